@@ -1,0 +1,66 @@
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLocalEnv, createTimeSkippingEnv, installTestRuntime } from './helpers/temporal-env';
+import { sleepForAnHour, testStatusKey, upsertStatus } from './workflows/foundation';
+
+let bundle: WorkflowBundleWithSourceMap;
+
+beforeAll(async () => {
+  installTestRuntime();
+  bundle = await bundleWorkflowCode({ workflowsPath: path.join(__dirname, 'workflows', 'foundation.ts'), logger: quietBundlerLogger });
+});
+
+describe('time-skipping test server (Maven build)', () => {
+  let env: TestWorkflowEnvironment;
+  beforeAll(async () => {
+    env = await createTimeSkippingEnv();
+  });
+  afterAll(() => env?.teardown());
+
+  it('skips a 1-hour sleep, measured on the server clock', async () => {
+    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue: 'foundation', workflowBundle: bundle });
+    const before = await env.currentTimeMs();
+    const result = await worker.runUntil(
+      env.client.workflow.execute(sleepForAnHour, { taskQueue: 'foundation', workflowId: `sleep-${randomUUID()}` }),
+    );
+    const skipped = (await env.currentTimeMs()) - before;
+    expect(result).toBe('woke');
+    expect(skipped).toBeGreaterThanOrEqual(60 * 60 * 1000);
+  });
+});
+
+describe('dev server (Temporal CLI build)', () => {
+  let env: TestWorkflowEnvironment;
+  beforeAll(async () => {
+    env = await createLocalEnv({ server: { searchAttributes: [testStatusKey] } });
+  });
+  afterAll(() => env?.teardown());
+
+  it('finds an upserted Keyword search attribute with a visibility query', async () => {
+    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue: 'foundation', workflowBundle: bundle });
+    const status = `status-${randomUUID()}`;
+    const workflowId = `upsert-${randomUUID()}`;
+    await worker.runUntil(env.client.workflow.execute(upsertStatus, { taskQueue: 'foundation', workflowId, args: [status] }));
+    const found = await eventually(async () => {
+      const ids: string[] = [];
+      for await (const wf of env.client.workflow.list({ query: `JourneyStatus = '${status}'` })) ids.push(wf.workflowId);
+      return ids.length > 0 ? ids : undefined;
+    });
+    expect(found).toEqual([workflowId]);
+  });
+});
+
+/** Visibility is eventually consistent: retry a read until it yields a value (bounded). */
+async function eventually<T>(read: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T | undefined> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (value !== undefined || Date.now() > deadline) return value;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+const quietBundlerLogger = { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } as never;
