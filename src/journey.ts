@@ -1,0 +1,72 @@
+/**
+ * The normalised, provider-neutral journey state that every provider adapter produces and the workflow returns.
+ * Types only are imported by workflow code; the zod schemas run in activities, clients and tests.
+ */
+import { z } from 'zod';
+
+export const PROVIDERS = ['gbg-go-v2', 'gbg-go-v1', 'idnow'] as const;
+export const providerSchema = z.enum(PROVIDERS);
+export type JourneyProvider = z.infer<typeof providerSchema>;
+
+export const JOURNEY_STATUSES = ['in_progress', 'completed', 'failed', 'expired', 'aborted'] as const;
+export const journeyStatusSchema = z.enum(JOURNEY_STATUSES);
+export type JourneyStatus = z.infer<typeof journeyStatusSchema>;
+
+/** Every status but `in_progress` ends the journey. */
+export function isTerminal(status: JourneyStatus): boolean {
+  return status !== 'in_progress';
+}
+
+export const journeySourceSchema = z.enum(['poll', 'webhook', 'deadline']);
+export type JourneySource = z.infer<typeof journeySourceSchema>;
+
+export const decisionSchema = z.enum(['accepted', 'rejected', 'undecided']);
+export type JourneyDecision = z.infer<typeof decisionSchema>;
+
+export const journeyStepSchema = z.object({
+  id: z.string(),
+  type: z.string().optional(),
+  status: z.string().optional(),
+  outcome: z.string().optional(),
+  advice: z.string().optional(),
+});
+export type JourneyStep = z.infer<typeof journeyStepSchema>;
+
+/** Identity data collected by the journey: PII. Never log it, never put it in search attributes or summaries. */
+export const journeySubjectSchema = z.object({
+  firstName: z.string().optional(),
+  lastNames: z.array(z.string()).optional(),
+  dateOfBirth: z.string().optional(),
+  address: z.record(z.string(), z.unknown()).optional(),
+});
+export type JourneySubject = z.infer<typeof journeySubjectSchema>;
+
+export const journeyStateSchema = z.object({
+  provider: providerSchema,
+  journeyId: z.string().min(1),
+  status: journeyStatusSchema,
+  terminal: z.boolean(),
+  providerStatus: z.string(),
+  decision: decisionSchema,
+  outcome: z.string().optional(),
+  journey: z
+    .object({ name: z.string().optional(), definitionId: z.string().optional(), version: z.string().optional() })
+    .optional(),
+  startedAt: z.string().optional(),
+  completedAt: z.string().optional(),
+  durationMs: z.number().optional(),
+  steps: z.array(journeyStepSchema),
+  subject: journeySubjectSchema.optional(),
+  results: z.record(z.string(), z.object({ dataBlockId: z.string() })).optional(),
+  source: journeySourceSchema,
+  observedAt: z.string(),
+});
+export type JourneyState = z.infer<typeof journeyStateSchema>;
+
+/** The arguments of the `fetchState` activity. */
+export interface FetchStateInput {
+  provider: JourneyProvider;
+  journeyId: string;
+  /** IDnow environment (`live`, `staging`); GBG region (`eu`, `us`, `au`) when not the configured default. */
+  environment?: string;
+}

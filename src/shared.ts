@@ -1,0 +1,85 @@
+/**
+ * What the workflow, worker, client, webhook receiver and tests share: the task queue, message definitions,
+ * workflow id, search attribute keys, and input/progress types. Safe to import from workflow code.
+ */
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { defineQuery, defineSignal } from '@temporalio/workflow';
+import type { JourneyProvider, JourneyState, JourneyStatus } from './journey';
+
+export const DEFAULT_TASK_QUEUE = 'journey-await';
+
+export const WORKFLOW_TYPE = 'awaitJourneyCompletion';
+
+/** `journey:<provider>:<journeyId>`: one workflow execution per journey, so starting is idempotent. */
+export function journeyWorkflowId(provider: JourneyProvider, journeyId: string): string {
+  return `journey:${provider}:${journeyId}`;
+}
+
+/** Search attributes (Keyword). Never PII: operators filter on them and they are stored unencrypted. */
+export const journeyProviderKey = defineSearchAttributeKey('JourneyProvider', SearchAttributeType.KEYWORD);
+export const journeyStatusKey = defineSearchAttributeKey('JourneyStatus', SearchAttributeType.KEYWORD);
+export const journeySearchAttributeKeys = [journeyProviderKey, journeyStatusKey];
+
+export interface PollingPolicy {
+  /** Wait between polls while the journey is in progress. Default 10 s. */
+  baseIntervalMs: number;
+  /** Extra wait per consecutive failed fetch. Default 5 s. */
+  errorBackoffMs: number;
+  /** The workflow gives up after this many consecutive failed fetches. Default 30. */
+  maxConsecutiveErrors: number;
+}
+
+export const DEFAULT_POLLING: PollingPolicy = { baseIntervalMs: 10_000, errorBackoffMs: 5_000, maxConsecutiveErrors: 30 };
+
+export interface AwaitJourneyInput {
+  provider: JourneyProvider;
+  /** GBG `instanceId` or IDnow `sessionId`. */
+  journeyId: string;
+  /** IDnow environment (`live`, `staging`); GBG region (`eu`, `us`, `au`) when not the configured default. */
+  environment?: string;
+  polling?: Partial<PollingPolicy>;
+  /** ISO timestamp after which the journey is given up as `expired`. */
+  deadline?: string;
+}
+
+/** `journeyWebhook` signal argument: a provider said something changed. A hint; the workflow fetches to confirm. */
+export interface JourneyWebhook {
+  /** Provider event id; repeated ids are ignored. */
+  eventId?: string;
+  providerStatus?: string;
+  receivedAt?: string;
+}
+
+export const journeyWebhookSignal = defineSignal<[JourneyWebhook]>('journeyWebhook');
+
+export interface JourneyProgress {
+  status: JourneyStatus;
+  polls: number;
+  consecutiveErrors: number;
+  lastError?: string;
+  /** ISO time of the next scheduled poll, while waiting. */
+  nextPollAt?: string;
+  lastState?: JourneyState;
+  webhooksReceived: number;
+}
+
+export const journeyProgressQuery = defineQuery<JourneyProgress>('journeyProgress');
+
+/**
+ * Failure types: `fetchState` throws ApplicationFailures of the FETCH_* types; the workflow fails with the
+ * JOURNEY_* types. Details of a fetch failure are one `FetchFailureDetails` object.
+ */
+export const FETCH_FAILED = 'FetchFailed';
+export const FETCH_REJECTED = 'FetchRejected';
+export const JOURNEY_POLLING_EXHAUSTED = 'JourneyPollingExhausted';
+export const JOURNEY_REJECTED_BY_PROVIDER = 'JourneyRejectedByProvider';
+
+export interface FetchFailureDetails {
+  provider: JourneyProvider;
+  /** HTTP status of the provider's reply, when there was one. */
+  httpStatus?: number;
+  /** The provider's request id (GBG `X-Request-ID`), for support tickets. */
+  requestId?: string;
+  /** From a 429's Retry-After: the workflow waits at least this long before the next poll. */
+  retryAfterMs?: number;
+}
