@@ -82,7 +82,7 @@ async function buildTestServer(): Promise<string> {
 </project>\n`,
   );
   await timed(`Resolving io.temporal:temporal-test-server:${TEST_SERVER_VERSION} with Maven`, () =>
-    run('mvn', ['-B', '-q', 'dependency:build-classpath', '-Dmdep.outputFile=classpath.txt'], { cwd: staging }),
+    run('mvn', ['-B', '-q', '-Dstyle.color=never', 'dependency:build-classpath', '-Dmdep.outputFile=classpath.txt'], { cwd: staging }),
   );
   // `exec` so the SDK's kill of the child PID at teardown reaches the JVM itself.
   writeFileSync(
