@@ -15,9 +15,10 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const port = Number(process.env.CODEC_SERVER_PORT ?? 8888);
+  const host = process.env.CODEC_SERVER_HOST ?? '127.0.0.1';
   const allowedOrigins = (process.env.CODEC_SERVER_ALLOWED_ORIGINS ?? 'http://localhost:8233,http://127.0.0.1:8233').split(',');
   const server = createCodecServer({ codec: new EncryptionCodec(keys), token, allowedOrigins });
-  server.listen(port, '127.0.0.1', () => console.log(`codec server on http://127.0.0.1:${port} (origins: ${allowedOrigins.join(', ')})`));
+  server.listen(port, host, () => console.log(`codec server on http://${host}:${port} (origins: ${allowedOrigins.join(', ')})`));
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => server.close());
 }
 
