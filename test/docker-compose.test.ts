@@ -1,0 +1,65 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse } from 'yaml';
+import { describe, expect, it } from 'vitest';
+
+/** No Docker engine runs where the tests do, so the file itself is checked: services, pins, ports, env. */
+interface ComposeService {
+  image?: string;
+  build?: unknown;
+  command?: string[];
+  ports?: string[];
+  environment?: Record<string, string | number>;
+  env_file?: string | string[];
+  depends_on?: Record<string, { condition: string }>;
+  healthcheck?: { test: string[] };
+}
+
+const root = path.join(__dirname, '..');
+const compose = parse(readFileSync(path.join(root, 'docker-compose.yml'), 'utf8')) as { services: Record<string, ComposeService> };
+const services = compose.services;
+
+describe('docker-compose.yml', () => {
+  it('runs Postgres, the Temporal server, the UI, the worker and the webhook receiver', () => {
+    expect(Object.keys(services)).toEqual(
+      expect.arrayContaining(['postgresql', 'temporal', 'temporal-ui', 'temporal-search-attributes', 'worker', 'webhooks', 'codec-server']),
+    );
+  });
+
+  it('pins every image to an exact version', () => {
+    for (const [name, service] of Object.entries(services)) {
+      if (service.build) continue;
+      expect(service.image, name).toMatch(/^[\w./-]+:\d+\.\d+(\.\d+)?[\w.-]*$/);
+      expect(service.image, name).not.toMatch(/:latest$/);
+    }
+  });
+
+  it('has healthchecks on the long-running services and starts them in order', () => {
+    for (const name of ['postgresql', 'temporal', 'temporal-ui', 'worker', 'webhooks']) {
+      expect(services[name]?.healthcheck?.test, name).toBeDefined();
+    }
+    expect(services.temporal?.depends_on?.postgresql?.condition).toBe('service_healthy');
+    expect(services.worker?.depends_on?.['temporal-search-attributes']?.condition).toBe('service_completed_successfully');
+  });
+
+  it('registers both custom search attributes as Keyword', () => {
+    const command = (services['temporal-search-attributes']?.command ?? []).join(' ');
+    expect(command).toMatch(/--name JourneyProvider --type Keyword/);
+    expect(command).toMatch(/--name JourneyStatus --type Keyword/);
+  });
+
+  it('publishes the expected ports', () => {
+    expect(services.temporal?.ports).toContain('7233:7233');
+    expect(services['temporal-ui']?.ports).toContain('8233:8080');
+    expect(services.webhooks?.ports).toContain('8080:8080');
+  });
+
+  it('builds the worker and webhook receiver from this repo and gives them their settings from .env', () => {
+    for (const name of ['worker', 'webhooks', 'codec-server']) {
+      expect(services[name]?.build, name).toBe('.');
+      expect(services[name]?.env_file, name).toBe('.env');
+      expect(services[name]?.command?.[1], name).toMatch(/^lib\/.*\.js$/);
+    }
+    expect(services.worker?.environment?.TEMPORAL_ADDRESS).toBe('temporal:7233');
+  });
+});
