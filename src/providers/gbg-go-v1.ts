@@ -1,0 +1,64 @@
+/**
+ * GBG GO v1 (`gbg-go-v1`): both documented state shapes (API reference `{instanceId, status, metaData, data}`;
+ * guide `{instanceId, state, timestamp, lastUpdated}`, PROVIDERS.md §3) and the pure normaliser.
+ */
+import { z } from 'zod';
+import { isTerminal, type JourneyState } from '../journey';
+import { parseOrThrow, ProviderResponseError } from './errors';
+import { gbgMetaDataSchema } from './gbg-go-v2';
+import { mapStatus, type StatusTable } from './status';
+import { compact, durationBetween, present, type NormaliseContext } from './util';
+
+const PROVIDER = 'gbg-go-v1' as const;
+
+/** Any spelling: `InProgress`/`IN_PROGRESS`, `Paused` (SDK enum), `Completed`/`COMPLETED`, `Failed`/`FAILED`. */
+export const GBG_V1_STATUSES: StatusTable = {
+  inprogress: 'in_progress',
+  paused: 'in_progress',
+  completed: 'completed',
+  failed: 'failed',
+};
+
+const optionalString = z.string().nullish();
+
+export const gbgV1StateSchema = z.looseObject({
+  instanceId: optionalString,
+  /** API reference. */
+  status: optionalString,
+  /** Guide variant, read when `status` is absent. */
+  state: optionalString,
+  metaData: gbgMetaDataSchema.nullish(),
+  data: z.unknown().optional(),
+  timestamp: optionalString,
+  lastUpdated: optionalString,
+});
+export type GbgV1State = z.infer<typeof gbgV1StateSchema>;
+
+export function normaliseGbgV1(body: unknown, ctx: NormaliseContext): JourneyState {
+  const state = parseOrThrow(PROVIDER, gbgV1StateSchema, body);
+  const field = state.status !== null && state.status !== undefined ? 'status' : 'state';
+  const providerStatus = state.status ?? state.state;
+  if (providerStatus === null || providerStatus === undefined) {
+    throw new ProviderResponseError(PROVIDER, 'status', 'missing (neither status nor state is present)');
+  }
+  const status = mapStatus(PROVIDER, GBG_V1_STATUSES, providerStatus, field);
+  const terminal = isTerminal(status);
+  const startedAt = present(state.metaData?.createdTime);
+  // The guide variant has no completion time; its lastUpdated (else timestamp) is the best one once terminal.
+  const completedAt =
+    present(state.metaData?.completedTime) ?? (terminal ? (present(state.lastUpdated) ?? present(state.timestamp)) : undefined);
+  return compact({
+    provider: PROVIDER,
+    journeyId: ctx.journeyId,
+    status,
+    terminal,
+    providerStatus,
+    decision: 'undecided' as const,
+    startedAt,
+    completedAt,
+    durationMs: durationBetween(startedAt, completedAt),
+    steps: [],
+    source: ctx.source ?? 'poll',
+    observedAt: ctx.observedAt,
+  });
+}
