@@ -1,0 +1,64 @@
+/**
+ * Starting `awaitJourneyCompletion` the way operators and services expect: one execution per journey
+ * (idempotent start), a readable summary in the Web UI, and the JourneyProvider/JourneyStatus search attributes.
+ * Nothing here may carry PII: summaries and search attributes are stored unencrypted.
+ */
+import type { Client, WorkflowHandleWithFirstExecutionRunId, WorkflowStartOptions } from '@temporalio/client';
+import { resolvePolicy } from './workflows/schedule';
+import type { awaitJourneyCompletion } from './workflows';
+import { DEFAULT_TASK_QUEUE, journeyProviderKey, journeyStatusKey, journeyWorkflowId, type AwaitJourneyInput } from './shared';
+
+/** `Pq_hhWx…`: enough to recognise a journey in a list, without printing a whole provider token. */
+export function shortJourneyId(journeyId: string): string {
+  return journeyId.length > 6 ? `${journeyId.slice(0, 5)}…` : journeyId;
+}
+
+/** `gbg-go-v2 journey Pq_hh…` (the Web UI's summary line; the limit is 200 bytes). */
+export function journeyStaticSummary(input: Pick<AwaitJourneyInput, 'provider' | 'journeyId'>): string {
+  return `${input.provider} journey ${shortJourneyId(input.journeyId)}`;
+}
+
+function journeyStaticDetails(input: AwaitJourneyInput): string {
+  const p = resolvePolicy(input.polling);
+  return [
+    `**${input.provider}** journey \`${shortJourneyId(input.journeyId)}\`${input.environment ? ` (${input.environment})` : ''}`,
+    `polls every ${p.baseIntervalMs / 1000}s, +${p.errorBackoffMs / 1000}s per failed fetch, gives up after ${p.maxConsecutiveErrors} in a row`,
+    input.deadline ? `expires at ${input.deadline}` : 'no deadline',
+  ].join('\n\n');
+}
+
+/**
+ * Start options: a second start of a running journey returns the existing execution (USE_EXISTING), and a
+ * finished journey is never started again (REJECT_DUPLICATE), e.g. by a late webhook's signal-with-start.
+ */
+export function journeyStartOptions(
+  input: AwaitJourneyInput,
+  taskQueue: string = DEFAULT_TASK_QUEUE,
+): WorkflowStartOptions<typeof awaitJourneyCompletion> {
+  return {
+    taskQueue,
+    workflowId: journeyWorkflowId(input.provider, input.journeyId),
+    args: [input],
+    workflowIdConflictPolicy: 'USE_EXISTING',
+    workflowIdReusePolicy: 'REJECT_DUPLICATE',
+    staticSummary: journeyStaticSummary(input),
+    staticDetails: journeyStaticDetails(input),
+    typedSearchAttributes: [
+      { key: journeyProviderKey, value: input.provider },
+      { key: journeyStatusKey, value: 'in_progress' },
+    ],
+  };
+}
+
+export interface StartJourneyOptions {
+  taskQueue?: string;
+}
+
+/** Starts (or joins) the journey's workflow; `handle.result()` follows continue-as-new to the final state. */
+export async function startJourneyWorkflow(
+  client: Client,
+  input: AwaitJourneyInput,
+  opts: StartJourneyOptions = {},
+): Promise<WorkflowHandleWithFirstExecutionRunId<typeof awaitJourneyCompletion>> {
+  return client.workflow.start<typeof awaitJourneyCompletion>('awaitJourneyCompletion', journeyStartOptions(input, opts.taskQueue));
+}
