@@ -1,0 +1,100 @@
+/**
+ * Turning provider replies and transport errors into the ApplicationFailures the workflow understands:
+ * FETCH_REJECTED (non-retryable: 400/422, impossible input) or FETCH_FAILED (everything else), with one
+ * FetchFailureDetails. Messages carry the provider's own error text (GBG `errors[]`, v1 `message`) at most,
+ * never a body that may hold PII, never a token or secret.
+ */
+import { ApplicationFailure } from '@temporalio/common';
+import type { JourneyProvider } from '../journey';
+import { FETCH_FAILED, FETCH_REJECTED, type FetchFailureDetails } from '../shared';
+import { header, retryAfterMs, type HttpResponse } from './http';
+
+export class FetchError extends Error {
+  override readonly name = 'FetchError';
+  constructor(
+    readonly kind: 'failed' | 'rejected',
+    message: string,
+    readonly details: FetchFailureDetails,
+  ) {
+    super(message);
+  }
+}
+
+function clip(text: string, max = 200): string {
+  const oneLine = text.replace(/\s+/g, ' ').trim();
+  return oneLine.length > max ? `${oneLine.slice(0, max)}…` : oneLine;
+}
+
+const TOKEN_LIKE = /^[A-Za-z0-9_.:-]{1,64}$/;
+
+/** The provider's own error message, from the documented error bodies only. */
+export function providerErrorMessage(provider: JourneyProvider, text: string): string | undefined {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return undefined;
+  const b = body as Record<string, unknown>;
+  if (provider !== 'idnow' && Array.isArray(b.errors)) {
+    // GBG: {"errors":[{code, name, location, problem, action}]}
+    const parts = b.errors.slice(0, 3).flatMap((e: unknown) => {
+      if (typeof e !== 'object' || e === null) return [];
+      const { code, name, problem } = e as Record<string, unknown>;
+      const label = [code, name].filter((x) => typeof x === 'string' && TOKEN_LIKE.test(x)).join(' ');
+      const text = typeof problem === 'string' ? clip(problem) : '';
+      return label || text ? [[label, text].filter(Boolean).join(': ')] : [];
+    });
+    return parts.length > 0 ? parts.join('; ') : undefined;
+  }
+  if (provider === 'gbg-go-v1' && typeof b.message === 'string') return clip(b.message); // v1: {status, message, error}
+  // IDnow (no documented error schema) and OAuth errors: only a short code such as `invalid_client`.
+  const code = b.error ?? b.errorCode ?? b.code;
+  return typeof code === 'string' && TOKEN_LIKE.test(code) ? code : undefined;
+}
+
+export function responseDetails(provider: JourneyProvider, res: HttpResponse, now: number): FetchFailureDetails {
+  return dropUndefined({
+    provider,
+    httpStatus: res.status,
+    requestId: header(res, 'x-request-id') ?? header(res, 'x-correlation-id'),
+    retryAfterMs: retryAfterMs(header(res, 'retry-after'), now),
+  });
+}
+
+function dropUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+const REASONS: Record<number, string> = {
+  401: 'unauthorized, even after a token refresh',
+  403: 'forbidden',
+  404: 'journey not found (it may not be visible yet)',
+  409: 'conflict',
+  410: 'gone',
+  429: 'rate limited',
+  500: 'internal error',
+  502: 'bad gateway',
+  503: 'service unavailable',
+  504: 'gateway timeout',
+};
+
+/** PROVIDERS.md §5: 400 and 422 are permanent; 401 (after the one refresh), 403, 404, 409, 429, 5xx count as failed fetches. */
+export function httpStatusError(provider: JourneyProvider, what: string, res: HttpResponse, now: number): FetchError {
+  const details = responseDetails(provider, res, now);
+  const own = providerErrorMessage(provider, res.text);
+  const reason = REASONS[res.status];
+  const message = `${provider} ${what}: HTTP ${res.status}${reason ? ` ${reason}` : ''}${own ? ` — ${own}` : ''}`;
+  const permanent = (res.status === 400 || res.status === 422) && what === 'state fetch';
+  return new FetchError(permanent ? 'rejected' : 'failed', message, details);
+}
+
+export function toApplicationFailure(error: FetchError): ApplicationFailure {
+  return ApplicationFailure.create({
+    message: error.message,
+    type: error.kind === 'rejected' ? FETCH_REJECTED : FETCH_FAILED,
+    nonRetryable: error.kind === 'rejected',
+    details: [error.details],
+  });
+}

@@ -1,0 +1,214 @@
+/**
+ * The fetchState activity: authenticate (cached token), fetch the provider's state, classify the HTTP status,
+ * normalise, and return a compact JourneyState. Every failure leaves as a FETCH_FAILED or FETCH_REJECTED
+ * ApplicationFailure. Never logs tokens, secrets, bodies or PII.
+ */
+import { Context } from '@temporalio/activity';
+import type { Dispatcher } from 'undici';
+import type { FetchStateInput, JourneyProvider, JourneyState } from '../journey';
+import type { GbgConfig, IdnowConfig, ProviderConfig } from '../providers/config';
+import { ProviderResponseError } from '../providers/errors';
+import { normaliseIdnowDataBlocks } from '../providers/idnow';
+import { normalise } from '../providers/normalise';
+import {
+  credentialKey,
+  gbgStateRequest,
+  gbgTokenRequest,
+  idnowDataBlocksRequest,
+  idnowStateRequest,
+  idnowTokenRequest,
+  InvalidFetchInputError,
+  type HttpRequestSpec,
+} from '../providers/requests';
+import { FetchError, httpStatusError, responseDetails, toApplicationFailure } from './failures';
+import { createProviderAgent, DEFAULT_HTTP_OPTIONS, HttpTransportError, sendRequest, type HttpOptions, type HttpResponse } from './http';
+import { TokenCache, type IssuedToken } from './token-cache';
+
+export interface FetchLogger {
+  debug(message: string, attrs?: Record<string, unknown>): void;
+  warn(message: string, attrs?: Record<string, unknown>): void;
+}
+
+export interface FetchStateDeps {
+  config: ProviderConfig;
+  /** undici dispatcher: a pooled keep-alive Agent by default (createProviderAgent). */
+  dispatcher?: Dispatcher;
+  now?: () => number;
+  http?: Partial<HttpOptions>;
+  tokenCache?: TokenCache;
+  /** Defaults to the activity context's logger (nothing outside an activity). */
+  logger?: FetchLogger;
+}
+
+interface Target {
+  provider: JourneyProvider;
+  tokenKey: string;
+  tokenRequest: HttpRequestSpec;
+  stateRequest: HttpRequestSpec;
+  dataBlocksRequest?: HttpRequestSpec;
+}
+
+function activityContext(): Context | undefined {
+  try {
+    return Context.current();
+  } catch {
+    return undefined;
+  }
+}
+
+const contextLogger: FetchLogger = {
+  debug: (m, a) => activityContext()?.log.debug(m, a),
+  warn: (m, a) => activityContext()?.log.warn(m, a),
+};
+
+const NOT_CONFIGURED: Record<'gbg' | 'idnow', string> = {
+  gbg: 'set GBG_CLIENT_ID and GBG_CLIENT_SECRET (and GBG_USERNAME/GBG_PASSWORD for the password grant)',
+  idnow: 'set IDNOW_CLIENT_ID and IDNOW_CLIENT_SECRET',
+};
+
+function target(config: ProviderConfig, input: FetchStateInput): Target {
+  const { provider, journeyId, environment } = input;
+  if (provider === 'gbg-go-v2' || provider === 'gbg-go-v1') {
+    const gbg: GbgConfig | undefined = config.gbg;
+    if (!gbg) throw new FetchError('failed', `${provider} is not configured: ${NOT_CONFIGURED.gbg}`, { provider });
+    return {
+      provider,
+      tokenKey: credentialKey('gbg', gbg),
+      tokenRequest: gbgTokenRequest(gbg),
+      stateRequest: gbgStateRequest(provider, gbg, journeyId, environment),
+    };
+  }
+  if (provider === 'idnow') {
+    const idnow: IdnowConfig | undefined = config.idnow;
+    if (!idnow) throw new FetchError('failed', `idnow is not configured: ${NOT_CONFIGURED.idnow}`, { provider });
+    return {
+      provider,
+      tokenKey: credentialKey('idnow', idnow),
+      tokenRequest: idnowTokenRequest(idnow),
+      stateRequest: idnowStateRequest(idnow, journeyId, environment),
+      dataBlocksRequest: idnow.fetchDataBlocks ? idnowDataBlocksRequest(idnow, journeyId, environment) : undefined,
+    };
+  }
+  throw new InvalidFetchInputError(`unknown provider ${JSON.stringify(String(provider).slice(0, 32))}`);
+}
+
+/** In-progress polls go into workflow history every 10 s: keep only what the workflow and operators need. */
+export function compactForHistory(state: JourneyState): JourneyState {
+  if (state.terminal) return state;
+  const { subject: _subject, results: _results, steps, ...rest } = state;
+  const last = steps[steps.length - 1];
+  return {
+    ...rest,
+    steps: last ? [Object.fromEntries(Object.entries({ id: last.id, type: last.type, status: last.status }).filter(([, v]) => v !== undefined)) as JourneyState['steps'][number]] : [],
+  };
+}
+
+export function createFetchState(deps: FetchStateDeps): (input: FetchStateInput) => Promise<JourneyState> {
+  const now = deps.now ?? Date.now;
+  const http: HttpOptions = { ...DEFAULT_HTTP_OPTIONS, ...deps.http };
+  const dispatcher = deps.dispatcher ?? createProviderAgent(http);
+  const tokens = deps.tokenCache ?? new TokenCache(now);
+  const log = deps.logger ?? contextLogger;
+
+  async function send(spec: HttpRequestSpec, signal: AbortSignal): Promise<HttpResponse> {
+    return sendRequest(dispatcher, spec, { ...http, signal });
+  }
+
+  function parseJson(t: Target, res: HttpResponse, what: string): unknown {
+    try {
+      return JSON.parse(res.text);
+    } catch {
+      throw new FetchError('failed', `${t.provider} ${what}: body is not valid JSON`, responseDetails(t.provider, res, now()));
+    }
+  }
+
+  async function issueToken(t: Target, signal: AbortSignal): Promise<IssuedToken> {
+    const res = await send(t.tokenRequest, signal);
+    if (res.status < 200 || res.status > 299) throw httpStatusError(t.provider, 'token request', res, now());
+    const body = parseJson(t, res, 'token response') as Record<string, unknown> | null;
+    const accessToken = body?.access_token;
+    const expiresIn = Number(body?.expires_in ?? 3600);
+    if (typeof accessToken !== 'string' || accessToken === '') {
+      throw new FetchError('failed', `${t.provider} token response invalid at access_token: missing`, responseDetails(t.provider, res, now()));
+    }
+    if (!Number.isFinite(expiresIn) || expiresIn <= 0) {
+      throw new FetchError('failed', `${t.provider} token response invalid at expires_in: not a positive number`, responseDetails(t.provider, res, now()));
+    }
+    log.debug('provider token issued', { provider: t.provider, expiresInSec: expiresIn });
+    return { accessToken, expiresInSec: expiresIn };
+  }
+
+  /** Sends with the cached token; a 401 drops it, fetches a fresh one and retries once. */
+  async function authorised(t: Target, spec: HttpRequestSpec, signal: AbortSignal): Promise<HttpResponse> {
+    const withToken = (token: string) => ({ ...spec, headers: { ...spec.headers, authorization: `Bearer ${token}` } });
+    const token = await tokens.get(t.tokenKey, () => issueToken(t, signal));
+    const res = await send(withToken(token), signal);
+    if (res.status !== 401) return res;
+    log.debug('provider answered 401; refreshing the token once', { provider: t.provider });
+    tokens.invalidate(t.tokenKey, token);
+    const fresh = await tokens.get(t.tokenKey, () => issueToken(t, signal));
+    return send(withToken(fresh), signal);
+  }
+
+  async function fetchOnce(input: FetchStateInput, signal: AbortSignal): Promise<JourneyState> {
+    const t = target(deps.config, input);
+    const res = await authorised(t, t.stateRequest, signal);
+    if (res.status < 200 || res.status > 299) throw httpStatusError(t.provider, 'state fetch', res, now());
+    const body = parseJson(t, res, 'state response');
+    const observedAt = new Date(now()).toISOString();
+    let state: JourneyState;
+    try {
+      state = normalise(t.provider, body, { journeyId: input.journeyId, observedAt });
+    } catch (err) {
+      if (err instanceof ProviderResponseError) throw new FetchError('failed', err.message, responseDetails(t.provider, res, now()));
+      throw err;
+    }
+    if (t.dataBlocksRequest && state.status === 'completed') {
+      const blocksRes = await authorised(t, t.dataBlocksRequest, signal);
+      if (blocksRes.status < 200 || blocksRes.status > 299) throw httpStatusError(t.provider, 'data-block fetch', blocksRes, now());
+      try {
+        const blocks = normaliseIdnowDataBlocks(parseJson(t, blocksRes, 'data-block response'));
+        state = { ...state, results: { ...blocks.results, ...state.results }, ...(blocks.subject ? { subject: blocks.subject } : {}) };
+      } catch (err) {
+        if (err instanceof ProviderResponseError) {
+          throw new FetchError('failed', `${err.message} (data blocks)`, responseDetails(t.provider, blocksRes, now()));
+        }
+        throw err;
+      }
+    }
+    return compactForHistory(state);
+  }
+
+  return async function fetchState(input: FetchStateInput): Promise<JourneyState> {
+    const cancellation = activityContext()?.cancellationSignal;
+    const deadline = AbortSignal.timeout(http.totalTimeoutMs);
+    const signal = cancellation ? AbortSignal.any([cancellation, deadline]) : deadline;
+    const provider = input.provider;
+    try {
+      return await fetchOnce(input, signal);
+    } catch (err) {
+      if (cancellation?.aborted) throw cancellation.reason ?? err;
+      const fetchError = asFetchError(provider, err, http.totalTimeoutMs);
+      const failure = toApplicationFailure(fetchError);
+      log.warn('fetchState failed', {
+        provider,
+        failureType: failure.type,
+        httpStatus: fetchError.details.httpStatus,
+        requestId: fetchError.details.requestId,
+        reason: fetchError.message,
+      });
+      throw failure;
+    }
+  };
+}
+
+function asFetchError(provider: JourneyProvider, err: unknown, totalTimeoutMs: number): FetchError {
+  if (err instanceof FetchError) return err;
+  if (err instanceof InvalidFetchInputError) return new FetchError('rejected', `${provider}: ${err.message}`, { provider });
+  if (err instanceof HttpTransportError) return new FetchError('failed', `${provider}: ${err.message}`, { provider });
+  if ((err as { name?: string })?.name === 'TimeoutError') {
+    return new FetchError('failed', `${provider}: no complete reply within ${totalTimeoutMs} ms`, { provider });
+  }
+  // Anything else is a bug here, not the provider's fault: say what it was without echoing data.
+  return new FetchError('failed', `${provider}: unexpected ${(err as { name?: string })?.name ?? 'error'} in fetchState`, { provider });
+}

@@ -1,0 +1,123 @@
+/**
+ * The HTTP client of fetchState: one pooled keep-alive undici Agent, connect/headers/body timeouts,
+ * a cap on body size, and abort on activity cancellation.
+ */
+import { Agent, request, type Dispatcher } from 'undici';
+import type { HttpRequestSpec } from '../providers/requests';
+
+export interface HttpOptions {
+  connectTimeoutMs: number;
+  headersTimeoutMs: number;
+  bodyTimeoutMs: number;
+  /** Upper bound for the whole exchange (token + state), in case the activity's own timeout is longer. */
+  totalTimeoutMs: number;
+  maxBodyBytes: number;
+}
+
+export const DEFAULT_HTTP_OPTIONS: HttpOptions = {
+  connectTimeoutMs: 3_000,
+  headersTimeoutMs: 5_000,
+  bodyTimeoutMs: 5_000,
+  totalTimeoutMs: 7_000,
+  maxBodyBytes: 1_048_576,
+};
+
+/** Pooled, keep-alive agent for the provider hosts. The worker makes one and passes it to createActivities. */
+export function createProviderAgent(options: Partial<HttpOptions> & { connections?: number } = {}): Agent {
+  const o = { ...DEFAULT_HTTP_OPTIONS, ...options };
+  return new Agent({
+    connections: options.connections ?? 64,
+    keepAliveTimeout: 30_000,
+    keepAliveMaxTimeout: 120_000,
+    connect: { timeout: o.connectTimeoutMs },
+    headersTimeout: o.headersTimeoutMs,
+    bodyTimeout: o.bodyTimeoutMs,
+  });
+}
+
+export interface HttpResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  text: string;
+}
+
+/** Network-level failure (timeout, refused, reset, too large): no HTTP status. Message holds no request data. */
+export class HttpTransportError extends Error {
+  override readonly name = 'HttpTransportError';
+  constructor(
+    message: string,
+    readonly code: string,
+  ) {
+    super(message);
+  }
+}
+
+const TRANSPORT_MESSAGES: Record<string, string> = {
+  UND_ERR_CONNECT_TIMEOUT: 'connect timeout',
+  UND_ERR_HEADERS_TIMEOUT: 'timeout waiting for response headers',
+  UND_ERR_BODY_TIMEOUT: 'timeout reading response body',
+  UND_ERR_SOCKET: 'connection closed by the provider',
+  ECONNREFUSED: 'connection refused',
+  ECONNRESET: 'connection reset',
+  ENOTFOUND: 'host not found',
+  EAI_AGAIN: 'DNS lookup failed',
+  ETIMEDOUT: 'connection timed out',
+};
+
+function describe(err: unknown): HttpTransportError {
+  const code = String((err as { code?: unknown })?.code ?? (err as { cause?: { code?: unknown } })?.cause?.code ?? 'UNKNOWN');
+  return new HttpTransportError(TRANSPORT_MESSAGES[code] ?? `network error (${code})`, code);
+}
+
+export async function sendRequest(
+  dispatcher: Dispatcher,
+  spec: HttpRequestSpec,
+  options: Pick<HttpOptions, 'headersTimeoutMs' | 'bodyTimeoutMs' | 'maxBodyBytes'> & { signal: AbortSignal },
+): Promise<HttpResponse> {
+  let res: Dispatcher.ResponseData;
+  try {
+    res = await request(spec.url, {
+      dispatcher,
+      method: spec.method,
+      headers: spec.headers,
+      body: spec.body,
+      signal: options.signal,
+      headersTimeout: options.headersTimeoutMs,
+      bodyTimeout: options.bodyTimeoutMs,
+    });
+  } catch (err) {
+    if (options.signal.aborted) throw options.signal.reason;
+    throw describe(err);
+  }
+  try {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of res.body) {
+      size += (chunk as Buffer).length;
+      if (size > options.maxBodyBytes) {
+        res.body.destroy();
+        throw new HttpTransportError(`response body larger than ${options.maxBodyBytes} bytes`, 'BODY_TOO_LARGE');
+      }
+      chunks.push(chunk as Buffer);
+    }
+    return { status: res.statusCode, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') };
+  } catch (err) {
+    if (err instanceof HttpTransportError) throw err;
+    if (options.signal.aborted) throw options.signal.reason;
+    throw describe(err);
+  }
+}
+
+export function header(res: HttpResponse, name: string): string | undefined {
+  const v = res.headers[name.toLowerCase()];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/** Retry-After as milliseconds from now: delta-seconds or an HTTP date. */
+export function retryAfterMs(value: string | undefined, now: number): number | undefined {
+  if (!value) return undefined;
+  const trimmed = value.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  const at = Date.parse(trimmed);
+  return Number.isFinite(at) ? Math.max(0, at - now) : undefined;
+}

@@ -1,0 +1,19 @@
+/**
+ * Activities of the journey-await worker. `createActivities(deps)` returns `{ fetchState }`; the worker passes
+ * the provider configuration (providerConfigFromEnv) and, optionally, its own undici Agent and clock.
+ */
+import type { FetchStateInput, JourneyState } from '../journey';
+import { createFetchState, type FetchStateDeps } from './fetch-state';
+
+export type { FetchStateDeps, FetchLogger } from './fetch-state';
+export { compactForHistory, createFetchState } from './fetch-state';
+export { createProviderAgent, DEFAULT_HTTP_OPTIONS, type HttpOptions } from './http';
+export { TokenCache } from './token-cache';
+
+export interface Activities {
+  fetchState(input: FetchStateInput): Promise<JourneyState>;
+}
+
+export function createActivities(deps: FetchStateDeps): Activities {
+  return { fetchState: createFetchState(deps) };
+}
