@@ -4,6 +4,7 @@
  * new before its history gets long. DESIGN.md "The workflow" is the contract.
  */
 import {
+  ActivityCancellationType,
   ActivityFailure,
   ApplicationFailure,
   allHandlersFinished,
@@ -85,6 +86,9 @@ const { fetchState } = proxyActivities<FetchActivities>({
   startToCloseTimeout: '30s',
   // The workflow owns the error count and backoff, so every attempt is one visible activity in history.
   retry: { maximumAttempts: 1 },
+  // Cancelling the journey must not wait up to 30 s for a fetch to notice: request the activity's cancellation
+  // and move on (the activity aborts its HTTP call when its heartbeat sees the cancellation).
+  cancellationType: ActivityCancellationType.TRY_CANCEL,
 });
 
 export async function awaitJourneyCompletion(input: JourneyWorkflowInput): Promise<JourneyState> {
