@@ -204,7 +204,7 @@ export async function awaitJourneyCompletion(input: JourneyWorkflowInput): Promi
         lastFailure = { type: failure.type, details: failure.details };
         retryAfterMs = failure.details?.retryAfterMs;
         publishDetails();
-        log.warn('fetchState failed', { consecutiveErrors, type: failure.type });
+        log.info('fetchState failed', { consecutiveErrors, type: failure.type });
         if (isExhausted(consecutiveErrors, policy)) {
           const details: PollingExhaustedDetails = {
             consecutiveErrors,

@@ -1,0 +1,80 @@
+/**
+ * A long journey on the time-skipping server, with a tiny history budget so the workflow continues as new every
+ * few polls: the chain must behave exactly like one run (same schedule, counts and webhook de-duplication).
+ */
+import { randomUUID } from 'node:crypto';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { journeyProgressQuery, journeyWebhookSignal } from '../src/shared';
+import { journeyStartOptions } from '../src/start';
+import type { awaitJourneyCompletion, JourneyWorkflowInput } from '../src/workflows/await-journey-completion';
+import { nextPollDelayMs, resolvePolicy } from '../src/workflows/schedule';
+import {
+  bundleJourneyWorkflows,
+  createJourneyTestEnv,
+  expectGapsClose,
+  gaps,
+  journeyInput,
+  maybeSaveHistory,
+  repeat,
+  runHistories,
+  scriptedFetch,
+  type FetchStep,
+} from './helpers/workflow-env';
+
+let env: TestWorkflowEnvironment;
+let bundle: WorkflowBundleWithSourceMap;
+
+beforeAll(async () => {
+  [env, bundle] = await Promise.all([createJourneyTestEnv(), bundleJourneyWorkflows()]);
+});
+afterAll(() => env?.teardown());
+
+const HISTORY_BUDGET = 60;
+
+it('g. a long journey continues as new at least 3 times and behaves like one run', async () => {
+  const wallStart = Date.now();
+  const input: JourneyWorkflowInput = { ...journeyInput(), historyEventBudget: HISTORY_BUDGET };
+  const options = journeyStartOptions(input, `journey-${randomUUID()}`);
+  const signalW1 = () => env.client.workflow.getHandle(options.workflowId).signal(journeyWebhookSignal, { eventId: 'w1' });
+  // 15 polls: a webhook during poll 2 (→ poll 3 at once), 10 failures in a row (crossing hops, so the error
+  // count and backoff must carry over), the same webhook id again during poll 13 (ignored), then completion.
+  const steps: FetchStep[] = [
+    { status: 'in_progress' },
+    { status: 'in_progress', during: signalW1 },
+    ...repeat({ fail: 'transient' }, 10),
+    { status: 'in_progress', during: signalW1 },
+    { status: 'in_progress' },
+    { status: 'completed' },
+  ];
+  const { activities, calls } = scriptedFetch(env, steps);
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue: options.taskQueue, workflowBundle: bundle, activities });
+
+  await worker.runUntil(async () => {
+    const handle = await env.client.workflow.start<typeof awaitJourneyCompletion>('awaitJourneyCompletion', { ...options, args: [input] });
+    const result = await handle.result();
+    expect(result).toMatchObject({ status: 'completed', terminal: true, source: 'poll', journeyId: input.journeyId });
+
+    // Same schedule as a single run: 10 s after a success, 10 + 5k s after the k-th failure, 0 after the webhook.
+    const policy = resolvePolicy();
+    let errors = 0;
+    const expected = steps.slice(0, -1).map((step, i) => {
+      errors = 'fail' in step ? errors + 1 : 0;
+      return i === 1 ? 0 : nextPollDelayMs(errors, policy);
+    });
+    expect(calls).toHaveLength(steps.length);
+    expectGapsClose(gaps(calls), expected);
+
+    const runs = await runHistories(env.client, handle.workflowId, handle.firstExecutionRunId);
+    expect(runs.length).toBeGreaterThanOrEqual(4);
+    for (const run of runs) expect(run.history.events!.length).toBeLessThanOrEqual(HISTORY_BUDGET);
+    // the second 'w1' reached a later run than the first and still did not wake it
+    expect(calls[12]!.runId).not.toBe(calls[1]!.runId);
+
+    const progress = await handle.query(journeyProgressQuery);
+    expect(progress).toMatchObject({ status: 'completed', polls: steps.length, consecutiveErrors: 0, webhooksReceived: 1 });
+    runs.forEach((run, i) => maybeSaveHistory(`g-continue-as-new-run${i + 1}`, run.history));
+  });
+  expect(Date.now() - wallStart).toBeLessThan(60_000);
+});
