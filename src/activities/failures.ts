@@ -68,7 +68,7 @@ function dropUndefined<T extends object>(value: T): T {
 }
 
 const REASONS: Record<number, string> = {
-  401: 'unauthorized, even after a token refresh',
+  401: 'unauthorized',
   403: 'forbidden',
   404: 'journey not found (it may not be visible yet)',
   409: 'conflict',
@@ -84,7 +84,7 @@ const REASONS: Record<number, string> = {
 export function httpStatusError(provider: JourneyProvider, what: string, res: HttpResponse, now: number): FetchError {
   const details = responseDetails(provider, res, now);
   const own = providerErrorMessage(provider, res.text);
-  const reason = REASONS[res.status];
+  const reason = res.status === 401 && what !== 'token request' ? 'unauthorized, even after a token refresh' : REASONS[res.status];
   const message = `${provider} ${what}: HTTP ${res.status}${reason ? ` ${reason}` : ''}${own ? ` — ${own}` : ''}`;
   const permanent = (res.status === 400 || res.status === 422) && what === 'state fetch';
   return new FetchError(permanent ? 'rejected' : 'failed', message, details);

@@ -1,0 +1,270 @@
+/**
+ * fetchState over real HTTP against the in-process simulator, for each provider: token caching and refresh,
+ * the 401 retry, status classification (PROVIDERS.md §5), timeouts, malformed bodies, cancellation,
+ * and no token, secret or PII in any error message or log line.
+ */
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createActivities, createProviderAgent, type FetchLogger } from '../src/activities';
+import type { FetchStateInput, JourneyProvider, JourneyState } from '../src/journey';
+import type { ProviderConfig } from '../src/providers';
+import { FETCH_FAILED, FETCH_REJECTED, type FetchFailureDetails } from '../src/shared';
+import { startSimulator, type Simulator } from '../src/simulator';
+
+let sim: Simulator;
+let clock = Date.now();
+const now = () => clock;
+const agent = createProviderAgent({ connections: 16 });
+const http = { headersTimeoutMs: 400, bodyTimeoutMs: 400, totalTimeoutMs: 3_000 };
+const logLines: string[] = [];
+const messages: string[] = [];
+const logger: FetchLogger = {
+  debug: (m, a) => logLines.push(`${m} ${JSON.stringify(a ?? {})}`),
+  warn: (m, a) => logLines.push(`${m} ${JSON.stringify(a ?? {})}`),
+};
+
+function activities(config: ProviderConfig = sim.providerConfig()) {
+  return createActivities({ config, dispatcher: agent, now, http, logger });
+}
+
+async function failureOf(p: Promise<unknown>): Promise<ApplicationFailure & { details: [FetchFailureDetails] }> {
+  try {
+    await p;
+  } catch (err) {
+    expect(err).toBeInstanceOf(ApplicationFailure);
+    const failure = err as ApplicationFailure & { details: [FetchFailureDetails] };
+    messages.push(failure.message, JSON.stringify(failure.details));
+    expect(failure.details).toHaveLength(1);
+    return failure;
+  }
+  throw new Error('expected fetchState to fail');
+}
+
+beforeAll(async () => {
+  sim = await startSimulator({ now });
+});
+afterAll(async () => {
+  await sim?.close();
+  await agent.close();
+});
+beforeEach(() => {
+  sim.reset();
+});
+
+const family = (p: JourneyProvider) => (p === 'idnow' ? 'idnow' : 'gbg');
+const TTL = { gbg: 3600, idnow: 86400 };
+
+describe.each(['gbg-go-v2', 'gbg-go-v1', 'idnow'] as const)('%s', (provider) => {
+  const input = (journeyId: string): FetchStateInput => ({ provider, journeyId });
+  const isGbg = provider !== 'idnow';
+
+  it('one token request for 100 fetches (50 of them concurrent)', async () => {
+    sim.script(provider, 'j-100', ['in_progress']);
+    const { fetchState } = activities();
+    const first = await Promise.all(Array.from({ length: 50 }, () => fetchState(input('j-100'))));
+    for (let i = 0; i < 50; i++) await fetchState(input('j-100'));
+    expect(first[0]).toMatchObject({ provider, journeyId: 'j-100', status: 'in_progress', terminal: false, source: 'poll' });
+    expect(sim.tokenRequests(family(provider))).toBe(1);
+    expect(sim.stats().stateRequests[provider]).toBe(100);
+  });
+
+  it('a token about to expire is refreshed before use, without a 401', async () => {
+    sim.script(provider, 'j-exp', ['in_progress']);
+    const { fetchState } = activities();
+    await fetchState(input('j-exp'));
+    clock += (TTL[family(provider)] - 30) * 1000; // inside the refresh margin
+    await fetchState(input('j-exp'));
+    expect(sim.tokenRequests(family(provider))).toBe(2);
+    expect(sim.stats().rejectedAuth).toEqual({ missing: 0, wrong: 0, expired: 0 });
+  });
+
+  it('a token expired at the provider: the 401 is answered by one refresh and one retry', async () => {
+    sim.script(provider, 'j-401', ['in_progress x2', 'completed']);
+    const { fetchState } = activities();
+    await fetchState(input('j-401'));
+    sim.expireTokens();
+    const state = await fetchState(input('j-401'));
+    expect(state.status).toBe('in_progress');
+    expect(sim.tokenRequests(family(provider))).toBe(2);
+    expect(sim.stats().rejectedAuth.expired).toBe(1);
+    expect(sim.stats().stateRequests[provider]).toBe(3);
+    sim.revokeTokens();
+    expect((await fetchState(input('j-401'))).status).toBe('completed');
+    expect(sim.tokenRequests(family(provider))).toBe(3);
+    expect(sim.stats().rejectedAuth.wrong).toBe(1);
+  });
+
+  it('a 401 that persists after the refresh is a failed fetch', async () => {
+    sim.script(provider, 'j-401x', ['401']);
+    const f = await failureOf(activities().fetchState(input('j-401x')));
+    expect(f.type).toBe(FETCH_FAILED);
+    expect(f.details[0]).toMatchObject({ provider, httpStatus: 401 });
+    expect(sim.tokenRequests(family(provider))).toBe(2);
+    expect(sim.stats().stateRequests[provider]).toBe(2);
+  });
+
+  it.each([500, 502, 503, 504, 403, 404, 409])('HTTP %i is FETCH_FAILED with the status and request id', async (code) => {
+    sim.script(provider, `j-${code}`, [String(code)]);
+    const f = await failureOf(activities().fetchState(input(`j-${code}`)));
+    expect(f.type).toBe(FETCH_FAILED);
+    expect(f.nonRetryable).toBe(false);
+    expect(f.message).toContain(`HTTP ${code}`);
+    expect(f.details[0]).toMatchObject({ provider, httpStatus: code });
+    if (isGbg) expect(f.details[0].requestId).toMatch(/^sim-req-\d+$/);
+  });
+
+  it.each([400, 422])('HTTP %i is FETCH_REJECTED, non-retryable, with the provider message', async (code) => {
+    sim.script(provider, `j-${code}`, [String(code)]);
+    const f = await failureOf(activities().fetchState(input(`j-${code}`)));
+    expect(f.type).toBe(FETCH_REJECTED);
+    expect(f.nonRetryable).toBe(true);
+    expect(f.details[0]).toMatchObject({ provider, httpStatus: code });
+    if (provider === 'gbg-go-v2') expect(f.message).toMatch(code === 400 ? /4002 MISSING_FIELD: instanceId is missing/ : /4004 UNPROCESSABLE_ENTITY/);
+    if (provider === 'gbg-go-v1') expect(f.message).toMatch(code === 400 ? /instanceId is missing/ : /cannot be processed/);
+  });
+
+  it('429 keeps Retry-After as retryAfterMs', async () => {
+    sim.script(provider, 'j-429', ['429 retry-after 20', 'completed']);
+    const { fetchState } = activities();
+    const f = await failureOf(fetchState(input('j-429')));
+    expect(f.type).toBe(FETCH_FAILED);
+    expect(f.details[0]).toMatchObject({ provider, httpStatus: 429, retryAfterMs: 20_000 });
+    expect((await fetchState(input('j-429'))).status).toBe('completed');
+  });
+
+  it('a slow provider times out as a failed fetch', async () => {
+    sim.script(provider, 'j-slow', ['slow 5s']);
+    const started = Date.now();
+    const f = await failureOf(activities().fetchState(input('j-slow')));
+    expect(Date.now() - started).toBeLessThan(2_500);
+    expect(f.type).toBe(FETCH_FAILED);
+    expect(f.message).toMatch(/timeout/);
+    expect(f.details[0]).toEqual({ provider });
+  });
+
+  it('a reset connection is a failed fetch', async () => {
+    sim.script(provider, 'j-reset', ['reset']);
+    const f = await failureOf(activities().fetchState(input('j-reset')));
+    expect(f.type).toBe(FETCH_FAILED);
+  });
+
+  it('malformed JSON, a body failing validation, and an unknown status are failed fetches naming the problem', async () => {
+    sim.script(provider, 'j-bad', ['malformed', 'invalid', 'status Archived']);
+    const { fetchState } = activities();
+    const field = isGbg ? 'status' : 'sessionStatus';
+    const malformed = await failureOf(fetchState(input('j-bad')));
+    expect(malformed.type).toBe(FETCH_FAILED);
+    expect(malformed.message).toMatch(/not valid JSON/);
+    expect(malformed.details[0]).toMatchObject({ httpStatus: 200 });
+    const invalid = await failureOf(fetchState(input('j-bad')));
+    expect(invalid.type).toBe(FETCH_FAILED);
+    expect(invalid.message).toContain(`response invalid at ${field}:`);
+    const unknown = await failureOf(fetchState(input('j-bad')));
+    expect(unknown.message).toContain(`response invalid at ${field}: unknown status "Archived"`);
+  });
+
+  it('scripted journey to a terminal state; in-progress results are compact', async () => {
+    sim.script(provider, 'j-done', ['in_progress', 'completed']);
+    const { fetchState } = activities();
+    const running = await fetchState(input('j-done'));
+    expect(running.subject).toBeUndefined();
+    expect(running.results).toBeUndefined();
+    const done = await fetchState(input('j-done'));
+    expect(done).toMatchObject({ provider, journeyId: 'j-done', status: 'completed', terminal: true });
+    if (provider === 'gbg-go-v2') expect(done).toMatchObject({ decision: 'accepted', outcome: 'Of Age', subject: { firstName: 'John' } });
+    if (provider === 'idnow') expect(done).toMatchObject({ decision: 'accepted', outcome: 'accepted', results: { documentVerification: { dataBlockId: 'j-done-db1' } } });
+    expect(done.subject === undefined || provider === 'gbg-go-v2').toBe(true);
+  });
+});
+
+describe('configuration and auth variants', () => {
+  it('GBG client_credentials grant with scope', async () => {
+    const { fetchState } = activities(sim.providerConfig({ gbg: { grant: 'client_credentials', scope: 'gbg.token', username: undefined, password: undefined } }));
+    sim.script('gbg-go-v2', 'cc', ['completed']);
+    expect((await fetchState({ provider: 'gbg-go-v2', journeyId: 'cc' })).status).toBe('completed');
+  });
+
+  it('GBG Keycloak-style token URL, and the region from the input', async () => {
+    const { fetchState } = activities(sim.providerConfig({ gbg: { tokenUrl: `${sim.url}/gbg/auth/realms/go/protocol/openid-connect/token` } }));
+    sim.script('gbg-go-v1', 'kc', ['completed variant=guide']);
+    const state = await fetchState({ provider: 'gbg-go-v1', journeyId: 'kc', environment: 'us' });
+    expect(state).toMatchObject({ status: 'completed', providerStatus: 'COMPLETED' });
+  });
+
+  it('an unknown GBG region or a malformed IDnow environment is FETCH_REJECTED', async () => {
+    const { fetchState } = activities();
+    expect((await failureOf(fetchState({ provider: 'gbg-go-v2', journeyId: 'x', environment: 'mars' }))).type).toBe(FETCH_REJECTED);
+    expect((await failureOf(fetchState({ provider: 'idnow', journeyId: 'x', environment: '../admin' }))).type).toBe(FETCH_REJECTED);
+    expect((await failureOf(fetchState({ provider: 'idnow', journeyId: '' }))).type).toBe(FETCH_REJECTED);
+  });
+
+  it('wrong credentials: the token request fails as a failed fetch naming the OAuth error only', async () => {
+    const { fetchState } = activities(sim.providerConfig({ gbg: { clientSecret: 'not-the-secret' }, idnow: { clientSecret: 'not-the-secret' } }));
+    const gbg = await failureOf(fetchState({ provider: 'gbg-go-v2', journeyId: 'x' }));
+    expect(gbg.type).toBe(FETCH_FAILED);
+    expect(gbg.message).toBe('gbg-go-v2 token request: HTTP 401 unauthorized — invalid_client');
+    const idnow = await failureOf(fetchState({ provider: 'idnow', journeyId: 'x' }));
+    expect(idnow.message).toContain('invalid_client');
+    expect(idnow.message).not.toContain('not-the-secret');
+  });
+
+  it('IDnow client_secret_basic', async () => {
+    const { fetchState } = activities(sim.providerConfig({ idnow: { clientAuth: 'basic' } }));
+    sim.script('idnow', 'basic', ['completed']);
+    await fetchState({ provider: 'idnow', journeyId: 'basic' });
+    expect(sim.stats().idnowClientAuth).toEqual({ post: 0, basic: 1 });
+  });
+
+  it('a provider without credentials is not configured: FETCH_FAILED saying which env vars to set', async () => {
+    const { fetchState } = activities({ idnow: sim.providerConfig().idnow });
+    const f = await failureOf(fetchState({ provider: 'gbg-go-v1', journeyId: 'x' }));
+    expect(f.type).toBe(FETCH_FAILED);
+    expect(f.message).toMatch(/gbg-go-v1 is not configured: set GBG_CLIENT_ID and GBG_CLIENT_SECRET/);
+  });
+
+  it.each(['A', 'B', 'C'] as const)('IDnow data blocks (shape %s) only when enabled, only once completed', async (shape) => {
+    sim.script('idnow', `db-${shape}`, ['in_progress', 'completed'], { dataBlocksShape: shape });
+    const { fetchState } = activities(sim.providerConfig({ idnow: { fetchDataBlocks: true } }));
+    const running = await fetchState({ provider: 'idnow', journeyId: `db-${shape}` });
+    expect(sim.stats().dataBlockRequests).toBe(0);
+    expect(running.subject).toBeUndefined();
+    const done: JourneyState = await fetchState({ provider: 'idnow', journeyId: `db-${shape}` });
+    expect(sim.stats().dataBlockRequests).toBe(1);
+    expect(done.subject).toEqual({ firstName: 'Erika', lastNames: ['Mustermann'], dateOfBirth: '1964-08-12' });
+    expect(done.results).toEqual({
+      documentVerification: { dataBlockId: `db-${shape}-db1` },
+      pepAndSanctionsResults: { dataBlockId: `db-${shape}-db2` },
+    });
+    // Off by default: no data-block request, no subject.
+    sim.script('idnow', 'db-off', ['completed']);
+    const off = await activities().fetchState({ provider: 'idnow', journeyId: 'db-off' });
+    expect(off.subject).toBeUndefined();
+    expect(sim.stats().dataBlockRequests).toBe(1);
+  });
+
+  it('activity cancellation aborts the request promptly', async () => {
+    sim.script('gbg-go-v2', 'cancel-me', ['slow 30s']);
+    const { fetchState } = createActivities({ config: sim.providerConfig(), dispatcher: agent, now, logger, http: { headersTimeoutMs: 60_000, bodyTimeoutMs: 60_000, totalTimeoutMs: 60_000 } });
+    const env = new MockActivityEnvironment();
+    const started = Date.now();
+    const running = env.run(fetchState, { provider: 'gbg-go-v2', journeyId: 'cancel-me' });
+    setTimeout(() => env.cancel('test'), 200);
+    await expect(running).rejects.toBeInstanceOf(CancelledFailure);
+    expect(Date.now() - started).toBeLessThan(2_000);
+  });
+});
+
+describe('no token, secret or PII in any error message or log line', () => {
+  it('holds for everything the tests above produced', () => {
+    const creds = sim.credentials;
+    const forbidden = [creds.gbg.clientSecret, creds.gbg.password, creds.idnow.clientSecret, 'John', 'Doe', '1982-09-27', 'Erika', 'Mustermann', 'Bearer', 'access_token'];
+    const all = [...messages, ...logLines];
+    expect(messages.length).toBeGreaterThan(50);
+    expect(logLines.length).toBeGreaterThan(50);
+    for (const line of all) {
+      for (const f of forbidden) expect(line, line).not.toContain(f);
+      expect(line, line).not.toMatch(/sim-(gbg|idnow)-[A-Za-z0-9_-]{32}/); // issued access tokens
+    }
+  });
+});
