@@ -223,6 +223,7 @@ describe('deadline, cancellation, permanent errors', () => {
       async (handle, calls) => {
         const result = await handle.result();
         expect(result).toMatchObject({ status: 'expired', terminal: true, source: 'deadline', providerStatus: 'IN_PROGRESS' });
+        expect(await handle.query(journeyProgressQuery)).toMatchObject({ status: 'expired', polls: 3 });
         expect(calls).toHaveLength(3); // at 0, 10, 20 s; the wait after the third is cut to 5 s
         const closed = await closedAt(handle);
         expect(closed).toBeGreaterThanOrEqual(deadlineMs);
@@ -267,6 +268,28 @@ describe('deadline, cancellation, permanent errors', () => {
       await env.sleep('1 minute');
       expect(calls).toHaveLength(2);
     });
+  });
+
+  it('h. cancelling during an in-flight fetch does not wait for the fetch', async () => {
+    let cancelledAt = 0;
+    await runJourney(
+      (handle) => [
+        {
+          status: 'in_progress',
+          during: async () => {
+            await handle().cancel();
+            cancelledAt = await env.currentTimeMs();
+          },
+        },
+      ],
+      async (handle, calls) => {
+        expect(await failureOf(handle)).toBeInstanceOf(CancelledFailure);
+        expect((await closedAt(handle)) - cancelledAt).toBeLessThan(1_000);
+        expect(await handle.query(journeyProgressQuery)).toMatchObject({ polls: 1 });
+        await env.sleep('1 minute');
+        expect(calls).toHaveLength(1);
+      },
+    );
   });
 
   it('i. a permanent provider error fails the workflow at once with its own type', async () => {

@@ -159,6 +159,7 @@ export async function awaitJourneyCompletion(input: JourneyWorkflowInput): Promi
       }
       if (Date.now() >= deadlineMs) {
         const expired = expiredState(input, lastState);
+        lastState = expired;
         publishStatus(expired.status);
         setCurrentDetails(`**expired**: deadline ${input.deadline} passed after ${polls} polls`);
         await condition(allHandlersFinished);
@@ -183,8 +184,9 @@ export async function awaitJourneyCompletion(input: JourneyWorkflowInput): Promi
         publishStatus(state.status);
         publishDetails();
         if (state.terminal) {
+          lastState = { ...state, source: byWebhook ? 'webhook' : 'poll' };
           await condition(allHandlersFinished);
-          return { ...state, source: byWebhook ? 'webhook' : 'poll' };
+          return lastState;
         }
       } catch (err) {
         if (isCancellation(err)) throw err;
