@@ -248,8 +248,8 @@ describe('configuration and auth variants', () => {
     const { fetchState } = createActivities({ config: sim.providerConfig(), dispatcher: agent, now, logger, http: { headersTimeoutMs: 60_000, bodyTimeoutMs: 60_000, totalTimeoutMs: 60_000 } });
     const env = new MockActivityEnvironment();
     const started = Date.now();
-    const running = env.run(fetchState, { provider: 'gbg-go-v2', journeyId: 'cancel-me' });
-    setTimeout(() => env.cancel('test'), 200);
+    const running = env.run(() => fetchState({ provider: 'gbg-go-v2', journeyId: 'cancel-me' }));
+    setTimeout(() => env.cancel(), 200);
     await expect(running).rejects.toBeInstanceOf(CancelledFailure);
     expect(Date.now() - started).toBeLessThan(2_000);
   });
