@@ -78,3 +78,23 @@ it('g. a long journey continues as new at least 3 times and behaves like one run
   });
   expect(Date.now() - wallStart).toBeLessThan(60_000);
 });
+
+it('a flood of duplicate webhooks while waiting continues as new without disturbing the schedule', async () => {
+  const input: JourneyWorkflowInput = { ...journeyInput(), historyEventBudget: HISTORY_BUDGET };
+  const options = journeyStartOptions(input, `journey-${randomUUID()}`);
+  const { activities, calls } = scriptedFetch(env, [{ status: 'in_progress' }, { status: 'in_progress' }, { status: 'completed' }]);
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue: options.taskQueue, workflowBundle: bundle, activities });
+  await worker.runUntil(async () => {
+    const handle = await env.client.workflow.start<typeof awaitJourneyCompletion>('awaitJourneyCompletion', { ...options, args: [input] });
+    await handle.signal(journeyWebhookSignal, { eventId: 'dup' }); // wakes: poll 2 at once
+    for (let i = 0; i < 30; i++) await handle.signal(journeyWebhookSignal, { eventId: 'dup' });
+    expect(await handle.result()).toMatchObject({ status: 'completed', source: 'poll' });
+    expect(calls).toHaveLength(3);
+    expectGapsClose(gaps(calls).slice(1), [10_000]);
+    const runs = await runHistories(env.client, handle.workflowId, handle.firstExecutionRunId);
+    expect(runs.length).toBeGreaterThanOrEqual(2);
+    for (const run of runs) expect(run.history.events!.length).toBeLessThanOrEqual(HISTORY_BUDGET);
+    expect(await handle.query(journeyProgressQuery)).toMatchObject({ polls: 3, webhooksReceived: 1 });
+    runs.forEach((run, i) => maybeSaveHistory(`g-webhook-flood-run${i + 1}`, run.history));
+  });
+});

@@ -41,6 +41,7 @@ export const DEFAULT_HISTORY_EVENT_BUDGET = 2_000;
  * a webhook ≈ 3 more) plus the continue-as-new itself: continuing this early keeps every run under the budget.
  */
 const CYCLE_HEADROOM_EVENTS = 20;
+const MIN_HISTORY_EVENT_BUDGET = 2 * CYCLE_HEADROOM_EVENTS;
 /** Webhook event ids remembered for de-duplication; bounded so a chatty provider cannot grow the state forever. */
 export const SEEN_EVENT_IDS_LIMIT = 500;
 
@@ -93,7 +94,12 @@ const { fetchState } = proxyActivities<FetchActivities>({
 
 export async function awaitJourneyCompletion(input: JourneyWorkflowInput): Promise<JourneyState> {
   const policy = resolvePolicy(input.polling);
-  const budget = input.historyEventBudget ?? DEFAULT_HISTORY_EVENT_BUDGET;
+  // Below the minimum a fresh run would continue as new again before its first poll, forever.
+  const budget = Math.max(input.historyEventBudget ?? DEFAULT_HISTORY_EVENT_BUDGET, MIN_HISTORY_EVENT_BUDGET);
+  const historyIsLong = (): boolean => {
+    const info = workflowInfo();
+    return info.continueAsNewSuggested || info.historyLength + CYCLE_HEADROOM_EVENTS > budget;
+  };
   const deadlineMs = parseDeadline(input.deadline);
   const carried = input.carried;
 
@@ -147,15 +153,35 @@ export async function awaitJourneyCompletion(input: JourneyWorkflowInput): Promi
 
   try {
     for (;;) {
-      // Wait for the scheduled poll, a webhook, or the deadline, whichever comes first.
+      if (historyIsLong()) {
+        // Signal handlers are synchronous today; waiting keeps that true if one ever awaits.
+        await condition(allHandlersFinished);
+        const next: CarriedState = {
+          polls,
+          consecutiveErrors,
+          lastError,
+          lastFailure,
+          lastState,
+          seenEventIds: [...seenEventIds],
+          webhooksReceived,
+          nextPollAt,
+          wakeRequested,
+        };
+        await continueAsNew<typeof awaitJourneyCompletion>({ ...input, carried: next });
+      }
+
+      // Wait for the scheduled poll, a webhook, or the deadline, whichever comes first. A flood of (duplicate)
+      // webhooks also ends the wait once the history gets long, so the next run can take over.
       const waitMs = Math.min(nextPollAt, deadlineMs) - Date.now();
       if (!wakeRequested && waitMs > 0) {
         waiting = true;
         const inSeconds = Math.round((nextPollAt - Date.now()) / 1000);
-        await condition(() => wakeRequested, waitMs, {
+        await condition(() => wakeRequested || historyIsLong(), waitMs, {
           summary: `poll #${polls} · next in ${inSeconds}s · errors ${consecutiveErrors}/${policy.maxConsecutiveErrors}`,
         });
         waiting = false;
+        // Woken early, neither by a webhook nor by the clock: the history is long, so hand over first.
+        if (!wakeRequested && Date.now() < Math.min(nextPollAt, deadlineMs)) continue;
       }
       if (Date.now() >= deadlineMs) {
         const expired = expiredState(input, lastState);
@@ -224,26 +250,6 @@ export async function awaitJourneyCompletion(input: JourneyWorkflowInput): Promi
         }
       }
       nextPollAt = Date.now() + nextPollDelayMs(consecutiveErrors, policy, retryAfterMs);
-
-      const info = workflowInfo();
-      if (info.continueAsNewSuggested || info.historyLength + CYCLE_HEADROOM_EVENTS > budget) {
-        // Signal handlers are synchronous today; waiting keeps that true if one ever awaits.
-        await condition(allHandlersFinished);
-        await continueAsNew<typeof awaitJourneyCompletion>({
-          ...input,
-          carried: {
-            polls,
-            consecutiveErrors,
-            lastError,
-            lastFailure,
-            lastState,
-            seenEventIds: [...seenEventIds],
-            webhooksReceived,
-            nextPollAt,
-            wakeRequested,
-          },
-        });
-      }
     }
   } catch (err) {
     if (isCancellation(err)) {
