@@ -8,6 +8,8 @@ import {
   normaliseGbgV2,
   normaliseIdnowDataBlocks,
   normaliseIdnowSession,
+  ProviderConfigError,
+  providerConfigFromEnv,
   ProviderResponseError,
 } from '../src/providers';
 
@@ -302,5 +304,45 @@ describe('typed errors name the field', () => {
     );
     expect(e.message).not.toContain('12345');
     expect(e.message).not.toContain('Secretname');
+  });
+});
+
+describe('providerConfigFromEnv', () => {
+  it('reads GBG and IDnow settings with defaults', () => {
+    const config = providerConfigFromEnv({
+      GBG_CLIENT_ID: 'id', GBG_CLIENT_SECRET: 'secret', GBG_USERNAME: 'u', GBG_PASSWORD: 'p', GBG_BASE_URL: 'http://127.0.0.1:4010/gbg/{region}',
+      IDNOW_CLIENT_ID: 'iid', IDNOW_CLIENT_SECRET: 'isecret', IDNOW_CLIENT_AUTH: 'basic', IDNOW_FETCH_DATABLOCKS: 'true',
+    });
+    expect(config).toEqual({
+      gbg: {
+        tokenUrl: 'https://api.auth.gbgplc.com/as/token.oauth2', grant: 'password', clientId: 'id', clientSecret: 'secret',
+        username: 'u', password: 'p', region: 'eu', baseUrl: 'http://127.0.0.1:4010/gbg/{region}',
+      },
+      idnow: {
+        baseUrl: 'https://api.eu.platform.idnow.io', tokenUrl: 'https://auth.eu.platform.idnow.io/oidc/token', clientId: 'iid',
+        clientSecret: 'isecret', clientAuth: 'basic', environment: 'live', fetchDataBlocks: true,
+      },
+    });
+  });
+
+  it('client_credentials defaults the scope to gbg.token; nothing set means not configured', () => {
+    expect(providerConfigFromEnv({ GBG_CLIENT_ID: 'id', GBG_CLIENT_SECRET: 's', GBG_REGION: 'au' }).gbg).toMatchObject({
+      grant: 'client_credentials', scope: 'gbg.token', region: 'au', baseUrl: 'https://{region}.platform.go.gbgplc.com',
+    });
+    expect(providerConfigFromEnv({})).toEqual({});
+    expect(providerConfigFromEnv({ IDNOW_CLIENT_ID: 'i', IDNOW_CLIENT_SECRET: 's' }).idnow?.fetchDataBlocks).toBe(false);
+  });
+
+  it('names each bad env var, never its value', () => {
+    const bad = () =>
+      providerConfigFromEnv({ GBG_CLIENT_ID: 'id', GBG_CLIENT_SECRET: 'hunter2', GBG_GRANT: 'password', GBG_REGION: 'mars', IDNOW_CLIENT_ID: 'i', IDNOW_CLIENT_SECRET: 's', IDNOW_CLIENT_AUTH: 'jwt' });
+    expect(bad).toThrow(ProviderConfigError);
+    expect(bad).toThrow(/GBG_REGION/);
+    expect(bad).toThrow(/IDNOW_CLIENT_AUTH/);
+    expect(bad).not.toThrow(/hunter2/);
+    expect(() => providerConfigFromEnv({ GBG_CLIENT_ID: 'id', GBG_CLIENT_SECRET: 's', GBG_GRANT: 'password' })).toThrow(
+      /GBG_USERNAME: the password grant needs GBG_USERNAME and GBG_PASSWORD/,
+    );
+    expect(() => providerConfigFromEnv({ IDNOW_CLIENT_ID: 'i', IDNOW_CLIENT_SECRET: 's', IDNOW_FETCH_DATABLOCKS: 'maybe' })).toThrow(/IDNOW_FETCH_DATABLOCKS/);
   });
 });

@@ -178,7 +178,13 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     let run = runs.get(k);
     if (!run) {
       const given = scripted.get(k);
-      const steps = given?.steps ?? expandScript(scriptFromJourneyId(journeyId) ?? defaultScript);
+      let steps: SimStep[];
+      try {
+        steps = given?.steps ?? expandScript(scriptFromJourneyId(journeyId) ?? defaultScript);
+      } catch (err) {
+        if (err instanceof ScriptError) throw new HttpError(400, { error: `simulator naming convention: ${err.message}` });
+        throw err;
+      }
       run = { provider, journeyId, steps, options: given?.options ?? {}, index: 0, fetches: 0, createdAt: new Date(now()).toISOString() };
       runs.set(k, run);
     }
