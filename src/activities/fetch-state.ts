@@ -138,15 +138,19 @@ export function createFetchState(deps: FetchStateDeps): (input: FetchStateInput)
     return { accessToken, expiresInSec: expiresIn };
   }
 
-  /** Sends with the cached token; a 401 drops it, fetches a fresh one and retries once. */
+  /**
+   * Sends with the cached token; a 401 drops it, fetches a fresh one and retries once. A token request is shared by
+   * every concurrent caller (single-flight), so it runs under its own deadline rather than one caller's cancellation.
+   */
   async function authorised(t: Target, spec: HttpRequestSpec, signal: AbortSignal): Promise<HttpResponse> {
     const withToken = (token: string) => ({ ...spec, headers: { ...spec.headers, authorization: `Bearer ${token}` } });
-    const token = await tokens.get(t.tokenKey, () => issueToken(t, signal));
+    const issue = () => issueToken(t, AbortSignal.timeout(http.totalTimeoutMs));
+    const token = await raceAbort(tokens.get(t.tokenKey, issue), signal);
     const res = await send(withToken(token), signal);
     if (res.status !== 401) return res;
     log.debug('provider answered 401; refreshing the token once', { provider: t.provider });
     tokens.invalidate(t.tokenKey, token);
-    const fresh = await tokens.get(t.tokenKey, () => issueToken(t, signal));
+    const fresh = await raceAbort(tokens.get(t.tokenKey, issue), signal);
     return send(withToken(fresh), signal);
   }
 
@@ -200,6 +204,25 @@ export function createFetchState(deps: FetchStateDeps): (input: FetchStateInput)
       throw failure;
     }
   };
+}
+
+/** Waits for the promise, or throws the signal's reason as soon as it aborts (the promise keeps running for others). */
+function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason as Error);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason as Error);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e as Error);
+      },
+    );
+  });
 }
 
 function asFetchError(provider: JourneyProvider, err: unknown, totalTimeoutMs: number): FetchError {
