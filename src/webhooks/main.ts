@@ -1,0 +1,64 @@
+/**
+ * `npm run webhooks`: the webhook receiver process. Settings from env (see .env.example), the Temporal connection
+ * from @temporalio/envconfig. It starts even while Temporal is down (webhooks are then answered 503, so providers
+ * retry). Exit code 2 on a configuration error, one line per missing or malformed variable.
+ */
+import { connectClient } from '../client';
+import { ConfigError, createJsonLogger, webhookSettingsFromEnv } from '../config';
+import { createWebhookServer } from './server';
+
+export async function main(): Promise<void> {
+  let settings;
+  try {
+    settings = webhookSettingsFromEnv(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`journey-await webhooks: ${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const logger = createJsonLogger(settings.logLevel, undefined, { service: 'journey-await-webhooks' });
+  let client;
+  try {
+    client = await connectClient({ lazy: true });
+  } catch (err) {
+    process.stderr.write(`journey-await webhooks: invalid Temporal connection configuration: ${(err as Error).message}\n`);
+    process.exit(2);
+  }
+  const app = createWebhookServer({
+    client,
+    logger,
+    config: { auth: settings.auth, taskQueue: settings.taskQueue, bodyLimitBytes: settings.bodyLimitBytes, temporalTimeoutMs: settings.temporalTimeoutMs },
+  });
+  const address = await app.listen({ host: settings.host, port: settings.port });
+  const routes = [
+    settings.auth.gbg ? `gbg-go-v2, gbg-go-v1 (${[settings.auth.gbg.basic && 'basic', settings.auth.gbg.apiKey && 'api key'].filter(Boolean).join(' or ')})` : undefined,
+    settings.auth.idnow ? `idnow (${[settings.auth.idnow.jwt && 'jwt', settings.auth.idnow.staticHeader && 'static header'].filter(Boolean).join(' or ')})` : undefined,
+  ].filter(Boolean);
+  logger.info('webhook receiver listening', { address, taskQueue: settings.taskQueue, authenticated: routes.join('; ') });
+  if (!settings.auth.gbg) logger.warn('GBG webhooks have no authentication configured: they will all be rejected (401)');
+  if (!settings.auth.idnow) logger.warn('IDnow webhooks have no authentication configured: they will all be rejected (401)');
+
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    logger.info('shutting down: finishing in-flight webhooks', { signal });
+    const force = setTimeout(() => process.exit(1), 15_000);
+    force.unref();
+    await app.close();
+    await client.connection.close().catch(() => {});
+    logger.info('stopped');
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+if (require.main === module) {
+  main().catch((err) => {
+    process.stderr.write(`journey-await webhooks: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}\n`);
+    process.exit(1);
+  });
+}

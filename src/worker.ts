@@ -1,0 +1,120 @@
+/**
+ * `npm run worker`: the journey-await worker process.
+ *
+ * Start-up order: validate the app's env settings (exit 2, one line per missing or malformed variable) →
+ * Runtime.install (structured JSON logs, Prometheus metrics on METRICS_BIND) → NativeConnection from
+ * @temporalio/envconfig → Worker. SIGINT/SIGTERM shut the worker down gracefully: polling stops, in-flight
+ * fetches get WORKER_SHUTDOWN_GRACE_MS (10 s) to finish before they are cancelled.
+ *
+ * Workflow code: the prebuilt bundle `lib/workflow-bundle.js` (`npm run build`) when present next to this file,
+ * else the workflow sources are bundled at start-up (development, `tsx src/worker.ts`).
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { loadClientConnectConfig } from '@temporalio/envconfig';
+import { makeTelemetryFilterString, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
+import { createActivities, createProviderAgent } from './activities';
+import { journeyDataConverter } from './codec/keys';
+import { ConfigError, createJsonLogger, workerSettingsFromEnv, type AppLogger, type WorkerSettings } from './config';
+
+export const WORKFLOW_BUNDLE_FILE = 'workflow-bundle.js';
+
+/** Prebuilt bundle (production) or the sources (development). */
+export function workflowSource(dir: string = __dirname): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> {
+  const explicit = process.env.JOURNEY_WORKFLOW_BUNDLE;
+  const codePath = explicit ? path.resolve(explicit) : path.join(dir, WORKFLOW_BUNDLE_FILE);
+  if (existsSync(codePath)) return { workflowBundle: { codePath } };
+  if (explicit) throw new ConfigError([`JOURNEY_WORKFLOW_BUNDLE: ${explicit} does not exist (run npm run build)`]);
+  return { workflowsPath: require.resolve('./workflows') };
+}
+
+function exitWithConfigError(err: ConfigError): never {
+  process.stderr.write(`journey-await worker: ${err.message}\n`);
+  process.exit(2);
+}
+
+export interface RunningWorker {
+  worker: Worker;
+  /** Resolves when the worker has shut down and its connection and HTTP pool are closed. */
+  done: Promise<void>;
+}
+
+/** Creates and runs the worker (after Runtime.install). Exposed for tests and the embedded stack. */
+export async function runWorker(settings: WorkerSettings, logger: AppLogger): Promise<RunningWorker> {
+  let connectConfig;
+  try {
+    connectConfig = loadClientConnectConfig();
+  } catch (err) {
+    throw new ConfigError([`Temporal connection (TEMPORAL_* / temporal.toml): ${(err as Error).message}`]);
+  }
+  const connection = await NativeConnection.connect(connectConfig.connectionOptions);
+  const dispatcher = createProviderAgent();
+  try {
+    const source = workflowSource();
+    const worker = await Worker.create({
+      connection,
+      namespace: connectConfig.namespace ?? 'default',
+      taskQueue: settings.taskQueue,
+      ...source,
+      activities: createActivities({ config: settings.providers, dispatcher }),
+      dataConverter: journeyDataConverter(),
+      shutdownGraceTime: settings.shutdownGraceMs,
+    });
+    logger.info('worker started', {
+      taskQueue: settings.taskQueue,
+      namespace: connectConfig.namespace ?? 'default',
+      providers: [settings.providers.gbg && 'gbg', settings.providers.idnow && 'idnow'].filter(Boolean).join(','),
+      workflows: 'workflowBundle' in source ? 'prebuilt bundle' : 'bundled from sources',
+      metrics: settings.metricsBind ?? 'off',
+    });
+    const done = worker.run().finally(async () => {
+      await connection.close().catch(() => {});
+      await dispatcher.close().catch(() => {});
+      logger.info('worker stopped');
+    });
+    return { worker, done };
+  } catch (err) {
+    await connection.close().catch(() => {});
+    await dispatcher.close().catch(() => {});
+    throw err;
+  }
+}
+
+export async function main(): Promise<void> {
+  let settings: WorkerSettings;
+  try {
+    settings = workerSettingsFromEnv(process.env);
+    workflowSource();
+  } catch (err) {
+    if (err instanceof ConfigError) exitWithConfigError(err);
+    throw err;
+  }
+  const logger = createJsonLogger(settings.logLevel, undefined, { service: 'journey-await-worker' });
+  // First, before any connection. The Runtime shuts registered workers down on SIGINT/SIGTERM (graceful).
+  Runtime.install({
+    logger,
+    shutdownSignals: ['SIGINT', 'SIGTERM'],
+    telemetryOptions: {
+      logging: { forward: {}, filter: makeTelemetryFilterString({ core: 'WARN', other: 'ERROR' }) },
+      ...(settings.metricsBind ? { metrics: { prometheus: { bindAddress: settings.metricsBind } } } : {}),
+    },
+  });
+  let running: RunningWorker;
+  try {
+    running = await runWorker(settings, logger);
+  } catch (err) {
+    if (err instanceof ConfigError) exitWithConfigError(err);
+    throw err;
+  }
+  await running.done;
+}
+
+if (require.main === module) {
+  main().then(
+    () => process.exit(0),
+    (err) => {
+      process.stderr.write(`journey-await worker: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}\n`);
+      process.exit(1);
+    },
+  );
+}
