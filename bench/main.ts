@@ -1,0 +1,229 @@
+/**
+ * `npm run bench [-- --quick] [--only=fetch,history,webhook,scale] [--out=.bench]`: what journey-await exists
+ * for, measured on loopback against the embedded Temporal dev server and the provider simulator, beside the
+ * naive way. Writes .bench/results.json and .bench/chart.svg and prints a short table.
+ * Default run < 10 min; --quick < 2 min (CI).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { renderChart } from './chart';
+import { runFetchCost, type FetchCostOptions, type FetchCostResult } from './fetch-cost';
+import { runHistoryEconomy, type HistoryEconomyOptions, type HistoryEconomyResult } from './history-economy';
+import { runScale, type ScaleResult } from './scale';
+import { StackError, startStack, type Stack } from './stack';
+import type { WorkerTuning } from './worker-process';
+import { runWebhookShortCircuit, type WebhookOptions, type WebhookResult } from './webhook-short-circuit';
+
+const SCENARIOS = ['fetch', 'history', 'webhook', 'scale'] as const;
+type Scenario = (typeof SCENARIOS)[number];
+
+export interface BenchResults {
+  quick: boolean;
+  startedAt: string;
+  durationSec?: number;
+  machine: { cpus: number; memGiB: number; node: string; platform: string };
+  setup: { server: string; worker: string; workerTuning?: WorkerTuning; simulator: string };
+  fetchCost?: FetchCostResult;
+  historyEconomy?: HistoryEconomyResult[];
+  webhook?: WebhookResult;
+  scale?: ScaleResult[];
+  errors: { scenario: string; message: string }[];
+}
+
+interface Plan {
+  budgetSec: number;
+  fetch: FetchCostOptions;
+  history: HistoryEconomyOptions;
+  webhook: WebhookOptions;
+  journeyLadder: number[];
+  sleepLadder: number[];
+  windowMs: number;
+  settleMs: number;
+}
+
+const QUICK: Plan = {
+  budgetSec: 110,
+  fetch: { sequential: 300, concurrency: 32, durationMs: 1_500 },
+  history: { inProgressPolls: 3, journeys: 2, intervalMs: 500 },
+  webhook: { pairs: 4, intervalMs: 10_000 },
+  journeyLadder: [250, 500],
+  sleepLadder: [500],
+  windowMs: 8_000,
+  settleMs: 2_000,
+};
+
+const FULL: Plan = {
+  budgetSec: 570,
+  fetch: { sequential: 2_000, concurrency: 64, durationMs: 5_000 },
+  history: { inProgressPolls: 6, journeys: 3, intervalMs: 500 },
+  webhook: { pairs: 20, intervalMs: 10_000 },
+  journeyLadder: [250, 500, 1_000, 2_000, 3_000, 4_000, 6_000, 8_000],
+  sleepLadder: [250, 500, 1_000, 2_000, 4_000, 6_000, 8_000, 12_000],
+  windowMs: 30_000,
+  settleMs: 3_000,
+};
+
+function parseArgs(argv: string[]): { quick: boolean; only: Scenario[]; out: string } {
+  let quick = false;
+  let only: Scenario[] = [...SCENARIOS];
+  let out = path.resolve(__dirname, '..', '.bench');
+  for (const arg of argv) {
+    if (arg === '--quick') quick = true;
+    else if (arg.startsWith('--only=')) {
+      only = arg.slice(7).split(',') as Scenario[];
+      const bad = only.filter((s) => !SCENARIOS.includes(s));
+      if (bad.length) throw new Error(`unknown scenario(s) ${bad.join(', ')}; choose from ${SCENARIOS.join(', ')}`);
+    } else if (arg.startsWith('--out=')) out = path.resolve(arg.slice(6));
+    else if (arg === '--help' || arg === '-h') {
+      console.log('usage: npm run bench -- [--quick] [--only=fetch,history,webhook,scale] [--out=.bench]');
+      process.exit(0);
+    } else throw new Error(`unknown argument ${arg} (try --help)`);
+  }
+  return { quick, only, out };
+}
+
+const started = Date.now();
+function log(msg: string): void {
+  process.stdout.write(`[bench +${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s] ${msg}\n`);
+}
+
+function table(title: string, header: string[], rows: (string | number)[][]): string {
+  const cells = [header, ...rows.map((r) => r.map(String))];
+  const widths = header.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
+  const line = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  return [`\n${title}`, line(cells[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.slice(1).map(line)].join('\n');
+}
+
+function report(r: BenchResults): string {
+  const parts: string[] = [];
+  if (r.historyEconomy) {
+    parts.push(
+      table(
+        '1. History economy (per in-progress poll cycle: median; per completed journey: median)',
+        ['provider / way', 'events/cycle', 'bytes/cycle', 'result bytes/poll', 'events/journey', 'bytes/journey', 'bytes/hour @10s'],
+        r.historyEconomy.flatMap((p) =>
+          (['product', 'naive'] as const).map((way) => {
+            const w = p[way];
+            return [`${p.provider} ${way}`, w.cycleEvents.median, w.cycleBytes.median, w.resultPayloadBytes.median, w.journeyEvents.median, w.journeyBytes.median, w.bytesPerHourAt10s];
+          }),
+        ),
+      ),
+    );
+  }
+  if (r.webhook) {
+    const w = r.webhook;
+    parts.push(
+      table(
+        `2. Webhook short-circuit (${w.options.pairs} pairs, ${w.options.intervalMs / 1000} s interval, webhook as ${w.delivery}; ms from provider completion)`,
+        ['journey', 'median ms', 'p99 ms'],
+        [
+          ['webhook → signalled', w.webhookToSignaledMs.median, w.webhookToSignaledMs.p99],
+          ['webhook → completed', w.webhookToCompletionMs.median, w.webhookToCompletionMs.p99],
+          ['poll only → completed', w.pollOnlyToCompletionMs.median, w.pollOnlyToCompletionMs.p99],
+        ],
+      ),
+    );
+  }
+  for (const s of r.scale ?? []) {
+    parts.push(
+      table(
+        `3. Scale, ${s.kind === 'journey' ? 'journeys (awaitJourneyCompletion + fetchState)' : 'sleep-only loop (dev server ceiling)'}: max N with p99 lag < 1 s = ${s.maxHeldN} (${s.stoppedBecause})`,
+        ['N', 'sched/s', 'done/s', 'lag p50 ms', 'lag p99 ms', 'worker CPU %', 'worker RSS MB', 'server CPU %', 'server RSS MB', 'errors'],
+        s.steps.map((x) => [x.n, x.scheduledPerSec, x.achievedPerSec, x.lagMs.median, x.lagMs.p99, x.worker.cpuPercent, x.worker.rssMbMax, x.server?.cpuPercent ?? '-', x.server?.rssMb ?? '-', x.errors]),
+      ),
+    );
+  }
+  if (r.fetchCost) {
+    const f = r.fetchCost;
+    parts.push(
+      table(
+        `4. fetch cost (${f.provider}; ${f.options.sequential} sequential, then ${f.options.durationMs / 1000} s at concurrency ${f.options.concurrency})`,
+        ['client', 'p50 ms', 'p99 ms', 'fetches/s'],
+        [
+          ['fetchState (activity client)', f.fetchState.latencyMs.median, f.fetchState.latencyMs.p99, f.fetchState.perSec],
+          ['bare undici request', f.bareUndici.latencyMs.median, f.bareUndici.latencyMs.p99, f.bareUndici.perSec],
+        ],
+      ),
+    );
+  }
+  for (const e of r.errors) parts.push(`\n!! ${e.scenario} failed: ${e.message}`);
+  return parts.join('\n');
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const plan = args.quick ? QUICK : FULL;
+  const deadline = started + plan.budgetSec * 1000;
+  const results: BenchResults = {
+    quick: args.quick,
+    startedAt: new Date(started).toISOString(),
+    machine: { cpus: os.cpus().length, memGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.arch()}` },
+    setup: {
+      server: 'Temporal CLI dev server (temporal server start-dev), SQLite file in a temp dir, 127.0.0.1, no UI',
+      worker: 'child process (bench/worker-process.ts): one Worker per task queue; RSS/CPU from its process.memoryUsage/cpuUsage',
+      simulator: 'child process (bench/simulator-process.ts), no request log',
+    },
+    errors: [],
+  };
+  log(`journey-await bench${args.quick ? ' --quick' : ''}: ${args.only.join(', ')}; budget ${plan.budgetSec} s; output in ${path.relative(process.cwd(), args.out) || args.out}`);
+
+  const maxN = Math.max(...plan.journeyLadder, ...plan.sleepLadder);
+  let stack: Stack;
+  try {
+    stack = await startStack(log, Math.ceil(maxN * 1.2));
+  } catch (err) {
+    if (err instanceof StackError) {
+      console.error(`\nbench: the stack could not start.\n${err.message}`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  results.setup.workerTuning = stack.workerTuning;
+  log(`stack up: Temporal ${stack.address} (server pid ${stack.serverPid ?? 'unknown'}), simulator ${stack.simulatorUrl}, worker pid ${stack.worker.pid}`);
+
+  const attempt = async (scenario: Scenario, fn: () => Promise<void>) => {
+    if (!args.only.includes(scenario)) return;
+    try {
+      await fn();
+    } catch (err) {
+      log(`${scenario} failed: ${(err as Error).message}`);
+      results.errors.push({ scenario, message: (err as Error).message });
+    }
+  };
+  try {
+    await attempt('fetch', async () => {
+      results.fetchCost = await runFetchCost(stack, plan.fetch, log);
+    });
+    await attempt('history', async () => {
+      results.historyEconomy = await runHistoryEconomy(stack, plan.history, log);
+    });
+    await attempt('webhook', async () => {
+      results.webhook = await runWebhookShortCircuit(stack, plan.webhook, log);
+    });
+    await attempt('scale', async () => {
+      const base = { intervalMs: 10_000, windowMs: plan.windowMs, settleMs: plan.settleMs, lagLimitMs: 1_000 };
+      // Journeys get a little over half of what is left; the sleep-only ceiling the rest, minus teardown.
+      const left = deadline - Date.now();
+      results.scale = [];
+      results.scale.push(await runScale(stack, 'journey', { ...base, ladder: plan.journeyLadder, deadline: Date.now() + left * 0.55 }, log));
+      results.scale.push(await runScale(stack, 'sleep', { ...base, ladder: plan.sleepLadder, deadline: deadline - 10_000 }, log));
+    });
+  } finally {
+    log('stopping the stack…');
+    await stack.stop();
+  }
+
+  results.durationSec = Math.round((Date.now() - started) / 1000);
+  mkdirSync(args.out, { recursive: true });
+  writeFileSync(path.join(args.out, 'results.json'), JSON.stringify(results, null, 2) + '\n');
+  writeFileSync(path.join(args.out, 'chart.svg'), renderChart(results));
+  console.log(report(results));
+  console.log(`\nwrote ${path.join(args.out, 'results.json')} and ${path.join(args.out, 'chart.svg')} (${results.durationSec} s)`);
+  if (results.errors.length) process.exit(1);
+}
+
+main().catch((err) => {
+  console.error('bench failed:', err);
+  process.exit(1);
+});

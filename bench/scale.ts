@@ -1,0 +1,137 @@
+/**
+ * 3. Scale: N concurrent journeys polling the simulator every 10 s, N escalating while the p99 poll lag stays
+ * under 1 s and time remains. Each step adds journeys spread over one interval (so polls are evenly phased),
+ * lets them settle, then measures a steady-state window in the worker process: polls/s achieved vs scheduled,
+ * poll lag, worker RSS and CPU, and the dev server's CPU and RSS. The same harness with `sleepLoop` (a timer
+ * in a loop, nothing else) gives the dev server's own ceiling on this machine.
+ */
+import { randomUUID } from 'node:crypto';
+import { startJourneyWorkflow } from '../src/start';
+import { mapLimit, procUsage, sleepMs, type Stack } from './stack';
+import { rounded, type Summary } from './stats';
+import type { WindowStats } from './worker-process';
+
+export type ScaleKind = 'journey' | 'sleep';
+
+export interface ScaleOptions {
+  ladder: number[];
+  intervalMs: number;
+  /** Steady-state measurement per step. */
+  windowMs: number;
+  /** Wait after the last start of a step before measuring. */
+  settleMs: number;
+  /** Don't start a step that would end after this (epoch ms). */
+  deadline: number;
+  lagLimitMs: number;
+}
+
+export interface ScaleStep {
+  n: number;
+  scheduledPerSec: number;
+  achievedPerSec: number;
+  /** Journeys: poll lag (fetch start − previous fetch end − interval). Sleep: wake-up lag (clock gap − interval). */
+  lagMs: Summary;
+  /** Journeys only: lag of the activity's scheduled time. */
+  scheduleLagMs?: Summary;
+  errors: number;
+  worker: { cpuPercent: number; rssMbMean: number; rssMbMax: number; heapUsedMb: number };
+  server?: { cpuPercent: number; rssMb: number };
+  /** How long starting this step's new workflows took (ms) vs the one interval they were spread over. */
+  rampMs: number;
+  held: boolean;
+}
+
+export interface ScaleResult {
+  kind: ScaleKind;
+  taskQueue: string;
+  steps: ScaleStep[];
+  /** Largest N whose p99 lag stayed under the limit (0: none did). */
+  maxHeldN: number;
+  stoppedBecause: string;
+}
+
+const r1 = (v: number) => Number(v.toFixed(1));
+
+export async function runScale(stack: Stack, kind: ScaleKind, opts: ScaleOptions, log: (msg: string) => void): Promise<ScaleResult> {
+  const { client, worker } = stack;
+  const taskQueue = `bench-scale-${kind}`;
+  const tag = randomUUID().slice(0, 8);
+  const ids: string[] = [];
+  const steps: ScaleStep[] = [];
+  let stoppedBecause = 'ladder done';
+  await worker.call('startWorker', { taskQueue });
+
+  const start = (i: number) => {
+    const id = `scale-${kind}-${tag}-${i}`;
+    ids.push(kind === 'journey' ? `journey:gbg-go-v2:${id}` : id);
+    return kind === 'journey'
+      ? startJourneyWorkflow(client, { provider: 'gbg-go-v2', journeyId: id, polling: { baseIntervalMs: opts.intervalMs } }, { taskQueue })
+      : client.workflow.start('sleepLoop', { taskQueue, workflowId: id, args: [opts.intervalMs] });
+  };
+
+  try {
+    for (const n of opts.ladder) {
+      const expected = opts.intervalMs + opts.settleMs + opts.windowMs;
+      if (Date.now() + expected > opts.deadline) {
+        stoppedBecause = `time budget: no room for N=${n}`;
+        break;
+      }
+      // Spread the new workflows over one interval, in 50 slices, so their polls are evenly phased.
+      const from = ids.length;
+      const add = n - from;
+      log(`scale ${kind}: N=${n} (+${add}), starting over ${opts.intervalMs / 1000} s…`);
+      const rampStart = Date.now();
+      const slices = 50;
+      const pending: Promise<unknown>[] = [];
+      for (let s = 0; s < slices; s++) {
+        const lo = from + Math.floor((s * add) / slices);
+        const hi = from + Math.floor(((s + 1) * add) / slices);
+        pending.push(mapLimit(Array.from({ length: hi - lo }, (_, k) => lo + k), 32, (i) => start(i)));
+        await sleepMs(rampStart + ((s + 1) * opts.intervalMs) / slices - Date.now());
+      }
+      await Promise.all(pending);
+      const rampMs = Date.now() - rampStart;
+      await sleepMs(opts.settleMs);
+
+      const server0 = procUsage(stack.serverPid);
+      const t0 = Date.now();
+      await worker.call('windowStart', { interval: opts.intervalMs });
+      await sleepMs(opts.windowMs);
+      const w = await worker.call<WindowStats>('windowEnd');
+      const server1 = procUsage(stack.serverPid);
+      const wallMs = Date.now() - t0;
+
+      const lag = kind === 'journey' ? w.pollLagMs : w.tickLagMs;
+      const done = kind === 'journey' ? w.fetches : w.ticks;
+      const held = lag.n > 0 && lag.p99 < opts.lagLimitMs;
+      const step: ScaleStep = {
+        n,
+        scheduledPerSec: r1((n * 1000) / opts.intervalMs),
+        achievedPerSec: r1((done * 1000) / w.wallMs),
+        lagMs: rounded(lag, 0),
+        ...(kind === 'journey' ? { scheduleLagMs: rounded(w.scheduleLagMs, 0) } : {}),
+        errors: w.fetchErrors,
+        worker: { cpuPercent: r1(w.cpuPercent), rssMbMean: r1(w.rssMb.mean), rssMbMax: r1(w.rssMb.max), heapUsedMb: r1(w.heapUsedMb) },
+        ...(server0 && server1 ? { server: { cpuPercent: r1(((server1.cpuMs - server0.cpuMs) / wallMs) * 100), rssMb: r1(server1.rssMb) } } : {}),
+        rampMs,
+        held,
+      };
+      steps.push(step);
+      log(
+        `scale ${kind}: N=${n}: ${step.achievedPerSec}/${step.scheduledPerSec} per s, lag p50 ${step.lagMs.median} ms p99 ${step.lagMs.p99} ms, ` +
+          `worker CPU ${step.worker.cpuPercent}% RSS ${step.worker.rssMbMax} MB${step.server ? `, server CPU ${step.server.cpuPercent}%` : ''}`,
+      );
+      if (!held) {
+        stoppedBecause = `p99 lag ${lag.p99} ms ≥ ${opts.lagLimitMs} ms at N=${n}`;
+        break;
+      }
+    }
+  } finally {
+    log(`scale ${kind}: terminating ${ids.length} workflows…`);
+    await worker.call('stopWorker', { taskQueue });
+    await mapLimit(ids, 64, (id) => client.workflow.getHandle(id).terminate('bench step done').catch(() => undefined));
+    await worker.call('forget');
+  }
+  const held = steps.filter((s) => s.held);
+  return { kind, taskQueue, steps, maxHeldN: held.length ? Math.max(...held.map((s) => s.n)) : 0, stoppedBecause };
+}
