@@ -125,7 +125,7 @@ export function createWebhookServer({ client, config, logger = silentLogger, now
     return s;
   };
 
-  const app = Fastify({ logger: false, disableRequestLogging: true, bodyLimit, return503OnClosing: true });
+  const app = Fastify({ logger: false, bodyLimit, return503OnClosing: true });
 
   // Every body is read as text (within the limit) and parsed by the handler, after authentication.
   app.removeAllContentTypeParsers();
