@@ -8,7 +8,8 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 
 async function main(): Promise<void> {
   const root = path.resolve(__dirname, '..');
-  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve(path.join(root, 'src', 'workflows')) });
+  const quiet = { trace() {}, debug() {}, info() {}, log() {}, warn: console.warn, error: console.error };
+  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve(path.join(root, 'src', 'workflows')), logger: quiet as never });
   const out = path.join(root, 'lib', 'workflow-bundle.js');
   mkdirSync(path.dirname(out), { recursive: true });
   writeFileSync(out, code);
