@@ -25,7 +25,8 @@ export function workflowSource(dir: string = __dirname): Pick<WorkerOptions, 'wo
   const codePath = explicit ? path.resolve(explicit) : path.join(dir, WORKFLOW_BUNDLE_FILE);
   if (existsSync(codePath)) return { workflowBundle: { codePath } };
   if (explicit) throw new ConfigError([`JOURNEY_WORKFLOW_BUNDLE: ${explicit} does not exist (run npm run build)`]);
-  return { workflowsPath: require.resolve('./workflows') };
+  // A directory: webpack resolves its index (index.ts under tsx, index.js when compiled).
+  return { workflowsPath: path.join(__dirname, 'workflows') };
 }
 
 function exitWithConfigError(err: ConfigError): never {
@@ -47,7 +48,12 @@ export async function runWorker(settings: WorkerSettings, logger: AppLogger): Pr
   } catch (err) {
     throw new ConfigError([`Temporal connection (TEMPORAL_* / temporal.toml): ${(err as Error).message}`]);
   }
-  const connection = await NativeConnection.connect(connectConfig.connectionOptions);
+  let connection: NativeConnection;
+  try {
+    connection = await NativeConnection.connect(connectConfig.connectionOptions);
+  } catch (err) {
+    throw new Error(`cannot connect to Temporal at ${connectConfig.connectionOptions.address ?? 'localhost:7233'} (${(err as Error).message})`, { cause: err });
+  }
   const dispatcher = createProviderAgent();
   try {
     const source = workflowSource();

@@ -1,0 +1,168 @@
+/**
+ * The worker process: configuration errors (exit 2, one line per variable), and a real start against the dev
+ * server and the simulator: metrics, a journey completed, graceful SIGTERM letting an in-flight fetch finish.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { temporal } from '@temporalio/proto';
+import { request } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { workerSettingsFromEnv, ConfigError } from '../src/config';
+import { journeySearchAttributeKeys } from '../src/shared';
+import { startSimulator, type Simulator } from '../src/simulator';
+import { startJourneyWorkflow } from '../src/start';
+import { workflowSource } from '../src/worker';
+import { createLocalEnv } from './helpers/temporal-env';
+
+const root = path.resolve(__dirname, '..');
+const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
+const baseEnv = { PATH: process.env.PATH ?? '', HOME: tmpdir(), TEMPORAL_CONFIG_FILE: path.join(tmpdir(), 'no-such-temporal.toml') };
+
+interface Exit {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function spawnWorker(env: Record<string, string>, onStart?: (child: ReturnType<typeof spawn>) => void): Promise<Exit> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(tsx, ['src/worker.ts'], { cwd: root, env: { ...baseEnv, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.once('error', reject);
+    child.once('exit', (code) => resolve({ code, stdout, stderr }));
+    onStart?.(child);
+  });
+}
+
+describe('configuration errors', () => {
+  const cases: { name: string; env: Record<string, string>; expected: RegExp[] }[] = [
+    { name: 'no provider at all', env: {}, expected: [/GBG_CLIENT_ID\/GBG_CLIENT_SECRET or IDNOW_CLIENT_ID\/IDNOW_CLIENT_SECRET: missing/] },
+    { name: 'GBG client secret missing', env: { GBG_CLIENT_ID: 'id' }, expected: [/^\s+GBG_CLIENT_SECRET: missing$/m] },
+    { name: 'IDnow client id missing', env: { IDNOW_CLIENT_SECRET: 's3cr3t-value' }, expected: [/^\s+IDNOW_CLIENT_ID: missing$/m] },
+    {
+      name: 'GBG password grant without a password, malformed METRICS_BIND and task queue',
+      env: { GBG_CLIENT_ID: 'id', GBG_CLIENT_SECRET: 'sec', GBG_GRANT: 'password', GBG_USERNAME: 'u', METRICS_BIND: 'nonsense', JOURNEY_TASK_QUEUE: 'bad queue!' },
+      expected: [/METRICS_BIND: malformed/, /JOURNEY_TASK_QUEUE: malformed/, /GBG_USERNAME: the password grant needs GBG_USERNAME and GBG_PASSWORD/],
+    },
+    { name: 'malformed GBG region', env: { GBG_CLIENT_ID: 'id', GBG_CLIENT_SECRET: 'sec', GBG_REGION: 'mars' }, expected: [/GBG_REGION:/] },
+  ];
+
+  it('the worker process exits with code 2 and names each missing or malformed variable', async () => {
+    const results = await Promise.all(cases.map((c) => spawnWorker(c.env)));
+    results.forEach((r, i) => {
+      const c = cases[i]!;
+      expect(r.code, `${c.name}: ${r.stderr}`).toBe(2);
+      for (const re of c.expected) expect(r.stderr, c.name).toMatch(re);
+      expect(r.stderr, c.name).not.toContain('s3cr3t-value');
+      expect(r.stderr, c.name).not.toMatch(/\n\s+at /); // a message, not a stack trace
+    });
+  });
+
+  it('reports every problem at once, one line each', () => {
+    let error: unknown;
+    try {
+      workerSettingsFromEnv({ GBG_CLIENT_ID: 'id', IDNOW_CLIENT_ID: 'id', METRICS_BIND: 'x', LOG_LEVEL: 'loud' });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems).toEqual([
+      'LOG_LEVEL: malformed (expected TRACE, DEBUG, INFO, WARN or ERROR)',
+      'METRICS_BIND: malformed (expected host:port, e.g. 127.0.0.1:9464, or off)',
+      'GBG_CLIENT_SECRET: missing',
+      'IDNOW_CLIENT_SECRET: missing',
+    ]);
+  });
+
+  it('uses the prebuilt workflow bundle when present, the sources otherwise', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'bundle-'));
+    expect(workflowSource(dir)).toHaveProperty('workflowsPath');
+    writeFileSync(path.join(dir, 'workflow-bundle.js'), '// bundle');
+    expect(workflowSource(dir)).toEqual({ workflowBundle: { codePath: path.join(dir, 'workflow-bundle.js') } });
+  });
+});
+
+describe('a running worker (dev server + simulator)', () => {
+  let env: TestWorkflowEnvironment;
+  let sim: Simulator;
+  beforeAll(async () => {
+    env = await createLocalEnv({ server: { searchAttributes: journeySearchAttributeKeys } });
+    sim = await startSimulator();
+  });
+  afterAll(async () => {
+    await sim?.close();
+    await env?.teardown();
+  });
+
+  it('completes journeys, serves metrics, and on SIGTERM lets an in-flight fetch finish before exiting 0', async () => {
+    const taskQueue = `worker-${randomUUID().slice(0, 8)}`;
+    const metricsPort = await freePort();
+    const quick = `quick-${randomUUID()}`;
+    const slow = `slow-${randomUUID()}`;
+    sim.script('gbg-go-v2', quick, ['in_progress', 'completed']);
+    sim.script('idnow', slow, ['slow 3s completed']);
+    let child: ReturnType<typeof spawn> | undefined;
+    const exited = spawnWorker(
+      {
+        ...sim.env(),
+        TEMPORAL_ADDRESS: env.address,
+        TEMPORAL_NAMESPACE: 'default',
+        JOURNEY_TASK_QUEUE: taskQueue,
+        METRICS_BIND: `127.0.0.1:${metricsPort}`,
+        LOG_LEVEL: 'INFO',
+      },
+      (c) => (child = c),
+    );
+    const quickHandle = await startJourneyWorkflow(env.client, { provider: 'gbg-go-v2', journeyId: quick, polling: { baseIntervalMs: 300 } }, { taskQueue });
+    expect(await quickHandle.result()).toMatchObject({ status: 'completed', source: 'poll' });
+
+    const metrics = await request(`http://127.0.0.1:${metricsPort}/metrics`);
+    expect(metrics.statusCode).toBe(200);
+    expect(await metrics.body.text()).toMatch(/temporal_/);
+
+    const slowHandle = await startJourneyWorkflow(env.client, { provider: 'idnow', journeyId: slow }, { taskQueue });
+    await eventually(() => ((sim.journey('idnow', slow)?.fetches ?? 0) >= 1 ? true : undefined));
+    child!.kill('SIGTERM');
+    const exit = await exited;
+    expect(exit.code, exit.stderr).toBe(0);
+    const events = (await slowHandle.fetchHistory()).events ?? [];
+    const types = events.map((e) => e.eventType);
+    expect(types).toContain(temporal.api.enums.v1.EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED);
+    expect(types).not.toContain(temporal.api.enums.v1.EventType.EVENT_TYPE_ACTIVITY_TASK_FAILED);
+    // Structured logs: JSON lines, no credentials.
+    const lines = exit.stdout.trim().split('\n').filter(Boolean);
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) expect(() => JSON.parse(line)).not.toThrow();
+    expect(exit.stdout).toContain('"msg":"worker started"');
+    expect(exit.stdout + exit.stderr).not.toContain(sim.credentials.gbg.clientSecret);
+    expect(exit.stdout + exit.stderr).not.toContain(sim.credentials.idnow.clientSecret);
+  });
+});
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function eventually<T>(read: () => Promise<T | undefined> | T | undefined, timeoutMs = 15_000): Promise<T | undefined> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (value !== undefined || Date.now() > deadline) return value;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
