@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [--only=fetch,history,webhook,scale] [--out=.bench]`: what journey-await exists
+ * `npm run bench [-- --quick] [--only=fetch,history,webhook,scale] [--db=memory|file] [--out=.bench]`: what journey-await exists
  * for, measured on loopback against the embedded Temporal dev server and the provider simulator, beside the
  * naive way. Writes .bench/results.json and .bench/chart.svg and prints a short table.
  * Default run < 10 min; --quick < 2 min (CI).
@@ -11,7 +11,7 @@ import { renderChart } from './chart';
 import { runFetchCost, type FetchCostOptions, type FetchCostResult } from './fetch-cost';
 import { runHistoryEconomy, type HistoryEconomyOptions, type HistoryEconomyResult } from './history-economy';
 import { runScale, type ScaleResult } from './scale';
-import { StackError, startStack, type Stack } from './stack';
+import { StackError, startStack, type DbMode, type Stack } from './stack';
 import type { WorkerTuning } from './worker-process';
 import { runWebhookShortCircuit, type WebhookOptions, type WebhookResult } from './webhook-short-circuit';
 
@@ -64,8 +64,9 @@ const FULL: Plan = {
   settleMs: 3_000,
 };
 
-function parseArgs(argv: string[]): { quick: boolean; only: Scenario[]; out: string } {
+function parseArgs(argv: string[]): { quick: boolean; only: Scenario[]; out: string; db: DbMode } {
   let quick = false;
+  let db: DbMode = 'memory';
   let only: Scenario[] = [...SCENARIOS];
   let out = path.resolve(__dirname, '..', '.bench');
   for (const arg of argv) {
@@ -76,11 +77,11 @@ function parseArgs(argv: string[]): { quick: boolean; only: Scenario[]; out: str
       if (bad.length) throw new Error(`unknown scenario(s) ${bad.join(', ')}; choose from ${SCENARIOS.join(', ')}`);
     } else if (arg.startsWith('--out=')) out = path.resolve(arg.slice(6));
     else if (arg === '--help' || arg === '-h') {
-      console.log('usage: npm run bench -- [--quick] [--only=fetch,history,webhook,scale] [--out=.bench]');
+      console.log('usage: npm run bench -- [--quick] [--only=fetch,history,webhook,scale] [--db=memory|file] [--out=.bench]');
       process.exit(0);
     } else throw new Error(`unknown argument ${arg} (try --help)`);
   }
-  return { quick, only, out };
+  return { quick, only, out, db };
 }
 
 const started = Date.now();
@@ -160,7 +161,7 @@ async function main(): Promise<void> {
     startedAt: new Date(started).toISOString(),
     machine: { cpus: os.cpus().length, memGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.arch()}` },
     setup: {
-      server: 'Temporal CLI dev server (temporal server start-dev), SQLite file in a temp dir, 127.0.0.1, no UI',
+      server: `Temporal CLI dev server (temporal server start-dev), SQLite ${args.db === 'file' ? 'file in a temp dir' : 'in memory'}, 127.0.0.1, no UI`,
       worker: 'child process (bench/worker-process.ts): one Worker per task queue; RSS/CPU from its process.memoryUsage/cpuUsage',
       simulator: 'child process (bench/simulator-process.ts), no request log',
     },
@@ -171,7 +172,7 @@ async function main(): Promise<void> {
   const maxN = Math.max(...plan.journeyLadder, ...plan.sleepLadder);
   let stack: Stack;
   try {
-    stack = await startStack(log, Math.ceil(maxN * 1.2));
+    stack = await startStack(log, Math.ceil(maxN * 1.2), args.db);
   } catch (err) {
     if (err instanceof StackError) {
       console.error(`\nbench: the stack could not start.\n${err.message}`);

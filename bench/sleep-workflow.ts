@@ -11,6 +11,7 @@ export interface BenchSinks extends Sinks {
 const { bench } = proxySinks<BenchSinks>();
 
 export async function sleepLoop(intervalMs: number): Promise<void> {
+  bench.tick(Date.now());
   for (;;) {
     await sleep(intervalMs);
     bench.tick(Date.now());
