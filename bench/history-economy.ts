@@ -31,6 +31,12 @@ export interface WayResult {
   journeyBytes: Summary;
   /** At the 10 s default: 360 cycles an hour. */
   bytesPerHourAt10s: number;
+  eventsPerHourAt10s: number;
+  /**
+   * Hours at 10 s until one run's history reaches Temporal's hard limit (51,200 events): the naive loop's
+   * fate. The product continues as new at 2,000 events (DEFAULT_HISTORY_EVENT_BUDGET), so its runs never do.
+   */
+  hoursToHardLimitAt10s: number | 'never (continues as new)';
 }
 
 export interface HistoryEconomyResult {
@@ -40,7 +46,9 @@ export interface HistoryEconomyResult {
   naive: WayResult;
 }
 
-function analyse(histories: HistoryEvent[][]): WayResult {
+const HARD_LIMIT_EVENTS = 51_200;
+
+function analyse(histories: HistoryEvent[][], continuesAsNew: boolean): WayResult {
   const cycleEvents: number[] = [];
   const cycleBytes: number[] = [];
   const resultBytes: number[] = [];
@@ -70,6 +78,8 @@ function analyse(histories: HistoryEvent[][]): WayResult {
     journeyEvents: rounded(summarize(journeyEvents), 1),
     journeyBytes: rounded(summarize(journeyBytes), 0),
     bytesPerHourAt10s: Math.round(cycles.median * 360),
+    eventsPerHourAt10s: Math.round(summarize(cycleEvents).median * 360),
+    hoursToHardLimitAt10s: continuesAsNew ? 'never (continues as new)' : Number((HARD_LIMIT_EVENTS / (summarize(cycleEvents).median * 360)).toFixed(1)),
   };
 }
 
@@ -104,7 +114,7 @@ export async function runHistoryEconomy(
         await handle.result();
         return historyOf(client, handle.workflowId);
       });
-      results.push({ provider, options: opts, product: analyse(product), naive: analyse(naive) });
+      results.push({ provider, options: opts, product: analyse(product, true), naive: analyse(naive, false) });
     }
     return results;
   } finally {

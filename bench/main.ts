@@ -47,9 +47,9 @@ const QUICK: Plan = {
   fetch: { sequential: 300, concurrency: 32, durationMs: 1_500 },
   history: { inProgressPolls: 3, journeys: 2, intervalMs: 500 },
   webhook: { pairs: 4, intervalMs: 10_000 },
-  journeyLadder: [250, 500],
-  sleepLadder: [500],
-  windowMs: 8_000,
+  journeyLadder: [100, 250],
+  sleepLadder: [250],
+  windowMs: 6_000,
   settleMs: 2_000,
 };
 
@@ -58,9 +58,9 @@ const FULL: Plan = {
   fetch: { sequential: 2_000, concurrency: 64, durationMs: 5_000 },
   history: { inProgressPolls: 6, journeys: 3, intervalMs: 500 },
   webhook: { pairs: 20, intervalMs: 10_000 },
-  journeyLadder: [250, 500, 1_000, 2_000, 3_000, 4_000, 6_000, 8_000],
-  sleepLadder: [250, 500, 1_000, 2_000, 4_000, 6_000, 8_000, 12_000],
-  windowMs: 30_000,
+  journeyLadder: [100, 250, 500, 1_000, 2_000, 4_000, 8_000],
+  sleepLadder: [100, 250, 500, 1_000, 2_000, 4_000, 8_000],
+  windowMs: 25_000,
   settleMs: 3_000,
 };
 
@@ -102,11 +102,11 @@ function report(r: BenchResults): string {
     parts.push(
       table(
         '1. History economy (per in-progress poll cycle: median; per completed journey: median)',
-        ['provider / way', 'events/cycle', 'bytes/cycle', 'result bytes/poll', 'events/journey', 'bytes/journey', 'bytes/hour @10s'],
+        ['provider / way', 'events/cycle', 'bytes/cycle', 'result bytes/poll', 'events/journey', 'bytes/journey', 'bytes/hour @10s', 'hard limit after'],
         r.historyEconomy.flatMap((p) =>
           (['product', 'naive'] as const).map((way) => {
             const w = p[way];
-            return [`${p.provider} ${way}`, w.cycleEvents.median, w.cycleBytes.median, w.resultPayloadBytes.median, w.journeyEvents.median, w.journeyBytes.median, w.bytesPerHourAt10s];
+            return [`${p.provider} ${way}`, w.cycleEvents.median, w.cycleBytes.median, w.resultPayloadBytes.median, w.journeyEvents.median, w.journeyBytes.median, w.bytesPerHourAt10s, typeof w.hoursToHardLimitAt10s === 'number' ? `${w.hoursToHardLimitAt10s} h` : 'never (CAN)'];
           }),
         ),
       ),
