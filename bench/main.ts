@@ -76,6 +76,7 @@ function parseArgs(argv: string[]): { quick: boolean; only: Scenario[]; out: str
       const bad = only.filter((s) => !SCENARIOS.includes(s));
       if (bad.length) throw new Error(`unknown scenario(s) ${bad.join(', ')}; choose from ${SCENARIOS.join(', ')}`);
     } else if (arg.startsWith('--out=')) out = path.resolve(arg.slice(6));
+    else if (arg === '--db=file' || arg === '--db=memory') db = arg.slice(5) as DbMode;
     else if (arg === '--help' || arg === '-h') {
       console.log('usage: npm run bench -- [--quick] [--only=fetch,history,webhook,scale] [--db=memory|file] [--out=.bench]');
       process.exit(0);
