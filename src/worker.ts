@@ -14,7 +14,7 @@ import path from 'node:path';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { makeTelemetryFilterString, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, createProviderAgent } from './activities';
-import { journeyDataConverter } from './codec/keys';
+import { EncryptionKeyConfigError, journeyDataConverter } from './codec/keys';
 import { ConfigError, createJsonLogger, workerSettingsFromEnv, type AppLogger, type WorkerSettings } from './config';
 
 export const WORKFLOW_BUNDLE_FILE = 'workflow-bundle.js';
@@ -91,8 +91,10 @@ export async function main(): Promise<void> {
   try {
     settings = workerSettingsFromEnv(process.env);
     workflowSource();
+    journeyDataConverter(process.env);
   } catch (err) {
     if (err instanceof ConfigError) exitWithConfigError(err);
+    if (err instanceof EncryptionKeyConfigError) exitWithConfigError(new ConfigError([err.message]));
     throw err;
   }
   const logger = createJsonLogger(settings.logLevel, undefined, { service: 'journey-await-worker' });

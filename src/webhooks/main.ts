@@ -4,6 +4,7 @@
  * retry). Exit code 2 on a configuration error, one line per missing or malformed variable.
  */
 import { connectClient } from '../client';
+import { EncryptionKeyConfigError, journeyDataConverter } from '../codec/keys';
 import { ConfigError, createJsonLogger, webhookSettingsFromEnv } from '../config';
 import { createWebhookServer } from './server';
 
@@ -11,9 +12,10 @@ export async function main(): Promise<void> {
   let settings;
   try {
     settings = webhookSettingsFromEnv(process.env);
+    journeyDataConverter(process.env);
   } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`journey-await webhooks: ${err.message}\n`);
+    if (err instanceof ConfigError || err instanceof EncryptionKeyConfigError) {
+      process.stderr.write(`journey-await webhooks: ${err instanceof ConfigError ? err.message : `invalid configuration:\n  ${err.message}`}\n`);
       process.exit(2);
     }
     throw err;
