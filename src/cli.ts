@@ -105,17 +105,16 @@ function journeyRef(positionals: string[]): { provider: JourneyProvider; journey
   return { provider: provider as JourneyProvider, journeyId };
 }
 
-function ago(iso: string | undefined, now = Date.now()): string {
-  if (!iso) return '';
+function until(iso: string, now = Date.now()): string {
   const s = Math.round((Date.parse(iso) - now) / 1000);
-  return s >= 0 ? `in ${s}s` : `${-s}s ago`;
+  return s > 0 ? `in ${s}s` : 'due now';
 }
 
 /** One readable line of progress, e.g. `in_progress · poll #3 · errors 1/30 (FetchFailed: …) · next poll in 8s · webhooks 1`. */
 export function progressLine(p: JourneyProgress, maxErrors = 30): string {
   const parts = [p.status, `poll #${p.polls}`, `errors ${p.consecutiveErrors}/${maxErrors}`];
   if (p.lastError && p.consecutiveErrors > 0) parts[2] += ` (${p.lastError.slice(0, 120)})`;
-  if (p.nextPollAt) parts.push(`next poll ${ago(p.nextPollAt)}`);
+  if (p.nextPollAt) parts.push(`next poll ${until(p.nextPollAt)}`);
   parts.push(`webhooks ${p.webhooksReceived}`);
   if (p.lastState?.providerStatus) parts.push(`provider says ${p.lastState.providerStatus}`);
   return parts.join(' · ');

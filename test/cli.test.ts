@@ -72,7 +72,7 @@ describe('CLI: start → status → result --wait', () => {
       const result = await cli('result', provider, journeyId, '--wait');
       expect(result.code, result.err).toBe(EXIT.DONE);
       expect(result.out).toMatch(/status:\s+completed \(final\)/);
-      expect(result.err).toMatch(/… in_progress · poll #\d+ · errors 0\/30 · next poll in -?\d+s/);
+      expect(result.err).toMatch(/… in_progress · poll #\d+ · errors 0\/30 · next poll (in \d+s|due now)/);
 
       const json = await cli('result', provider, journeyId, '--json');
       expect(json.code).toBe(EXIT.DONE);
