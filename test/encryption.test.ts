@@ -1,0 +1,96 @@
+/**
+ * PII stays out of Temporal's history: with the codec on, the raw history of a completed journey (read without
+ * the codec) holds none of the subject's data, while the codec-aware client gets the full JourneyState back.
+ * Real workflow, real fetchState, real HTTP to the simulator, on the time-skipping server.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { Client } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createActivities, createProviderAgent } from '../src/activities';
+import { EncryptionCodec, type CodecKey } from '../src/codec/encryption-codec';
+import { journeyStateSchema, type JourneyProvider } from '../src/journey';
+import { startSimulator, type Simulator } from '../src/simulator';
+import { journeyStartOptions } from '../src/start';
+import type { awaitJourneyCompletion } from '../src/workflows';
+import { bundleJourneyWorkflows, createJourneyTestEnv } from './helpers/workflow-env';
+
+/** What the simulator's completed GBG v2 journey and IDnow data blocks say about the person. */
+const SUBJECT_PII = ['John', 'Doe', '1982-09-27', 'New Orleans', 'Erika', 'Mustermann', '1964-08-12'];
+
+const keyA: CodecKey = { id: 'key-a', key: randomBytes(32) };
+const keyB: CodecKey = { id: 'key-b', key: randomBytes(32) };
+const converter = (...keys: CodecKey[]): DataConverter => (keys.length ? { payloadCodecs: [new EncryptionCodec(keys)] } : {});
+
+let env: TestWorkflowEnvironment;
+let bundle: WorkflowBundleWithSourceMap;
+let sim: Simulator;
+const agent = createProviderAgent();
+
+beforeAll(async () => {
+  [env, bundle, sim] = await Promise.all([createJourneyTestEnv(), bundleJourneyWorkflows(), startSimulator()]);
+});
+afterAll(async () => {
+  await env?.teardown();
+  await sim?.close();
+  await agent.close();
+});
+
+/** Runs a journey that completes on the 2nd poll, with worker and client both using `dataConverter`. */
+async function completeJourney(provider: JourneyProvider, dataConverter: DataConverter) {
+  const taskQueue = `enc-${randomUUID()}`;
+  const activities = createActivities({ config: sim.providerConfig({ idnow: { fetchDataBlocks: true } }), dispatcher: agent });
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities, dataConverter });
+  const client = new Client({ connection: env.connection, dataConverter });
+  // A custom Client does not unlock time skipping, so a short real-time interval keeps this quick.
+  const input = { provider, journeyId: `sim-complete-after-2-${randomUUID()}`, polling: { baseIntervalMs: 100 } };
+  const handle = await client.workflow.start<typeof awaitJourneyCompletion>('awaitJourneyCompletion', journeyStartOptions(input, taskQueue));
+  const result = await worker.runUntil(handle.result());
+  return { handle, result, workflowId: handle.workflowId };
+}
+
+/** The history as Temporal stores it: protobuf bytes, payloads as the worker wrote them (no codec). */
+async function rawHistory(workflowId: string): Promise<string> {
+  const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
+  return Buffer.from(temporal.api.history.v1.History.encode(history).finish()).toString('latin1');
+}
+
+const leaked = (raw: string) => SUBJECT_PII.filter((pii) => raw.includes(pii));
+
+describe('payload encryption end to end', () => {
+  it('without a codec the subject is in plain sight in history (the check below can fail)', async () => {
+    const { workflowId, result } = await completeJourney('gbg-go-v2', converter());
+    expect(result.subject?.firstName).toBe('John');
+    expect(leaked(await rawHistory(workflowId))).toEqual(expect.arrayContaining(['John', 'Doe', '1982-09-27']));
+  });
+
+  for (const provider of ['gbg-go-v2', 'idnow'] as const) {
+    it(`${provider}: the raw history holds no subject data; the decoded result is the full JourneyState`, async () => {
+      const { workflowId, result } = await completeJourney(provider, converter(keyA));
+      expect(journeyStateSchema.parse(result)).toEqual(result);
+      expect(result).toMatchObject({ provider, status: 'completed', terminal: true, source: 'poll' });
+      expect(result.subject?.firstName).toBe(provider === 'idnow' ? 'Erika' : 'John');
+      const raw = await rawHistory(workflowId);
+      expect(leaked(raw)).toEqual([]);
+      expect(raw).toContain('binary/encrypted');
+    });
+  }
+
+  it('a history written with key A still decodes after rotating to key B; without A it names the missing key', async () => {
+    const { workflowId, result } = await completeJourney('gbg-go-v2', converter(keyA));
+    const rotated = new Client({ connection: env.connection, dataConverter: converter(keyB, keyA) });
+    expect(await rotated.workflow.getHandle(workflowId).result()).toEqual(result);
+
+    const withoutA = new Client({ connection: env.connection, dataConverter: converter(keyB) });
+    await expect(withoutA.workflow.getHandle(workflowId).result()).rejects.toThrow(/'key-a'/);
+  });
+
+  it('an encrypted history replays with the codec', async () => {
+    const { workflowId } = await completeJourney('idnow', converter(keyA));
+    const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
+    await expect(Worker.runReplayHistory({ workflowBundle: bundle, dataConverter: converter(keyA) }, history, workflowId)).resolves.toBeUndefined();
+  });
+});
