@@ -31,6 +31,7 @@ import {
 import { clientSettingsFromEnv, ConfigError } from './config';
 import { JOURNEY_STATUSES, PROVIDERS, type JourneyProvider, type JourneyState, type JourneyStatus } from './journey';
 import type { AwaitJourneyInput, JourneyProgress } from './shared';
+import { useRunningStackSettings } from './stack/stack-file';
 
 export const EXIT = { DONE: 0, JOURNEY_FAILED: 1, USAGE: 2, NOT_FOUND: 3, STILL_RUNNING: 4, UNAVAILABLE: 5 } as const;
 
@@ -288,6 +289,11 @@ export async function runCli(argv: string[], deps: CliDeps = {}): Promise<number
   }
 }
 
-if (require.main === module) {
-  void runCli(process.argv.slice(2)).then((code) => process.exit(code));
+/** The `journey-await` command (bin, and `npm run client --`). */
+export async function main(): Promise<never> {
+  // With no Temporal configured, operate the local stack `npm start` runs (its address and encryption keys).
+  useRunningStackSettings(process.env);
+  process.exit(await runCli(process.argv.slice(2)));
 }
+
+if (require.main === module) void main();

@@ -408,6 +408,5 @@ export { ServiceError };
 
 if (require.main === module) {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { runCli } = require('./cli') as typeof import('./cli');
-  void runCli(process.argv.slice(2)).then((code) => process.exit(code));
+  void (require('./cli') as typeof import('./cli')).main();
 }

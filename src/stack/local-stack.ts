@@ -15,12 +15,13 @@ import { providerConfigFromEnv } from '../providers/config';
 import { DEFAULT_TASK_QUEUE } from '../shared';
 import { startSimulator, type Simulator } from '../simulator';
 import { startEmbeddedTemporal, type EmbeddedTemporal } from './embedded-temporal';
+import { DEFAULT_DATA_DIR, type StackInfo } from './stack-file';
+
+export { DEFAULT_DATA_DIR, readRunningStack, type StackInfo } from './stack-file';
 
 const repoRoot = path.resolve(__dirname, '../..');
 /** The settings of this app (as opposed to the rest of the user's environment). */
 const APP_ENV_PREFIXES = /^(TEMPORAL|GBG|IDNOW|JOURNEY|WEBHOOK|METRICS|CODEC|LOG)_/;
-
-export const DEFAULT_DATA_DIR = path.join(repoRoot, '.journey-await');
 
 export interface StackPorts {
   temporal: number;
@@ -40,23 +41,6 @@ export interface LocalStackOptions {
   ports?: Partial<StackPorts>;
   /** Progress lines (default: stderr). */
   log?: (line: string) => void;
-}
-
-/** What a client of the running stack (the demo, a test, a shell) needs; written to `<dataDir>/stack.json`. */
-export interface StackInfo {
-  pid: number;
-  temporalAddress: string;
-  namespace: string;
-  taskQueue: string;
-  uiUrl?: string;
-  webhookUrl: string;
-  simulatorUrl?: string;
-  simulatedProviders: string[];
-  codecUrl: string;
-  metricsUrl?: string;
-  /** The app settings the worker and webhook receiver run with (secrets included): the file is mode 0600. */
-  env: Record<string, string>;
-  logFiles: { worker: string; webhooks: string };
 }
 
 export interface LocalStack extends StackInfo {
@@ -181,19 +165,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   } catch (err) {
     await stop();
     throw err;
-  }
-}
-
-/** The running stack's info, if `npm start` is running with this data dir. */
-export function readRunningStack(dataDir: string = DEFAULT_DATA_DIR): StackInfo | undefined {
-  const file = path.join(dataDir, 'stack.json');
-  if (!existsSync(file)) return undefined;
-  const info = JSON.parse(readFileSync(file, 'utf8')) as StackInfo;
-  try {
-    process.kill(info.pid, 0);
-    return info;
-  } catch {
-    return undefined; // left behind by a stack that was killed
   }
 }
 
