@@ -63,3 +63,26 @@ describe('docker-compose.yml', () => {
     expect(services.worker?.environment?.TEMPORAL_ADDRESS).toBe('temporal:7233');
   });
 });
+
+describe('docker-compose.yml and .env.example provide every setting', () => {
+  const example = readFileSync(path.join(root, '.env.example'), 'utf8');
+  const sources = ['src/config.ts', 'src/providers/config.ts', 'src/codec/keys.ts', 'src/codec/main.ts'];
+  const readByCode = new Set(
+    sources.flatMap((file) => [...readFileSync(path.join(root, file), 'utf8').matchAll(/(?:'|env\.)((?:GBG|IDNOW|JOURNEY|WEBHOOK|METRICS|CODEC|WORKER|LOG)_[A-Z0-9_]+)/g)].map((m) => m[1]!)),
+  );
+
+  it('every variable the worker, webhook receiver and codec server read is documented in .env.example', () => {
+    expect(readByCode.size).toBeGreaterThan(20);
+    expect([...readByCode].filter((name) => !new RegExp(`\\b${name}\\b`).test(example))).toEqual([]);
+  });
+
+  it('the worker and the webhook receiver start with the compose environment plus a filled-in .env', async () => {
+    const { workerSettingsFromEnv, webhookSettingsFromEnv } = await import('../src/config');
+    const dotEnv = { GBG_CLIENT_ID: 'id', GBG_CLIENT_SECRET: 'secret', GBG_WEBHOOK_BASIC_USER: 'gbg', GBG_WEBHOOK_BASIC_PASSWORD: 'pw' };
+    const envOf = (service: string) => ({ ...dotEnv, ...Object.fromEntries(Object.entries(services[service]?.environment ?? {}).map(([k, v]) => [k, String(v)])) });
+    expect(workerSettingsFromEnv(envOf('worker')).metricsBind).toBe('0.0.0.0:9464');
+    expect(webhookSettingsFromEnv(envOf('webhooks')).port).toBe(8080);
+    // Without the .env the worker names what is missing rather than starting half-configured.
+    expect(() => workerSettingsFromEnv(services.worker!.environment as Record<string, string>)).toThrow(/GBG_CLIENT_ID/);
+  });
+});
