@@ -121,7 +121,7 @@ export function renderChart(r: BenchResults): string {
       560,
       60,
       '2. Completion at the provider → workflow done',
-      wh ? `${wh.options.pairs} pairs, ${wh.options.intervalMs / 1000} s poll interval, webhook delivered as ${wh.delivery}` : 'not run',
+      wh ? `${wh.options.pairs} pairs, ${wh.options.intervalMs / 1000} s poll interval, webhook via the receiver` : 'not run',
       wh
         ? [
             { label: 'median', bars: [{ name: 'webhook', value: wh.webhookToCompletionMs.median / 1000, color: COLORS.product }, { name: 'poll only', value: wh.pollOnlyToCompletionMs.median / 1000, color: COLORS.naive }] },

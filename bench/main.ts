@@ -117,9 +117,10 @@ function report(r: BenchResults): string {
     const w = r.webhook;
     parts.push(
       table(
-        `2. Webhook short-circuit (${w.options.pairs} pairs, ${w.options.intervalMs / 1000} s interval, webhook as ${w.delivery}; ms from provider completion)`,
+        `2. Webhook short-circuit (${w.options.pairs} pairs, ${w.options.intervalMs / 1000} s interval, webhook via ${w.delivery}; ms from provider completion)`,
         ['journey', 'median ms', 'p99 ms'],
         [
+          ['webhook POST answered', w.webhookPostMs.median, w.webhookPostMs.p99],
           ['webhook → signalled', w.webhookToSignaledMs.median, w.webhookToSignaledMs.p99],
           ['webhook → completed', w.webhookToCompletionMs.median, w.webhookToCompletionMs.p99],
           ['poll only → completed', w.pollOnlyToCompletionMs.median, w.pollOnlyToCompletionMs.p99],

@@ -1,12 +1,14 @@
 /**
  * 2. Webhook short-circuit: pairs of journeys that both poll every 10 s and both complete at the provider at
- * the same moment T. For one of each pair the provider's webhook arrives at T (here: the `journeyWebhook`
- * signal sent straight through the client); the other only polls. Measured from history event timestamps:
+ * the same moment T. For one of each pair the provider's webhook is sent at T: the simulator POSTs a GBG
+ * webhook (HTTP Basic) to the product's webhook receiver (createWebhookServer, in this process), which signals
+ * the workflow; the other journey only polls. Measured from history event timestamps:
  * T → WorkflowExecutionCompleted for each, and T → WorkflowExecutionSignaled for the webhook one.
  */
 import { randomUUID } from 'node:crypto';
-import { journeyWebhookSignal } from '../src/shared';
+import type { AddressInfo } from 'node:net';
 import { startJourneyWorkflow } from '../src/start';
+import { createWebhookServer } from '../src/webhooks/server';
 import { eventMs, EventType, firstOf, historyOf } from './history';
 import { mapLimit, scriptJourney, sleepMs, type Stack } from './stack';
 import { rounded, summarize, type Summary } from './stats';
@@ -20,10 +22,11 @@ export interface WebhookOptions {
 
 export interface WebhookResult {
   options: WebhookOptions;
-  delivery: 'signal';
-  /** T (provider completes, webhook sent) → workflow completed. */
+  delivery: 'webhook receiver (HTTP POST from the simulator, GBG Basic auth)';
+  /** T (provider completes, webhook POSTed) → workflow completed. */
   webhookToCompletionMs: Summary;
   /** T → WorkflowExecutionSignaled: the webhook reaching the workflow's history. */
+  webhookPostMs: Summary;
   webhookToSignaledMs: Summary;
   /** T → the poll-only workflow completed. */
   pollOnlyToCompletionMs: Summary;
@@ -36,6 +39,11 @@ const count = (xs: string[]) => xs.reduce<Record<string, number>>((m, x) => ({ .
 export async function runWebhookShortCircuit(stack: Stack, opts: WebhookOptions, log: (msg: string) => void): Promise<WebhookResult> {
   const { client, worker, simulatorUrl } = stack;
   await worker.call('startWorker', { taskQueue: WEBHOOK_TASK_QUEUE });
+  const basic = { username: 'bench', password: randomUUID() };
+  const receiver = createWebhookServer({ client, config: { auth: { gbg: { basic } }, taskQueue: WEBHOOK_TASK_QUEUE } });
+  await receiver.listen({ host: '127.0.0.1', port: 0 });
+  const receiverUrl = `http://127.0.0.1:${(receiver.server.address() as AddressInfo).port}/webhooks/gbg-go-v2`;
+  const postMs: number[] = [];
   try {
     const tag = randomUUID().slice(0, 8);
     const pairs = Array.from({ length: opts.pairs }, (_, i) => ({ webhook: `wh-${tag}-${i}-a`, pollOnly: `wh-${tag}-${i}-b` }));
@@ -55,7 +63,16 @@ export async function runWebhookShortCircuit(stack: Stack, opts: WebhookOptions,
           scriptJourney(simulatorUrl, 'gbg-go-v2', p.pollOnly, ['completed']),
         ]);
         const t = Date.now();
-        await handles[i]!.webhook.signal(journeyWebhookSignal, { eventId: `evt-${p.webhook}`, providerStatus: 'Completed', receivedAt: new Date(t).toISOString() });
+        const res = await fetch(`${simulatorUrl}/__admin/webhooks`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ provider: 'gbg-go-v2', journeyId: p.webhook, url: receiverUrl, status: 'Completed', auth: { type: 'basic', ...basic } }),
+        });
+        const sent = (await res.json()) as { status?: number; body?: string };
+        postMs.push(Date.now() - t);
+        if (res.status !== 200 || !sent.status || sent.status >= 300) {
+          throw new Error(`webhook not accepted: simulator ${res.status}, receiver ${sent.status} ${sent.body ?? ''}`);
+        }
         return t;
       }),
     );
@@ -73,13 +90,15 @@ export async function runWebhookShortCircuit(stack: Stack, opts: WebhookOptions,
     });
     return {
       options: opts,
-      delivery: 'signal',
+      delivery: 'webhook receiver (HTTP POST from the simulator, GBG Basic auth)',
+      webhookPostMs: rounded(summarize(postMs), 0),
       webhookToCompletionMs: rounded(summarize(toCompletion), 0),
       webhookToSignaledMs: rounded(summarize(toSignaled), 0),
       pollOnlyToCompletionMs: rounded(summarize(pollOnly), 0),
       sources: { webhook: count(results.map((r) => r.webhook.source)), pollOnly: count(results.map((r) => r.pollOnly.source)) },
     };
   } finally {
+    await receiver.close();
     await worker.call('stopWorker', { taskQueue: WEBHOOK_TASK_QUEUE });
   }
 }
