@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
+import { webhookSettingsFromEnv, workerSettingsFromEnv } from '../src/config';
 
 /** No Docker engine runs where the tests do, so the file itself is checked: services, pins, ports, env. */
 interface ComposeService {
@@ -76,8 +77,7 @@ describe('docker-compose.yml and .env.example provide every setting', () => {
     expect([...readByCode].filter((name) => !new RegExp(`\\b${name}\\b`).test(example))).toEqual([]);
   });
 
-  it('the worker and the webhook receiver start with the compose environment plus a filled-in .env', async () => {
-    const { workerSettingsFromEnv, webhookSettingsFromEnv } = await import('../src/config');
+  it('the worker and the webhook receiver start with the compose environment plus a filled-in .env', () => {
     const dotEnv = { GBG_CLIENT_ID: 'id', GBG_CLIENT_SECRET: 'secret', GBG_WEBHOOK_BASIC_USER: 'gbg', GBG_WEBHOOK_BASIC_PASSWORD: 'pw' };
     const envOf = (service: string) => ({ ...dotEnv, ...Object.fromEntries(Object.entries(services[service]?.environment ?? {}).map(([k, v]) => [k, String(v)])) });
     expect(workerSettingsFromEnv(envOf('worker')).metricsBind).toBe('0.0.0.0:9464');
