@@ -6,29 +6,16 @@
  * .screenshots/ (git-ignored).
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_SCENARIOS, IN_PROGRESS_SCENARIO, runDemo, type DemoResult } from '../../src/stack/demo';
 import { startLocalStack, type LocalStack, type StackPorts } from '../../src/stack/local-stack';
+import { freePorts } from '../helpers/free-ports';
 
 const CHROMIUM = '/usr/bin/chromium';
 const SCREENSHOTS = path.resolve(__dirname, '../../.screenshots');
-
-/** Ports the OS says are free right now: the stack's defaults may be taken by a running `npm start` or other tests. */
-async function freePorts(count: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from({ length: count }, () => new Promise<ReturnType<typeof createServer>>((resolve) => {
-      const server = createServer();
-      server.listen(0, '127.0.0.1', () => resolve(server));
-    })),
-  );
-  const ports = servers.map((s) => (s.address() as { port: number }).port);
-  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
-  return ports;
-}
 
 let stack: LocalStack | undefined;
 let dataDir: string | undefined;

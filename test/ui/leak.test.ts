@@ -1,0 +1,106 @@
+/**
+ * After a full demo run on the real stack, nothing an operator or a log pipeline can read holds personal data or a
+ * secret: search attributes, memos, summaries and details (read raw, without the codec), the raw event history,
+ * the worker's and the webhook receiver's logs. The subject data does reach the service (decoded result).
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_SIMULATOR_CREDENTIALS } from '../../src/simulator';
+import { connectToStack, runDemo, type DemoResult } from '../../src/stack/demo';
+import { startLocalStack, type LocalStack } from '../../src/stack/local-stack';
+import { freePorts } from '../helpers/free-ports';
+
+/** The people in the simulator's completed GBG v2 journeys and IDnow data blocks ('Doe' is left out: three
+ * letters turn up by chance in kilobytes of ciphertext). */
+const PII = ['John', '1982-09-27', 'New Orleans', '900010', 'Erika', 'Mustermann', '1964-08-12'];
+/** Access tokens the simulator issues look like this. */
+const ACCESS_TOKEN = /sim-(gbg|idnow)-[A-Za-z0-9_-]{32}/;
+
+let stack: LocalStack | undefined;
+let dataDir: string | undefined;
+let results: DemoResult[] = [];
+let raw: Client;
+
+beforeAll(async () => {
+  const [temporal, ui, webhooks, simulator, codec, metrics] = (await freePorts(6)) as [number, number, number, number, number, number];
+  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(TEMPORAL|GBG|IDNOW|JOURNEY|WEBHOOK|METRICS|CODEC)_/.test(name)));
+  // Identity data blocks on, so IDnow journeys carry a subject too.
+  env.IDNOW_FETCH_DATABLOCKS = 'true';
+  dataDir = mkdtempSync(path.join(tmpdir(), 'journey-await-leak-'));
+  stack = await startLocalStack({ dataDir, ports: { temporal, ui, webhooks, simulator, codec, metrics }, env, log: () => {} });
+  results = await runDemo(stack, { log: () => {} });
+  // No codec: what the cluster stores and shows anyone with read access to the namespace.
+  raw = new Client({ connection: await Connection.connect({ address: stack.temporalAddress }), namespace: stack.namespace });
+});
+
+afterAll(async () => {
+  await raw?.connection.close();
+  await stack?.stop();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+function secrets(): string[] {
+  const keyMaterial = readFileSync(stack!.env.JOURNEY_ENCRYPTION_KEY_FILE!, 'utf8')
+    .split('\n')
+    .filter((line) => line && !line.startsWith('#'))
+    .map((line) => line.slice(line.indexOf(':') + 1));
+  const { gbg, idnow } = DEFAULT_SIMULATOR_CREDENTIALS;
+  return [gbg.clientSecret, gbg.password, idnow.clientSecret, stack!.env.GBG_WEBHOOK_BASIC_PASSWORD!, stack!.env.CODEC_SERVER_TOKEN!, ...keyMaterial];
+}
+
+/** Every PII string, secret or access token found in `text`. */
+function findings(text: string): string[] {
+  const found = [...PII, ...secrets()].filter((s) => text.includes(s));
+  const token = ACCESS_TOKEN.exec(text);
+  return token ? [...found, token[0]] : found;
+}
+
+describe('after a full demo run', () => {
+  it('the service gets the subject back (decoded), so the checks below look for data that exists', async () => {
+    const client = await connectToStack(stack!);
+    try {
+      const completed = results.find((r) => r.provider === 'gbg-go-v2' && r.status === 'completed')!;
+      const state = await client.workflow.getHandle(completed.workflowId).result();
+      expect(state.subject?.firstName).toBe('John');
+    } finally {
+      await client.connection.close();
+    }
+  });
+
+  it('search attributes, memos, summaries, details and raw histories hold no PII and no secret', async () => {
+    const workflowIds = results.map((r) => r.workflowId);
+    expect(workflowIds.length).toBeGreaterThanOrEqual(6);
+    const leaks: Record<string, string[]> = {};
+    for await (const execution of raw.workflow.list()) {
+      const handle = raw.workflow.getHandle(execution.workflowId, execution.runId);
+      const description = await handle.describe();
+      const stored = temporal.api.workflowservice.v1.DescribeWorkflowExecutionResponse.encode(description.raw).finish();
+      const history = temporal.api.history.v1.History.encode(await handle.fetchHistory()).finish();
+      const metadata = await handle.query<{ currentDetails?: string }>('__temporal_workflow_metadata').catch(() => ({}));
+      const text = [
+        Buffer.from(stored).toString('latin1'),
+        Buffer.from(history).toString('latin1'),
+        JSON.stringify(description.searchAttributes),
+        JSON.stringify(description.memo ?? {}),
+        description.staticSummary ?? '',
+        description.staticDetails ?? '',
+        JSON.stringify(metadata),
+      ].join('\n');
+      const found = findings(text);
+      if (found.length) leaks[execution.workflowId] = found;
+    }
+    expect(leaks).toEqual({});
+  });
+
+  it('the worker and webhook receiver logs hold no PII and no secret', () => {
+    for (const file of [stack!.logFiles.worker, stack!.logFiles.webhooks]) {
+      const log = readFileSync(file, 'utf8');
+      expect(log.length, file).toBeGreaterThan(500);
+      expect(findings(log), file).toEqual([]);
+    }
+  });
+});
