@@ -4,11 +4,13 @@
  * Refresh them with `SAVE_HISTORIES=1 npx vitest run test/workflow.test.ts test/workflow-continue-as-new.test.ts`
  * only when a change is versioned with patched() or deliberately breaks old runs.
  */
+import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { beforeAll, expect, it } from 'vitest';
+import { EncryptionCodec } from '../src/codec/encryption-codec';
 import { installTestRuntime } from './helpers/temporal-env';
 import { bundleJourneyWorkflows, historiesDir } from './helpers/workflow-env';
 
@@ -32,7 +34,9 @@ it('replays every committed history without a determinism error', async () => {
     history: historyFromJSON(JSON.parse(readFileSync(path.join(historiesDir, file), 'utf8'))),
   }));
   const outcomes: { workflowId: string; error?: string }[] = [];
-  for await (const result of Worker.runReplayHistories({ workflowBundle: bundle }, histories)) {
+  // With the payload codec configured, as the worker runs: plain (older) payloads pass through it unchanged.
+  const dataConverter = { payloadCodecs: [new EncryptionCodec([{ id: 'replay', key: randomBytes(32) }])] };
+  for await (const result of Worker.runReplayHistories({ workflowBundle: bundle, dataConverter }, histories)) {
     outcomes.push({ workflowId: result.workflowId, error: result.error ? String(result.error) : undefined });
   }
   expect(outcomes).toEqual(histories.map((h) => ({ workflowId: h.workflowId, error: undefined })));
