@@ -16,6 +16,8 @@ import type { JourneyProvider } from '../src/journey';
 import { journeySearchAttributeKeys } from '../src/shared';
 import { startSimulator, type Simulator } from '../src/simulator';
 import { createLocalEnv } from './helpers/temporal-env';
+import { eventually } from './helpers/eventually';
+import { quietBundlerLogger } from './helpers/workflow-env';
 
 const root = path.resolve(__dirname, '..');
 const TASK_QUEUE = `cli-${randomUUID().slice(0, 8)}`;
@@ -188,14 +190,3 @@ describe('CLI process', () => {
     expect(down.err).toContain('Temporal is unreachable');
   });
 });
-
-async function eventually<T>(read: () => Promise<T | undefined> | T | undefined, timeoutMs = 15_000): Promise<T | undefined> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (value !== undefined || Date.now() > deadline) return value;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-const quietBundlerLogger = { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } as never;

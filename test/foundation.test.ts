@@ -5,6 +5,8 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLocalEnv, createTimeSkippingEnv, installTestRuntime } from './helpers/temporal-env';
 import { sleepForAnHour, testStatusKey, upsertStatus } from './workflows/foundation';
+import { eventually } from './helpers/eventually';
+import { quietBundlerLogger } from './helpers/workflow-env';
 
 let bundle: WorkflowBundleWithSourceMap;
 
@@ -52,15 +54,3 @@ describe('dev server (Temporal CLI build)', () => {
     expect(found).toEqual([workflowId]);
   });
 });
-
-/** Visibility is eventually consistent: retry a read until it yields a value (bounded). */
-async function eventually<T>(read: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T | undefined> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (value !== undefined || Date.now() > deadline) return value;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-const quietBundlerLogger = { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } as never;

@@ -4,7 +4,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import { createServer } from 'node:net';
 import { Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Client } from '@temporalio/client';
@@ -22,6 +21,9 @@ import { createSigningKey, signJwt, startSimulator, type Simulator } from '../sr
 import { startJourneyWorkflow } from '../src/start';
 import { createWebhookServer } from '../src/webhooks/server';
 import { createLocalEnv } from './helpers/temporal-env';
+import { eventually } from './helpers/eventually';
+import { freePort } from './helpers/free-ports';
+import { quietBundlerLogger } from './helpers/workflow-env';
 
 const EventType = temporal.api.enums.v1.EventType;
 const TASK_QUEUE = `webhooks-${randomUUID().slice(0, 8)}`;
@@ -318,25 +320,3 @@ function unsignedJwt(sessionId: string): string {
   const enc = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
   return `${enc({ alg: 'none', typ: 'JWT' })}.${enc({ iss: `${sim.url}/idnow`, aud: AUDIENCE, exp: Math.floor(Date.now() / 1000) + 300, data: { payload: { sessionId } } })}.`;
 }
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-async function eventually<T>(read: () => Promise<T | undefined> | T | undefined, timeoutMs = 10_000): Promise<T | undefined> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (value !== undefined || Date.now() > deadline) return value;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-const quietBundlerLogger = { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } as never;

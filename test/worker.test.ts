@@ -4,7 +4,6 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -18,6 +17,8 @@ import { startSimulator, type Simulator } from '../src/simulator';
 import { startJourneyWorkflow } from '../src/start';
 import { workflowSource } from '../src/worker';
 import { createLocalEnv } from './helpers/temporal-env';
+import { eventually } from './helpers/eventually';
+import { freePort } from './helpers/free-ports';
 
 const root = path.resolve(__dirname, '..');
 const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
@@ -146,23 +147,3 @@ describe('a running worker (dev server + simulator)', () => {
     expect(exit.stdout + exit.stderr).not.toContain(sim.credentials.idnow.clientSecret);
   });
 });
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-async function eventually<T>(read: () => Promise<T | undefined> | T | undefined, timeoutMs = 15_000): Promise<T | undefined> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (value !== undefined || Date.now() > deadline) return value;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}

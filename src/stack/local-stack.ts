@@ -8,6 +8,8 @@ import { randomBytes } from 'node:crypto';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type http from 'node:http';
 import path from 'node:path';
+import { Connection, type ConnectionOptions } from '@temporalio/client';
+import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { createCodecServer } from '../codec/codec-server';
 import { EncryptionCodec } from '../codec/encryption-codec';
 import { ensureLocalKeyFile, loadCodecKeys } from '../codec/keys';
@@ -141,7 +143,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     log('starting the worker and the webhook receiver…');
     await Promise.all([
       waitFor('the webhook receiver', httpOk(`${webhookUrl}/healthz`), webhooks),
-      waitFor('the worker', metricsOn ? httpOk(`http://${env.METRICS_BIND}/metrics`) : async () => readFileSync(logFiles.worker, 'utf8').includes('worker started'), worker, 120_000),
+      waitFor('the worker', () => hasWorkflowPoller(env, taskQueue), worker, 120_000),
     ]);
 
     const info: StackInfo = {
@@ -165,6 +167,19 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   } catch (err) {
     await stop();
     throw err;
+  }
+}
+
+/** Ready means polling: a worker that serves metrics may not have reached the task queue yet. */
+async function hasWorkflowPoller(env: Record<string, string>, taskQueue: string): Promise<boolean> {
+  // The same connection settings (TLS, API key, profile) the worker uses.
+  const { connectionOptions, namespace } = loadClientConnectConfig({ overrideEnvVars: env });
+  const connection = await Connection.connect({ ...connectionOptions, connectTimeout: '2s' } as ConnectionOptions);
+  try {
+    const { pollers } = await connection.workflowService.describeTaskQueue({ namespace: namespace ?? 'default', taskQueue: { name: taskQueue } });
+    return pollers.length > 0;
+  } finally {
+    await connection.close();
   }
 }
 

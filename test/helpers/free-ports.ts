@@ -16,3 +16,7 @@ export async function freePorts(count: number): Promise<number[]> {
   await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
   return ports;
 }
+
+export async function freePort(): Promise<number> {
+  return (await freePorts(1))[0]!;
+}

@@ -24,7 +24,7 @@ const EventType = temporal.api.enums.v1.EventType;
 export const workflowsPath = path.join(__dirname, '../../src/workflows/index.ts');
 export const historiesDir = path.join(__dirname, '../histories');
 
-const quietBundlerLogger = { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } as never;
+export const quietBundlerLogger = { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } as never;
 
 export function bundleJourneyWorkflows(): Promise<WorkflowBundleWithSourceMap> {
   return bundleWorkflowCode({ workflowsPath, logger: quietBundlerLogger });
