@@ -282,18 +282,14 @@ function ensureProviderSearchAttribute(input: AwaitJourneyInput): void {
  * `observedAt` is when the workflow gave up.
  */
 function expiredState(input: AwaitJourneyInput, lastState: JourneyState | undefined): JourneyState {
-  const base: JourneyState = lastState ?? {
+  const neverFetched: Pick<JourneyState, 'provider' | 'journeyId' | 'providerStatus' | 'decision' | 'steps'> = {
     provider: input.provider,
     journeyId: input.journeyId,
-    status: 'expired',
-    terminal: true,
     providerStatus: 'unknown',
     decision: 'undecided',
     steps: [],
-    source: 'deadline',
-    observedAt: new Date().toISOString(),
   };
-  return { ...base, status: 'expired', terminal: true, source: 'deadline', observedAt: new Date().toISOString() };
+  return { ...neverFetched, ...lastState, status: 'expired', terminal: true, source: 'deadline', observedAt: new Date().toISOString() };
 }
 
 interface FetchFailure {
