@@ -18,7 +18,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PROVIDERS, type JourneyProvider } from '../journey';
-import type { ProviderConfig } from '../providers/config';
+import { providerConfigFromEnv, type ProviderConfig } from '../providers/config';
 import { createSigningKey, type SigningKey } from './jwt';
 import { errorBody, gbgV1Body, gbgV2Body, idnowDataBlocksBody, idnowSessionBody, providerSpelling } from './payloads';
 import { DEFAULT_SCRIPT, expandScript, ScriptError, scriptFromJourneyId, type ScriptEntry, type SimStep } from './script';
@@ -323,29 +323,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     credentials,
     signingKey,
     providerConfig(overrides = {}) {
-      return {
-        gbg: {
-          tokenUrl: `${url}/gbg/as/token.oauth2`,
-          grant: 'password',
-          clientId: credentials.gbg.clientId,
-          clientSecret: credentials.gbg.clientSecret,
-          username: credentials.gbg.username,
-          password: credentials.gbg.password,
-          region: 'eu',
-          baseUrl: `${url}/gbg/{region}`,
-          ...overrides.gbg,
-        },
-        idnow: {
-          baseUrl: `${url}/idnow`,
-          tokenUrl: `${url}/idnow/oidc/token`,
-          clientId: credentials.idnow.clientId,
-          clientSecret: credentials.idnow.clientSecret,
-          clientAuth: 'post',
-          environment: 'live',
-          fetchDataBlocks: false,
-          ...overrides.idnow,
-        },
-      };
+      // The same settings as env(), read the way the worker reads them.
+      const { gbg, idnow } = providerConfigFromEnv(api.env());
+      return { gbg: { ...gbg!, ...overrides.gbg }, idnow: { ...idnow!, ...overrides.idnow } };
     },
     env() {
       return {
