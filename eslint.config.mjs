@@ -4,6 +4,12 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
+// The shipped product (src/) stands alone: dev tooling (dev/, bench/, scripts/) and tests are never shipped.
+const productOnly = [
+  { group: ['**/dev', '**/dev/**', '**/bench/**', '**/test/**', '**/scripts/**'], message: 'Product code (src/) must not import dev tooling or tests.' },
+  { group: ['@temporalio/testing'], message: '@temporalio/testing is a devDependency: product code must not need it.' },
+];
+
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
 
 export default tseslint.config(
@@ -22,6 +28,10 @@ export default tseslint.config(
     },
   },
   {
+    files: ['src/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: productOnly }] },
+  },
+  {
     // Workflow code is replayed in Temporal's sandbox: no I/O, no Node built-ins, no ambient time or randomness.
     files: ['src/workflows/**/*.ts', 'test/workflows/**/*.ts'],
     languageOptions: { globals: {} },
@@ -35,6 +45,7 @@ export default tseslint.config(
           })),
           patterns: [
             { group: ['../activities', '../activities/*', '../providers/*'], allowTypeImports: true, message: 'Import only types from activities/providers.' },
+            ...productOnly,
           ],
         },
       ],

@@ -2,7 +2,7 @@
  * The provider simulator in its own process for the bench: no request log, and unnamed journeys stay in
  * progress forever (the scale runs); named ones (`sim-complete-after-N-…`) and the admin API script the rest.
  */
-import { startSimulator } from '../src/simulator';
+import { startSimulator } from '../dev/simulator';
 import { serveRpc } from './rpc';
 
 async function main(): Promise<void> {

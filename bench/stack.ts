@@ -10,7 +10,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import type { ProviderConfig } from '../src/providers/config';
 import { journeySearchAttributeKeys } from '../src/shared';
-import { devServerExecutable, INSTALL_HINT, withStartRetries } from '../src/temporal-servers';
+import { devServerExecutable, INSTALL_HINT, withStartRetries } from '../dev/temporal-servers';
 import { forkRpc, type RpcChild } from './rpc';
 import type { InitArgs, WorkerTuning } from './worker-process';
 

@@ -31,7 +31,7 @@ import {
 import { clientSettingsFromEnv, ConfigError } from './config';
 import { JOURNEY_STATUSES, PROVIDERS, type JourneyProvider, type JourneyState, type JourneyStatus } from './journey';
 import type { AwaitJourneyInput, JourneyProgress } from './shared';
-import { useRunningStackSettings } from './stack/stack-file';
+import { useRunningStackSettings } from './local-stack-file';
 
 export const EXIT = { DONE: 0, JOURNEY_FAILED: 1, USAGE: 2, NOT_FOUND: 3, STILL_RUNNING: 4, UNAVAILABLE: 5 } as const;
 

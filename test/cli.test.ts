@@ -14,7 +14,7 @@ import { EXIT, runCli } from '../src/cli';
 import { getJourneyProgress, listJourneys, startJourneyAwait, signalJourneyWebhook, awaitJourneyResult, JourneyNotFoundError, JourneyWorkflowFailedError } from '../src/client';
 import type { JourneyProvider } from '../src/journey';
 import { journeySearchAttributeKeys } from '../src/shared';
-import { startSimulator, type Simulator } from '../src/simulator';
+import { startSimulator, type Simulator } from '../dev/simulator';
 import { createLocalEnv } from './helpers/temporal-env';
 import { eventually } from './helpers/eventually';
 import { quietBundlerLogger } from './helpers/workflow-env';

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities, createProviderAgent } from '../src/activities';
 import { EncryptionCodec, type CodecKey } from '../src/codec/encryption-codec';
 import { journeyStateSchema, type JourneyProvider } from '../src/journey';
-import { startSimulator, type Simulator } from '../src/simulator';
+import { startSimulator, type Simulator } from '../dev/simulator';
 import { journeyStartOptions } from '../src/start';
 import type { awaitJourneyCompletion } from '../src/workflows';
 import { bundleJourneyWorkflows, createJourneyTestEnv } from './helpers/workflow-env';

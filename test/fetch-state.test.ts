@@ -10,7 +10,7 @@ import { createActivities, createProviderAgent, type FetchLogger } from '../src/
 import type { FetchStateInput, JourneyProvider, JourneyState } from '../src/journey';
 import type { ProviderConfig } from '../src/providers';
 import { FETCH_FAILED, FETCH_REJECTED, type FetchFailureDetails } from '../src/shared';
-import { startSimulator, type Simulator } from '../src/simulator';
+import { startSimulator, type Simulator } from '../dev/simulator';
 
 let sim: Simulator;
 let clock = Date.now();

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities, createProviderAgent } from '../src/activities';
 import type { FetchStateInput, JourneyProvider } from '../src/journey';
 import { JOURNEY_REJECTED_BY_PROVIDER, journeyProgressQuery, type AwaitJourneyInput } from '../src/shared';
-import { startSimulator, type Simulator } from '../src/simulator';
+import { startSimulator, type Simulator } from '../dev/simulator';
 import { journeyStartOptions } from '../src/start';
 import type { awaitJourneyCompletion } from '../src/workflows';
 import { bundleJourneyWorkflows, createJourneyTestEnv } from './helpers/workflow-env';

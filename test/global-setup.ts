@@ -1,4 +1,4 @@
-import { devServerExecutable, timeSkippingServerExecutable } from '../src/temporal-servers';
+import { devServerExecutable, timeSkippingServerExecutable } from '../dev/temporal-servers';
 
 /** Build or locate both Temporal servers once, before any test's timeout starts ticking. */
 export default async function setup(): Promise<void> {

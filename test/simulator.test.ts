@@ -5,7 +5,7 @@ import { request } from 'undici';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PROVIDERS, type JourneyProvider } from '../src/journey';
 import { normalise } from '../src/providers';
-import { createSigningKey, expandScript, parseStep, scriptFromJourneyId, startSimulator, type Simulator } from '../src/simulator';
+import { createSigningKey, expandScript, parseStep, scriptFromJourneyId, startSimulator, type Simulator } from '../dev/simulator';
 
 let sim: Simulator;
 let clock = Date.now();

@@ -3,14 +3,14 @@ import { mkdtempSync, writeFileSync, chmodSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { INSTALL_HINT, ServerUnavailableError, withStartRetries } from '../src/temporal-servers';
+import { INSTALL_HINT, ServerUnavailableError, withStartRetries } from '../dev/temporal-servers';
 
 const repoRoot = path.join(__dirname, '..');
 
 /** Resolves both executables in a child process with the given env (the module reads env at load time). */
 function resolveIn(env: NodeJS.ProcessEnv): { timeSkipping: unknown; dev: unknown } {
   const script = `
-    const s = require(${JSON.stringify(path.join(repoRoot, 'src/temporal-servers.ts'))});
+    const s = require(${JSON.stringify(path.join(repoRoot, 'dev/temporal-servers.ts'))});
     Promise.all([s.timeSkippingServerExecutable(), s.devServerExecutable()])
       .then(([timeSkipping, dev]) => console.log(JSON.stringify({ timeSkipping, dev })));`;
   const result = spawnSync(process.execPath, ['--require', require.resolve('tsx/cjs'), '-e', script], { env, encoding: 'utf8' });
@@ -35,7 +35,7 @@ describe('server resolution order', () => {
   });
 
   it('a missing explicit path is a clear error', () => {
-    const script = `require(${JSON.stringify(path.join(repoRoot, 'src/temporal-servers.ts'))}).timeSkippingServerExecutable().catch((e) => { console.log(e.message); })`;
+    const script = `require(${JSON.stringify(path.join(repoRoot, 'dev/temporal-servers.ts'))}).timeSkippingServerExecutable().catch((e) => { console.log(e.message); })`;
     const result = spawnSync(process.execPath, ['--require', require.resolve('tsx/cjs'), '-e', script], {
       env: { PATH: process.env.PATH, TEMPORAL_TEST_SERVER_PATH: '/nonexistent/server' },
       encoding: 'utf8',

@@ -17,7 +17,7 @@ import type { WebhookAuthConfig } from '../src/config';
 import { createJsonLogger } from '../src/config';
 import type { JourneyProvider, JourneyState } from '../src/journey';
 import { journeySearchAttributeKeys, journeyWorkflowId, type AwaitJourneyInput } from '../src/shared';
-import { createSigningKey, signJwt, startSimulator, type Simulator } from '../src/simulator';
+import { createSigningKey, signJwt, startSimulator, type Simulator } from '../dev/simulator';
 import { startJourneyWorkflow } from '../src/start';
 import { createWebhookServer } from '../src/webhooks/server';
 import { createLocalEnv } from './helpers/temporal-env';

@@ -13,7 +13,7 @@ import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workerSettingsFromEnv, ConfigError } from '../src/config';
 import { journeySearchAttributeKeys } from '../src/shared';
-import { startSimulator, type Simulator } from '../src/simulator';
+import { startSimulator, type Simulator } from '../dev/simulator';
 import { startJourneyWorkflow } from '../src/start';
 import { workflowSource } from '../src/worker';
 import { createLocalEnv } from './helpers/temporal-env';

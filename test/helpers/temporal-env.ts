@@ -1,6 +1,6 @@
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { TestWorkflowEnvironment, type LocalTestWorkflowEnvironmentOptions } from '@temporalio/testing';
-import { devServerExecutable, timeSkippingServerExecutable, withStartRetries } from '../../src/temporal-servers';
+import { devServerExecutable, timeSkippingServerExecutable, withStartRetries } from '../../dev/temporal-servers';
 
 let runtimeInstalled = false;
 

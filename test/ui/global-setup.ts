@@ -1,4 +1,4 @@
-import { devServerExecutable } from '../../src/temporal-servers';
+import { devServerExecutable } from '../../dev/temporal-servers';
 
 /** Build or locate the Temporal dev server (with its Web UI) once, before any test's timeout starts ticking. */
 export default async function setup(): Promise<void> {

@@ -9,9 +9,9 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_SIMULATOR_CREDENTIALS } from '../../src/simulator';
-import { connectToStack, runDemo, type DemoResult } from '../../src/stack/demo';
-import { startLocalStack, type LocalStack } from '../../src/stack/local-stack';
+import { DEFAULT_SIMULATOR_CREDENTIALS } from '../../dev/simulator';
+import { connectToStack, runDemo, type DemoResult } from '../../dev/stack/demo';
+import { startLocalStack, type LocalStack } from '../../dev/stack/local-stack';
 import { freePorts } from '../helpers/free-ports';
 
 /** The people in the simulator's completed GBG v2 journeys and IDnow data blocks ('Doe' is left out: three

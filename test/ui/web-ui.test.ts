@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_SCENARIOS, IN_PROGRESS_SCENARIO, runDemo, type DemoResult } from '../../src/stack/demo';
-import { startLocalStack, type LocalStack, type StackPorts } from '../../src/stack/local-stack';
+import { DEMO_SCENARIOS, IN_PROGRESS_SCENARIO, runDemo, type DemoResult } from '../../dev/stack/demo';
+import { startLocalStack, type LocalStack, type StackPorts } from '../../dev/stack/local-stack';
 import { freePorts } from '../helpers/free-ports';
 
 const CHROMIUM = '/usr/bin/chromium';

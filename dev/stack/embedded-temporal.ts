@@ -5,7 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { journeySearchAttributeKeys } from '../shared';
+import { journeySearchAttributeKeys } from '../../src/shared';
 import { devServerExecutable, withStartRetries } from '../temporal-servers';
 
 export interface EmbeddedTemporalOptions {

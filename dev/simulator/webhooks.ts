@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { request } from 'undici';
-import type { JourneyProvider } from '../journey';
+import type { JourneyProvider } from '../../src/journey';
 import { signJwt, type SigningKey } from './jwt';
 
 export type GbgWebhookAuth = { type: 'basic'; username: string; password: string } | { type: 'apiKey'; header: string; value: string } | { type: 'none' };

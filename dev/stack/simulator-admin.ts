@@ -3,7 +3,7 @@
  * process as well as against a stack started in this one): script a journey, and have the simulator send the
  * provider's signed webhook to the stack's webhook receiver with the credentials the receiver expects.
  */
-import type { JourneyProvider } from '../journey';
+import type { JourneyProvider } from '../../src/journey';
 import type { GbgWebhookAuth, ScriptEntry, WebhookOptions, WebhookResult } from '../simulator';
 import type { StackInfo } from './local-stack';
 
@@ -19,7 +19,7 @@ function simulatorUrl(stack: StackInfo): string {
   return stack.simulatorUrl;
 }
 
-/** Each fetch of the journey consumes one step; the last step repeats (see src/simulator/script.ts). */
+/** Each fetch of the journey consumes one step; the last step repeats (see dev/simulator/script.ts). */
 export async function scriptJourney(stack: StackInfo, provider: JourneyProvider, journeyId: string, script: readonly ScriptEntry[]): Promise<void> {
   await post(`${simulatorUrl(stack)}/__admin/journeys`, { provider, journeyId, script });
 }

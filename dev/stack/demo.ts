@@ -7,10 +7,10 @@
  */
 import type { Client } from '@temporalio/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
-import { awaitJourneyResult, connectClient, JourneyWorkflowFailedError, startJourneyAwait, type JourneyProgress } from '../client';
-import { journeyDataConverter } from '../codec/keys';
-import type { JourneyProvider, JourneyState } from '../journey';
-import { journeyProgressQuery, journeyWorkflowId, type AwaitJourneyInput, type PollingPolicy } from '../shared';
+import { awaitJourneyResult, connectClient, JourneyWorkflowFailedError, startJourneyAwait, type JourneyProgress } from '../../src/client';
+import { journeyDataConverter } from '../../src/codec/keys';
+import type { JourneyProvider, JourneyState } from '../../src/journey';
+import { journeyProgressQuery, journeyWorkflowId, type AwaitJourneyInput, type PollingPolicy } from '../../src/shared';
 import type { ScriptEntry } from '../simulator';
 import { readRunningStack, startLocalStack, type LocalStack, type StackInfo } from './local-stack';
 import { scriptJourney, sendProviderWebhook } from './simulator-admin';

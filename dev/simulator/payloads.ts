@@ -3,7 +3,7 @@
  * SDK-spec shapes), GBG v1 (API-reference and guide shapes), IDnow sessions (production and sandbox shapes),
  * IDnow data blocks (shapes A, B, C), and each provider's error body.
  */
-import type { JourneyProvider } from '../journey';
+import type { JourneyProvider } from '../../src/journey';
 import type { SimStatus } from './script';
 
 export interface JourneyTimes {

@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
-export const DEFAULT_DATA_DIR = path.resolve(__dirname, '../..', '.journey-await');
+export const DEFAULT_DATA_DIR = path.resolve(__dirname, '..', '.journey-await');
 
 /** What a client of the running stack (the demo, a test, a shell) needs; written to `<dataDir>/stack.json`. */
 export interface StackInfo {

@@ -17,8 +17,8 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { PROVIDERS, type JourneyProvider } from '../journey';
-import { providerConfigFromEnv, type ProviderConfig } from '../providers/config';
+import { PROVIDERS, type JourneyProvider } from '../../src/journey';
+import { providerConfigFromEnv, type ProviderConfig } from '../../src/providers/config';
 import { createSigningKey, type SigningKey } from './jwt';
 import { errorBody, gbgV1Body, gbgV2Body, idnowDataBlocksBody, idnowSessionBody, providerSpelling } from './payloads';
 import { DEFAULT_SCRIPT, expandScript, ScriptError, scriptFromJourneyId, type ScriptEntry, type SimStep } from './script';

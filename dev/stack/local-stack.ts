@@ -10,16 +10,16 @@ import type http from 'node:http';
 import path from 'node:path';
 import { Connection, type ConnectionOptions } from '@temporalio/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
-import { createCodecServer } from '../codec/codec-server';
-import { EncryptionCodec } from '../codec/encryption-codec';
-import { ensureLocalKeyFile, loadCodecKeys } from '../codec/keys';
-import { providerConfigFromEnv } from '../providers/config';
-import { DEFAULT_TASK_QUEUE } from '../shared';
+import { createCodecServer } from '../../src/codec/codec-server';
+import { EncryptionCodec } from '../../src/codec/encryption-codec';
+import { ensureLocalKeyFile, loadCodecKeys } from '../../src/codec/keys';
+import { providerConfigFromEnv } from '../../src/providers/config';
+import { DEFAULT_TASK_QUEUE } from '../../src/shared';
 import { startSimulator, type Simulator } from '../simulator';
 import { startEmbeddedTemporal, type EmbeddedTemporal } from './embedded-temporal';
-import { DEFAULT_DATA_DIR, type StackInfo } from './stack-file';
+import { DEFAULT_DATA_DIR, type StackInfo } from '../../src/local-stack-file';
 
-export { DEFAULT_DATA_DIR, readRunningStack, type StackInfo } from './stack-file';
+export { DEFAULT_DATA_DIR, readRunningStack, type StackInfo } from '../../src/local-stack-file';
 
 const repoRoot = path.resolve(__dirname, '../..');
 /** The settings of this app (as opposed to the rest of the user's environment). */
