@@ -21,6 +21,17 @@ export const DEFAULT_WEBHOOK_PORT = 8080;
 export const DEFAULT_WEBHOOK_BODY_LIMIT_BYTES = 1024 * 1024;
 export const DEFAULT_METRICS_BIND = '127.0.0.1:9464';
 
+/** Webhook connection limits, in ms: each below IDnow's 10 s delivery deadline, so slow clients cannot hold sockets. */
+export interface WebhookTimeouts {
+  /** The whole request (headers and body) must arrive within this. */
+  requestMs: number;
+  /** The headers must arrive within this. */
+  headersMs: number;
+  /** A connection with no traffic (also an idle keep-alive connection) is closed after this. */
+  idleMs: number;
+}
+export const DEFAULT_WEBHOOK_TIMEOUTS: WebhookTimeouts = { requestMs: 8_000, headersMs: 5_000, idleMs: 5_000 };
+
 /** GBG's Webhook module (v1 and v2 share it): HTTP Basic and/or an API key in a header we choose. */
 export interface GbgWebhookAuthConfig {
   basic?: { username: string; password: string };
@@ -44,6 +55,7 @@ export interface WebhookSettings {
   bodyLimitBytes: number;
   /** How long a webhook may wait for Temporal before it is answered 503 (the provider then retries). */
   temporalTimeoutMs: number;
+  timeouts: WebhookTimeouts;
   auth: WebhookAuthConfig;
 }
 
@@ -151,16 +163,30 @@ export function webhookAuthFromEnv(env: Env, p: Problems = new Problems()): Webh
   return auth;
 }
 
+function webhookTimeoutsFromEnv(env: Env, p: Problems): WebhookTimeouts {
+  const ms = positiveInt.max(60_000);
+  const d = DEFAULT_WEBHOOK_TIMEOUTS;
+  const timeouts = {
+    requestMs: p.parse(env, 'WEBHOOK_REQUEST_TIMEOUT_MS', ms, d.requestMs, 'milliseconds, 1 to 60000'),
+    headersMs: p.parse(env, 'WEBHOOK_HEADERS_TIMEOUT_MS', ms, d.headersMs, 'milliseconds, 1 to 60000'),
+    idleMs: p.parse(env, 'WEBHOOK_IDLE_TIMEOUT_MS', ms, d.idleMs, 'milliseconds, 1 to 60000'),
+  };
+  if (timeouts.headersMs > timeouts.requestMs) p.add('WEBHOOK_HEADERS_TIMEOUT_MS: malformed (must not exceed WEBHOOK_REQUEST_TIMEOUT_MS)');
+  return timeouts;
+}
+
 /** Settings of the webhook receiver (`src/webhooks/main.ts`). At least one provider's webhook auth is required. */
 export function webhookSettingsFromEnv(env: Env = process.env): CommonSettings & WebhookSettings {
   const p = new Problems();
   const base = common(env, p);
   const settings = {
     ...base,
-    host: get(env, 'WEBHOOK_HOST') ?? '0.0.0.0',
+    // Loopback unless told otherwise: in production set WEBHOOK_HOST=0.0.0.0 behind the TLS ingress.
+    host: get(env, 'WEBHOOK_HOST') ?? '127.0.0.1',
     port: p.parse(env, 'WEBHOOK_PORT', port, DEFAULT_WEBHOOK_PORT, 'a port number 0-65535'),
     bodyLimitBytes: p.parse(env, 'WEBHOOK_BODY_LIMIT_BYTES', positiveInt.max(16 * 1024 * 1024), DEFAULT_WEBHOOK_BODY_LIMIT_BYTES, 'bytes, 1 to 16777216'),
     temporalTimeoutMs: p.parse(env, 'WEBHOOK_TEMPORAL_TIMEOUT_MS', positiveInt.max(60_000), 5_000, 'milliseconds, 1 to 60000'),
+    timeouts: webhookTimeoutsFromEnv(env, p),
     auth: webhookAuthFromEnv(env, p),
   };
   if (p.lines.length === 0 && !settings.auth.gbg && !settings.auth.idnow) {

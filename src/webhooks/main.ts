@@ -31,7 +31,7 @@ export async function main(): Promise<void> {
   const app = createWebhookServer({
     client,
     logger,
-    config: { auth: settings.auth, taskQueue: settings.taskQueue, bodyLimitBytes: settings.bodyLimitBytes, temporalTimeoutMs: settings.temporalTimeoutMs },
+    config: { auth: settings.auth, taskQueue: settings.taskQueue, bodyLimitBytes: settings.bodyLimitBytes, temporalTimeoutMs: settings.temporalTimeoutMs, timeouts: settings.timeouts },
   });
   const address = await app.listen({ host: settings.host, port: settings.port });
   const routes = [

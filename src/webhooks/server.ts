@@ -20,10 +20,11 @@ import type { Client } from '@temporalio/client';
 import { z } from 'zod';
 import { isTemporalUnavailable, signalJourneyWebhook } from '../client';
 import type { AppLogger, WebhookAuthConfig } from '../config';
-import { DEFAULT_WEBHOOK_BODY_LIMIT_BYTES, silentLogger } from '../config';
+import { DEFAULT_WEBHOOK_BODY_LIMIT_BYTES, DEFAULT_WEBHOOK_TIMEOUTS, silentLogger, type WebhookTimeouts } from '../config';
 import type { JourneyProvider } from '../journey';
 import { DEFAULT_TASK_QUEUE, type JourneyWebhook } from '../shared';
 import { createIdnowVerifier, decodeUnverified, JwksUnavailableError, verifyGbg, WebhookAuthError, type IdnowVerifier } from './auth';
+import { frameworkErrorReply, handleClientError, HttpError } from './errors';
 
 export interface WebhookServerConfig {
   auth: WebhookAuthConfig;
@@ -33,6 +34,8 @@ export interface WebhookServerConfig {
   temporalTimeoutMs?: number;
   /** JWT clock tolerance in seconds (default 30). */
   clockToleranceSec?: number;
+  /** Connection limits; the defaults stay below IDnow's 10 s delivery deadline. */
+  timeouts?: Partial<WebhookTimeouts>;
 }
 
 export interface WebhookServerDeps {
@@ -70,16 +73,6 @@ const idnowDataSchema = z
       .optional(),
   })
   .loose();
-
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 interface RequestState {
   provider?: JourneyProvider;
@@ -125,7 +118,23 @@ export function createWebhookServer({ client, config, logger = silentLogger, now
     return s;
   };
 
-  const app = Fastify({ logger: false, bodyLimit, return503OnClosing: true });
+  const timeouts = { ...DEFAULT_WEBHOOK_TIMEOUTS, ...config.timeouts };
+  const app = Fastify({
+    logger: false,
+    bodyLimit,
+    return503OnClosing: true,
+    // A client that trickles headers or a body, or idles, loses the connection well before a provider's deadline.
+    requestTimeout: timeouts.requestMs,
+    connectionTimeout: timeouts.idleMs,
+    keepAliveTimeout: timeouts.idleMs,
+    http: {
+      headersTimeout: timeouts.headersMs,
+      requestTimeout: timeouts.requestMs,
+      connectionsCheckingInterval: Math.max(100, Math.min(1_000, Math.floor(timeouts.headersMs / 2))),
+    },
+    frameworkErrors: frameworkErrorReply,
+    clientErrorHandler: handleClientError,
+  });
 
   // Every body is read as text (within the limit) and parsed by the handler, after authentication.
   app.removeAllContentTypeParsers();
@@ -201,7 +210,8 @@ export function createWebhookServer({ client, config, logger = silentLogger, now
     if (err instanceof WebhookAuthError) {
       s.reason = 'unauthorized';
       logger.warn('webhook rejected', { provider: s.provider, reason: err.message });
-      const headers: Record<string, string> = s.provider === 'idnow' ? {} : { 'www-authenticate': 'Basic realm="journey-await webhooks"' };
+      // Answered before the body is read: close the connection rather than wait for the rest of the body.
+      const headers: Record<string, string> = s.provider === 'idnow' ? { connection: 'close' } : { connection: 'close', 'www-authenticate': 'Basic realm="journey-await webhooks"' };
       return reply.code(401).headers(headers).send({ error: 'unauthorized', message: 'missing or invalid webhook credentials' });
     }
     if (err instanceof JwksUnavailableError) {
