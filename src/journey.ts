@@ -29,6 +29,10 @@ export const journeyStepSchema = z.object({
   status: z.string().optional(),
   outcome: z.string().optional(),
   advice: z.string().optional(),
+  /** The module's name (GBG `name`), e.g. "Document Classification". Never PII. */
+  name: z.string().optional(),
+  /** Why the step could not run: the provider's error codes only (GBG `result.error.errors[].error`), never text. */
+  error: z.string().optional(),
 });
 export type JourneyStep = z.infer<typeof journeyStepSchema>;
 
@@ -41,12 +45,26 @@ export const journeySubjectSchema = z.object({
 });
 export type JourneySubject = z.infer<typeof journeySubjectSchema>;
 
+/**
+ * Why a completed journey's subject is missing although it was asked for (IDnow data blocks): the status and
+ * decision are still returned. `fetch_failed` after bounded retries, `unreadable` for a body no shape matches.
+ */
+export const subjectUnavailableSchema = z.object({
+  reason: z.enum(['fetch_failed', 'unreadable']),
+  /** What went wrong (HTTP status, error code, field path); never a body, a token or PII. */
+  message: z.string(),
+  attempts: z.number().int().positive(),
+  httpStatus: z.number().int().optional(),
+});
+export type SubjectUnavailable = z.infer<typeof subjectUnavailableSchema>;
+
 export const journeyStateSchema = z.object({
   provider: providerSchema,
   journeyId: z.string().min(1),
   status: journeyStatusSchema,
   terminal: z.boolean(),
   providerStatus: z.string(),
+  /** What the provider has decided so far. Final only once `terminal`; GBG may classify while still in progress. */
   decision: decisionSchema,
   outcome: z.string().optional(),
   journey: z
@@ -58,6 +76,7 @@ export const journeyStateSchema = z.object({
   steps: z.array(journeyStepSchema),
   subject: journeySubjectSchema.optional(),
   results: z.record(z.string(), z.object({ dataBlockId: z.string() })).optional(),
+  subjectUnavailable: subjectUnavailableSchema.optional(),
   source: journeySourceSchema,
   observedAt: z.string(),
 });

@@ -277,7 +277,8 @@ describe('documented variants', () => {
       subject: { firstName: 'Erika', lastNames: ['Mustermann'], dateOfBirth: '1964-08-12', address: { city: 'Köln' } },
     });
     expectProviderError(() => normaliseIdnowDataBlocks({}), 'dataBlocks', 'missing');
-    expectProviderError(() => normaliseIdnowDataBlocks({ datablocks: [{ type: 'x' }] }), 'datablocks.0.datablockId', 'missing');
+    // Shape C entries carry no datablockId (IDnow's docs): accepted, with no results entry for them.
+    expect(normaliseIdnowDataBlocks({ datablocks: [{ type: 'x' }] })).toStrictEqual({ results: {} });
   });
 });
 

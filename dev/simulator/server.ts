@@ -54,6 +54,11 @@ export interface JourneyOptions {
   variant?: string;
   /** IDnow data-block shape: `A` (default), `B`, `C`. */
   dataBlocksShape?: 'A' | 'B' | 'C';
+  /**
+   * IDnow data-block replies, one per request, the last repeating: a shape (`A`, `B`, `C`), an HTTP status
+   * (`503`), `malformed` (not JSON) or `invalid` (no known shape). Default: `dataBlocksShape` forever.
+   */
+  dataBlocksScript?: readonly string[];
 }
 
 export interface JourneyProgressInfo {
@@ -104,6 +109,7 @@ interface JourneyRun {
   options: JourneyOptions;
   index: number;
   fetches: number;
+  dataBlockFetches: number;
   createdAt: string;
   lastStatus?: string;
 }
@@ -185,7 +191,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         if (err instanceof ScriptError) throw new HttpError(400, { error: `simulator naming convention: ${err.message}` });
         throw err;
       }
-      run = { provider, journeyId, steps, options: given?.options ?? {}, index: 0, fetches: 0, createdAt: new Date(now()).toISOString() };
+      run = { provider, journeyId, steps, options: given?.options ?? {}, index: 0, fetches: 0, dataBlockFetches: 0, createdAt: new Date(now()).toISOString() };
       runs.set(k, run);
     }
     return run;
@@ -417,7 +423,16 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         stats.dataBlockRequests++;
         requireBearer(req, 'idnow', 'idnow');
         const run = runFor('idnow', sessionId);
-        return send(res, 200, idnowDataBlocksBody(sessionId, { createdAt: run.createdAt, now: new Date(now()).toISOString() }, run.options.dataBlocksShape));
+        const script = run.options.dataBlocksScript ?? [];
+        const reply = script[Math.min(run.dataBlockFetches++, script.length - 1)] ?? run.options.dataBlocksShape ?? 'A';
+        if (/^\d{3}$/.test(reply)) return send(res, Number(reply), errorBody('idnow', Number(reply)));
+        if (reply === 'malformed') {
+          res.writeHead(200, { 'content-type': 'application/json' });
+          res.end('{"dataBlocks": ['); // truncated JSON
+          return;
+        }
+        if (reply === 'invalid') return send(res, 200, { dataBlocks: 'none' });
+        return send(res, 200, idnowDataBlocksBody(sessionId, { createdAt: run.createdAt, now: new Date(now()).toISOString() }, reply));
       }
       return stateFetch(req, res, 'idnow', sessionId, environment, {});
     }
@@ -429,7 +444,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   async function admin(req: IncomingMessage, res: ServerResponse, method: string, path: string): Promise<void> {
     let m: RegExpExecArray | null;
     if (method === 'POST' && path === '/__admin/journeys') {
-      const body = parseJson(await readBody(req)) as { provider?: string; journeyId?: string; script?: ScriptEntry[]; variant?: string; dataBlocksShape?: 'A' | 'B' | 'C' };
+      const body = parseJson(await readBody(req)) as { provider?: string; journeyId?: string; script?: ScriptEntry[] } & JourneyOptions;
       if (!PROVIDERS.includes(body.provider as JourneyProvider)) throw new HttpError(400, { error: `provider must be one of ${PROVIDERS.join(', ')}` });
       if (typeof body.journeyId !== 'string' || body.journeyId === '') throw new HttpError(400, { error: 'journeyId is required' });
       if (!Array.isArray(body.script)) throw new HttpError(400, { error: 'script must be an array of steps' });
@@ -437,6 +452,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         api.script(body.provider as JourneyProvider, body.journeyId, body.script, {
           ...(body.variant ? { variant: body.variant } : {}),
           ...(body.dataBlocksShape ? { dataBlocksShape: body.dataBlocksShape } : {}),
+          ...(Array.isArray(body.dataBlocksScript) ? { dataBlocksScript: body.dataBlocksScript.map(String) } : {}),
         });
       } catch (err) {
         if (err instanceof ScriptError) throw new HttpError(400, { error: err.message });

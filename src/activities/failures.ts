@@ -72,7 +72,7 @@ const REASONS: Record<number, string> = {
   403: 'forbidden',
   404: 'journey not found (it may not be visible yet)',
   409: 'conflict',
-  410: 'gone',
+  410: 'gone (the provider no longer has this journey)',
   429: 'rate limited',
   500: 'internal error',
   502: 'bad gateway',
@@ -80,13 +80,17 @@ const REASONS: Record<number, string> = {
   504: 'gateway timeout',
 };
 
-/** PROVIDERS.md §5: 400 and 422 are permanent; 401 (after the one refresh), 403, 404, 409, 429, 5xx count as failed fetches. */
+/**
+ * 400, 422 and 410 on the state fetch are permanent: the request can never succeed, or the journey is gone for good.
+ * 404 is not: a journey just started may not be visible yet, so it counts as a failed fetch like 401 (after the one
+ * refresh), 403, 409, 429 and 5xx.
+ */
 export function httpStatusError(provider: JourneyProvider, what: string, res: HttpResponse, now: number): FetchError {
   const details = responseDetails(provider, res, now);
   const own = providerErrorMessage(provider, res.text);
   const reason = res.status === 401 && what !== 'token request' ? 'unauthorized, even after a token refresh' : REASONS[res.status];
   const message = `${provider} ${what}: HTTP ${res.status}${reason ? ` ${reason}` : ''}${own ? ` — ${own}` : ''}`;
-  const permanent = (res.status === 400 || res.status === 422) && what === 'state fetch';
+  const permanent = (res.status === 400 || res.status === 410 || res.status === 422) && what === 'state fetch';
   return new FetchError(permanent ? 'rejected' : 'failed', message, details);
 }
 

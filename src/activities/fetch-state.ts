@@ -3,6 +3,7 @@
  * normalise, and return a compact JourneyState. Every failure leaves as a FETCH_FAILED or FETCH_REJECTED
  * ApplicationFailure. Never logs tokens, secrets, bodies or PII.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Context } from '@temporalio/activity';
 import type { Dispatcher } from 'undici';
 import type { FetchStateInput, JourneyProvider, JourneyState } from '../journey';
@@ -60,6 +61,10 @@ const contextLogger: FetchLogger = {
   debug: (m, a) => activityContext()?.log.debug(m, a),
   warn: (m, a) => activityContext()?.log.warn(m, a),
 };
+
+/** Data blocks: attempts per fetch (transient failures only), and the wait before the n-th retry (n × this). */
+export const DATA_BLOCK_ATTEMPTS = 3;
+const DATA_BLOCK_RETRY_DELAY_MS = 200;
 
 const NOT_CONFIGURED: Record<'gbg' | 'idnow', string> = {
   gbg: 'set GBG_CLIENT_ID and GBG_CLIENT_SECRET (and GBG_USERNAME/GBG_PASSWORD for the password grant)',
@@ -154,6 +159,56 @@ export function createFetchState(deps: FetchStateDeps): (input: FetchStateInput)
     return send(withToken(fresh), signal);
   }
 
+  /**
+   * Adds the data blocks (subject) to a completed state. They are optional data: transient failures are retried a
+   * bounded number of times, then the state is returned as it is, with a typed PII-free `subjectUnavailable`.
+   */
+  async function withDataBlocks(t: Target, request: HttpRequestSpec, state: JourneyState, signal: AbortSignal): Promise<JourneyState> {
+    const cancellation = activityContext()?.cancellationSignal;
+    let attempts = 0;
+    for (;;) {
+      attempts++;
+      const outcome = await dataBlocksOnce(t, request, signal);
+      if ('blocks' in outcome) {
+        const { blocks } = outcome;
+        return { ...state, results: { ...blocks.results, ...state.results }, ...(blocks.subject ? { subject: blocks.subject } : {}) };
+      }
+      if (cancellation?.aborted) throw cancellation.reason ?? new Error('cancelled');
+      if (!outcome.transient || attempts >= DATA_BLOCK_ATTEMPTS || signal.aborted) {
+        const { transient: _transient, ...unavailable } = outcome;
+        log.warn('data blocks unavailable; returning the state without the subject', { provider: t.provider, attempts, ...unavailable });
+        return { ...state, subjectUnavailable: { ...unavailable, attempts } };
+      }
+      await sleep(DATA_BLOCK_RETRY_DELAY_MS * attempts, undefined, { signal }).catch(() => undefined);
+    }
+  }
+
+  type DataBlocksOutcome =
+    | { blocks: ReturnType<typeof normaliseIdnowDataBlocks> }
+    | { reason: 'fetch_failed' | 'unreadable'; message: string; httpStatus?: number; transient: boolean };
+
+  async function dataBlocksOnce(t: Target, request: HttpRequestSpec, signal: AbortSignal): Promise<DataBlocksOutcome> {
+    let res: HttpResponse;
+    try {
+      res = await authorised(t, request, signal);
+    } catch (err) {
+      const failure = asFetchError(t.provider, err, http.totalTimeoutMs);
+      return { reason: 'fetch_failed', message: `data-block fetch: ${failure.message}`, transient: true };
+    }
+    if (res.status < 200 || res.status > 299) {
+      const failure = httpStatusError(t.provider, 'data-block fetch', res, now());
+      return { reason: 'fetch_failed', message: failure.message, httpStatus: res.status, transient: isTransientStatus(res.status) };
+    }
+    try {
+      return { blocks: normaliseIdnowDataBlocks(parseJson(t, res, 'data-block response')) };
+    } catch (err) {
+      if (err instanceof ProviderResponseError || err instanceof FetchError) {
+        return { reason: 'unreadable', message: `${err.message} (data blocks)`, httpStatus: res.status, transient: false };
+      }
+      throw err;
+    }
+  }
+
   async function fetchOnce(input: FetchStateInput, signal: AbortSignal): Promise<JourneyState> {
     const t = target(deps.config, input);
     const res = await authorised(t, t.stateRequest, signal);
@@ -167,19 +222,7 @@ export function createFetchState(deps: FetchStateDeps): (input: FetchStateInput)
       if (err instanceof ProviderResponseError) throw new FetchError('failed', err.message, responseDetails(t.provider, res, now()));
       throw err;
     }
-    if (t.dataBlocksRequest && state.status === 'completed') {
-      const blocksRes = await authorised(t, t.dataBlocksRequest, signal);
-      if (blocksRes.status < 200 || blocksRes.status > 299) throw httpStatusError(t.provider, 'data-block fetch', blocksRes, now());
-      try {
-        const blocks = normaliseIdnowDataBlocks(parseJson(t, blocksRes, 'data-block response'));
-        state = { ...state, results: { ...blocks.results, ...state.results }, ...(blocks.subject ? { subject: blocks.subject } : {}) };
-      } catch (err) {
-        if (err instanceof ProviderResponseError) {
-          throw new FetchError('failed', `${err.message} (data blocks)`, responseDetails(t.provider, blocksRes, now()));
-        }
-        throw err;
-      }
-    }
+    if (t.dataBlocksRequest && state.status === 'completed') state = await withDataBlocks(t, t.dataBlocksRequest, state, signal);
     return compactForHistory(state);
   }
 
@@ -223,6 +266,11 @@ function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
       },
     );
   });
+}
+
+/** Worth another try: timeouts, conflicts, rate limits and server errors. */
+function isTransientStatus(status: number): boolean {
+  return status === 408 || status === 409 || status === 429 || status >= 500;
 }
 
 function asFetchError(provider: JourneyProvider, err: unknown, totalTimeoutMs: number): FetchError {

@@ -11,12 +11,17 @@ import { compact, durationBetween, present, type NormaliseContext } from './util
 
 const PROVIDER = 'gbg-go-v1' as const;
 
-/** Any spelling: `InProgress`/`IN_PROGRESS`, `Paused` (SDK enum), `Completed`/`COMPLETED`, `Failed`/`FAILED`. */
+/**
+ * Any spelling: `InProgress`/`IN_PROGRESS`, `Paused` (SDK enum), `Completed`/`COMPLETED`, `Failed`/`FAILED`.
+ * `Error` is seen live on v2 only; on v1 it is terminal failure too rather than an unknown status that would burn
+ * the whole error budget before giving up.
+ */
 export const GBG_V1_STATUSES: StatusTable = {
   inprogress: 'in_progress',
   paused: 'in_progress',
   completed: 'completed',
   failed: 'failed',
+  error: 'failed',
 };
 
 const optionalString = z.string().nullish();

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { isTerminal, type JourneyDecision, type JourneyState, type JourneyStep, type JourneySubject } from '../journey';
 import { parseOrThrow } from './errors';
 import { mapStatus, type StatusTable } from './status';
-import { compact, durationBetween, isRecord, present, type NormaliseContext } from './util';
+import { compact, durationBetween, isCodeLike, isRecord, present, type NormaliseContext } from './util';
 
 const PROVIDER = 'gbg-go-v2' as const;
 
@@ -22,16 +22,32 @@ export const GBG_V2_STATUSES: StatusTable = {
 const optionalString = z.string().nullish();
 const version = z.union([z.string(), z.number()]).nullish();
 
-/** Steps are undocumented; the sample backend reads `{nodeId, outcomeClassification, result{status, outcome, error}}`. */
+/** GBG's `result` object, at the top level (sample backend) and under `context.result` (docs). */
+export const gbgResultSchema = z.looseObject({
+  status: optionalString,
+  outcome: optionalString,
+  /** `positive` passes, `negative` fails, anything else refers (GBG's sample backend). */
+  outcomeClassification: optionalString,
+  advice: z.unknown().optional(),
+});
+
+/**
+ * Steps are undocumented; GBG's sample backend reads `{nodeId, name, outcomeClassification, result{status, outcome,
+ * error}, process{step{endedAt}}}`. Only the journey's decision node carries a classification on live runs.
+ */
 export const gbgV2StepSchema = z.looseObject({
   nodeId: optionalString,
   id: optionalString,
+  name: optionalString,
   type: optionalString,
+  outcome: optionalString,
   outcomeClassification: optionalString,
   result: z
     .looseObject({ status: optionalString, outcome: optionalString, advice: z.unknown().optional(), error: z.unknown().optional() })
     .nullish(),
+  process: z.looseObject({ step: z.looseObject({ endedAt: optionalString }).nullish() }).nullish(),
 });
+type GbgStep = z.infer<typeof gbgV2StepSchema>;
 
 export const gbgIdentitySchema = z.looseObject({
   firstName: optionalString,
@@ -40,36 +56,43 @@ export const gbgIdentitySchema = z.looseObject({
   currentAddress: z.record(z.string(), z.unknown()).nullish(),
 });
 
+const gbgJourneySchema = z.looseObject({
+  name: optionalString,
+  id: optionalString,
+  version,
+  startedAt: optionalString,
+  /** Documented, but never filled on real runs (GBG's sample backend): completion falls back to the steps. */
+  endedAt: optionalString,
+  durationMilliSec: z.number().nullish(),
+});
+
 /** Documented shape: `context.process.{journey, instance, steps}`, `context.subject`, `context.result`. */
 export const gbgV2ContextSchema = z.looseObject({
   process: z
     .looseObject({
-      journey: z
-        .looseObject({
-          name: optionalString,
-          id: optionalString,
-          version,
-          startedAt: optionalString,
-          endedAt: optionalString,
-          durationMilliSec: z.number().nullish(),
-        })
-        .nullish(),
+      journey: gbgJourneySchema.nullish(),
       instance: z.looseObject({ id: optionalString, instanceId: optionalString }).nullish(),
       steps: z.array(gbgV2StepSchema).nullish(),
     })
     .nullish(),
   subject: z.looseObject({ identity: gbgIdentitySchema.nullish() }).nullish(),
   /** `pending|completed|failed` documented, `complete` in the fixture: reported, never decides terminality. */
-  result: z.looseObject({ status: optionalString, advice: z.unknown().optional() }).nullish(),
+  result: gbgResultSchema.nullish(),
 });
 
 /** SDK-spec shape (also GBG v1's API-reference shape): `metaData{createdTime, completedTime}` and optional `data`. */
 export const gbgMetaDataSchema = z.looseObject({ createdTime: optionalString, completedTime: optionalString });
 
-/** Either shape: `status` is required; `context` (documented) and `metaData`/`data` (SDK spec) are both optional. */
+/**
+ * Every shape seen: `status` is required; `context` (documented), `metaData`/`data` (SDK spec) and the top-level
+ * `journey`/`steps`/`result` (read first by GBG's sample backend) are all optional.
+ */
 export const gbgV2StateSchema = z.looseObject({
   instanceId: optionalString,
   status: z.string(),
+  journey: gbgJourneySchema.nullish(),
+  steps: z.array(gbgV2StepSchema).nullish(),
+  result: gbgResultSchema.nullish(),
   context: gbgV2ContextSchema.nullish(),
   metaData: gbgMetaDataSchema.nullish(),
   data: z.unknown().optional(),
@@ -86,24 +109,71 @@ export function adviceText(advice: unknown): string | undefined {
   return codes.length > 0 ? codes.join(', ') : undefined;
 }
 
-export function gbgSteps(steps: z.infer<typeof gbgV2StepSchema>[] | null | undefined): JourneyStep[] {
-  return (steps ?? []).map((step, i) =>
+/** A step's error as the provider's codes only (`result.error.errors[].error`/`code`): free text may echo input. */
+export function stepErrorCodes(error: unknown): string | undefined {
+  if (error === undefined || error === null) return undefined;
+  if (typeof error === 'string') return isCodeLike(error) ? error : 'error';
+  const entries = isRecord(error) && Array.isArray(error.errors) ? error.errors : [error];
+  const codes = entries.flatMap((e: unknown) => {
+    if (!isRecord(e)) return [];
+    return [e.error, e.code, e.name].filter((v): v is string => typeof v === 'string' && isCodeLike(v)).slice(0, 2).join(' ');
+  });
+  const text = codes.filter(Boolean).slice(0, 3).join('; ');
+  return text || 'error';
+}
+
+export function gbgSteps(steps: readonly GbgStep[]): JourneyStep[] {
+  return steps.map((step, i) =>
     compact({
       id: step.nodeId ?? step.id ?? `step-${i + 1}`,
+      name: step.name ?? undefined,
       type: step.type ?? undefined,
       status: step.result?.status ?? undefined,
-      outcome: step.result?.outcome ?? undefined,
+      outcome: step.result?.outcome ?? step.outcome ?? undefined,
       advice: adviceText(step.result?.advice),
+      error: stepErrorCodes(step.result?.error),
     }),
   );
 }
 
-/** Sample-backend rule: `positive` passes, `negative` fails, anything else refers. No classification: undecided. */
-export function gbgDecision(steps: z.infer<typeof gbgV2StepSchema>[] | null | undefined): JourneyDecision {
-  const classes = (steps ?? []).map((s) => s.outcomeClassification?.toLowerCase()).filter((c): c is string => !!c);
-  if (classes.length === 0) return 'undecided';
-  if (classes.includes('negative')) return 'rejected';
-  return classes.every((c) => c === 'positive') ? 'accepted' : 'undecided';
+/** GBG's rule: `positive` passes, `negative` fails, anything else refers (undecided); none at all: undefined. */
+export function classificationDecision(classification: string | null | undefined): JourneyDecision | undefined {
+  if (!classification) return undefined;
+  const key = classification.toLowerCase();
+  return key === 'positive' ? 'accepted' : key === 'negative' ? 'rejected' : 'undecided';
+}
+
+/** Over the classified steps: any negative rejects, all positive accept, anything else refers; none: undefined. */
+export function stepsDecision(steps: readonly GbgStep[]): JourneyDecision | undefined {
+  const decisions = steps.map((s) => classificationDecision(s.outcomeClassification)).filter((d) => d !== undefined);
+  if (decisions.length === 0) return undefined;
+  if (decisions.includes('rejected')) return 'rejected';
+  return decisions.every((d) => d === 'accepted') ? 'accepted' : 'undecided';
+}
+
+/**
+ * The verdict as GBG's own client reaches it: the top-level `result.outcomeClassification`, then the steps'
+ * classifications, then `context.result.outcomeClassification`. `result.status` says whether the journey ran, not
+ * what it decided, so it never decides. Read whatever the status: GBG may classify while still `InProgress`.
+ */
+export function gbgDecision(state: GbgV2State, steps: readonly GbgStep[]): JourneyDecision {
+  return (
+    classificationDecision(state.result?.outcomeClassification) ??
+    stepsDecision(steps) ??
+    classificationDecision(state.context?.result?.outcomeClassification) ??
+    'undecided'
+  );
+}
+
+/** The latest `process.step.endedAt`: the completion time when `journey.endedAt` is empty, as on real runs. */
+export function latestStepEnd(steps: readonly GbgStep[]): string | undefined {
+  let latest: { at: string; ms: number } | undefined;
+  for (const step of steps) {
+    const at = present(step.process?.step?.endedAt);
+    const ms = at ? Date.parse(at) : NaN;
+    if (at && Number.isFinite(ms) && (!latest || ms > latest.ms)) latest = { at, ms };
+  }
+  return latest?.at;
 }
 
 export function gbgSubject(identity: z.infer<typeof gbgIdentitySchema> | null | undefined): JourneySubject | undefined {
@@ -121,11 +191,13 @@ export function normaliseGbgV2(body: unknown, ctx: NormaliseContext): JourneySta
   const state = parseOrThrow(PROVIDER, gbgV2StateSchema, body);
   const status = mapStatus(PROVIDER, GBG_V2_STATUSES, state.status, 'status');
   const terminal = isTerminal(status);
-  const journey = state.context?.process?.journey;
-  const steps = state.context?.process?.steps;
+  // GBG's sample backend reads the top level first, then `context.process`.
+  const journey = state.journey ?? state.context?.process?.journey;
+  const steps = state.steps && state.steps.length > 0 ? state.steps : (state.context?.process?.steps ?? []);
   const normalisedSteps = gbgSteps(steps);
   const startedAt = present(journey?.startedAt) ?? present(state.metaData?.createdTime);
-  const completedAt = present(journey?.endedAt) ?? present(state.metaData?.completedTime);
+  const completedAt =
+    present(journey?.endedAt) ?? present(state.metaData?.completedTime) ?? (terminal ? latestStepEnd(steps) : undefined);
   const journeyInfo = journey
     ? compact({
         name: journey.name ?? undefined,
@@ -133,15 +205,15 @@ export function normaliseGbgV2(body: unknown, ctx: NormaliseContext): JourneySta
         version: journey.version === null || journey.version === undefined ? undefined : String(journey.version),
       })
     : undefined;
-  const lastOutcome = [...normalisedSteps].reverse().find((s) => s.outcome !== undefined)?.outcome;
+  const lastOutcome = [...normalisedSteps].reverse().find((s) => s.outcome)?.outcome;
   return compact({
     provider: PROVIDER,
     journeyId: ctx.journeyId,
     status,
     terminal,
     providerStatus: state.status,
-    decision: terminal ? gbgDecision(steps) : 'undecided',
-    outcome: lastOutcome,
+    decision: gbgDecision(state, steps),
+    outcome: present(state.result?.outcome) ?? lastOutcome,
     journey: journeyInfo && Object.keys(journeyInfo).length > 0 ? journeyInfo : undefined,
     startedAt,
     completedAt,

@@ -98,12 +98,16 @@ export function normaliseIdnowSession(body: unknown, ctx: NormaliseContext): Jou
   });
 }
 
-/** One data block in any of the shapes: (A) `createdBy` + `content`, (B) `lastStep` + flat fields, (C) `createdByStep` + flat. */
+/**
+ * One data block in any documented shape: (A) `datablockId` + `createdBy` + `content`, (B) `lastStep` + flat fields,
+ * (C) `createdByStep` + flat fields and no id at all. Identity is in the `basicIdentity` block (`givenName`,
+ * `familyName`, `birthDate`), in its `content` or flat.
+ */
 export const idnowDataBlockSchema = z.looseObject({
   datablockId: optionalString,
   dataBlockId: optionalString,
   id: optionalString,
-  type: z.string(),
+  type: optionalString,
   status: optionalString,
   createdAt: optionalString,
   createdBy: z.looseObject({ stepId: optionalString, clock: z.unknown().optional() }).nullish(),
@@ -111,6 +115,7 @@ export const idnowDataBlockSchema = z.looseObject({
   lastStep: z.looseObject({ stepId: optionalString }).nullish(),
   content: z.record(z.string(), z.unknown()).nullish(),
 });
+type IdnowDataBlock = z.infer<typeof idnowDataBlockSchema>;
 
 /** `dataBlocks[]` (shapes A and B) or `datablocks[]` (shape C). */
 export const idnowDataBlocksSchema = z.looseObject({
@@ -119,7 +124,7 @@ export const idnowDataBlocksSchema = z.looseObject({
 });
 
 export interface IdnowDataBlocks {
-  /** Keyed by the block type in camelCase (`DocumentVerification` → `documentVerification`). */
+  /** Keyed by the block type in camelCase (`DocumentVerification` → `documentVerification`); blocks with an id only. */
   results: Record<string, { dataBlockId: string }>;
   /** Identity fields found in the blocks (PII), when any. */
   subject?: JourneySubject;
@@ -138,6 +143,7 @@ function firstString(fields: Record<string, unknown>, ...names: string[]): strin
 }
 
 function subjectFrom(fields: Record<string, unknown>): JourneySubject {
+  if (isRecord(fields.basicIdentity)) return subjectFrom(fields.basicIdentity);
   const lastNamesValue = fields.lastNames;
   const single = firstString(fields, 'lastName', 'familyName', 'surname');
   const lastNames =
@@ -155,19 +161,22 @@ function subjectFrom(fields: Record<string, unknown>): JourneySubject {
   });
 }
 
+const isBasicIdentity = (block: IdnowDataBlock) => !!block.type && statusKey(block.type) === 'basicidentity';
+
 export function normaliseIdnowDataBlocks(body: unknown): IdnowDataBlocks {
   const parsed = parseOrThrow(PROVIDER, idnowDataBlocksSchema, body);
-  const key = parsed.dataBlocks ? 'dataBlocks' : 'datablocks';
   const blocks = parsed.dataBlocks ?? parsed.datablocks;
   if (!blocks) throw new ProviderResponseError(PROVIDER, 'dataBlocks', 'missing (neither dataBlocks nor datablocks is present)');
+  const stored = blocks.filter((block) => !(block.status && statusKey(block.status) === 'deleted'));
   const results: Record<string, { dataBlockId: string }> = {};
-  let subject: JourneySubject = {};
-  blocks.forEach((block, i) => {
+  for (const block of stored) {
     const id = block.datablockId ?? block.dataBlockId ?? block.id;
-    if (!id) throw new ProviderResponseError(PROVIDER, `${key}.${i}.datablockId`, 'missing');
-    if (block.status && statusKey(block.status) === 'deleted') return;
-    results[camel(block.type)] = { dataBlockId: id };
+    if (id && block.type) results[camel(block.type)] = { dataBlockId: id };
+  }
+  // The basicIdentity block is the identity; other blocks (document data) only fill what it lacks.
+  let subject: JourneySubject = {};
+  for (const block of [...stored.filter(isBasicIdentity), ...stored.filter((b) => !isBasicIdentity(b))]) {
     subject = { ...subjectFrom(block.content ?? block), ...subject };
-  });
+  }
   return compact({ results, subject: Object.keys(subject).length > 0 ? subject : undefined });
 }

@@ -20,6 +20,11 @@ export function durationBetween(start: string | undefined, end: string | undefin
   return Number.isFinite(a) && Number.isFinite(b) && b >= a ? b - a : undefined;
 }
 
+/** An identifier-like value (error code, OAuth error, status): safe to repeat in a message, unlike free text. */
+export function isCodeLike(value: string): boolean {
+  return /^[A-Za-z0-9_.:-]{1,64}$/.test(value);
+}
+
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -1,0 +1,92 @@
+/**
+ * fetchState over real HTTP against the simulator: a completed IDnow session keeps its status and decision when its
+ * data blocks cannot be fetched or read (bounded retries first, then a typed PII-free reason), and 404/410 on the
+ * state fetch (404 may be a journey not visible yet: a failed fetch; 410 is gone for good: permanent).
+ */
+import { ApplicationFailure } from '@temporalio/common';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DATA_BLOCK_ATTEMPTS } from '../src/activities/fetch-state';
+import { createActivities, createProviderAgent, type FetchLogger } from '../src/activities';
+import { journeyStateSchema, PROVIDERS } from '../src/journey';
+import { FETCH_FAILED, FETCH_REJECTED } from '../src/shared';
+import { startSimulator, type Simulator } from '../dev/simulator';
+
+let sim: Simulator;
+const agent = createProviderAgent({ connections: 4 });
+const logLines: string[] = [];
+const logger: FetchLogger = { debug: () => undefined, warn: (m, a) => logLines.push(`${m} ${JSON.stringify(a ?? {})}`) };
+const fetchState = (fetchDataBlocks = true) =>
+  createActivities({ config: sim.providerConfig({ idnow: { fetchDataBlocks } }), dispatcher: agent, logger, http: { totalTimeoutMs: 5_000 } }).fetchState;
+
+beforeAll(async () => {
+  sim = await startSimulator();
+});
+afterAll(async () => {
+  await sim?.close();
+  await agent.close();
+});
+beforeEach(() => sim.reset());
+
+describe('IDnow completed session whose data blocks fail', () => {
+  it('transient failures are retried, then the blocks are used', async () => {
+    sim.script('idnow', 'db-flaky', ['completed'], { dataBlocksScript: ['503', '429', 'A'] });
+    const state = await fetchState()({ provider: 'idnow', journeyId: 'db-flaky' });
+    expect(sim.stats().dataBlockRequests).toBe(3);
+    expect(state).toMatchObject({ status: 'completed', decision: 'accepted', subject: { firstName: 'Erika' } });
+    expect(state.subjectUnavailable).toBeUndefined();
+  });
+
+  it('persistent 5xx: status and decision kept, subject missing, reason typed, attempts bounded', async () => {
+    sim.script('idnow', 'db-down', ['completed'], { dataBlocksScript: ['503'] });
+    const state = await fetchState()({ provider: 'idnow', journeyId: 'db-down' });
+    expect(sim.stats().dataBlockRequests).toBe(DATA_BLOCK_ATTEMPTS);
+    expect(state).toMatchObject({ status: 'completed', terminal: true, decision: 'accepted', providerStatus: 'COMPLETED' });
+    expect(state.subject).toBeUndefined();
+    expect(state.subjectUnavailable).toEqual({
+      reason: 'fetch_failed', httpStatus: 503, attempts: DATA_BLOCK_ATTEMPTS, message: 'idnow data-block fetch: HTTP 503 service unavailable — http_503',
+    });
+    expect(journeyStateSchema.parse(state)).toStrictEqual(state);
+  });
+
+  it.each(['malformed', 'invalid'])('an unreadable body (%s) is not retried', async (reply) => {
+    sim.script('idnow', `db-${reply}`, ['completed outcome=rejected'], { dataBlocksScript: [reply] });
+    const state = await fetchState()({ provider: 'idnow', journeyId: `db-${reply}` });
+    expect(sim.stats().dataBlockRequests).toBe(1);
+    expect(state).toMatchObject({ status: 'completed', decision: 'rejected', subjectUnavailable: { reason: 'unreadable', attempts: 1, httpStatus: 200 } });
+  });
+
+  it('a permanent 4xx is not retried', async () => {
+    sim.script('idnow', 'db-403', ['completed'], { dataBlocksScript: ['403'] });
+    const state = await fetchState()({ provider: 'idnow', journeyId: 'db-403' });
+    expect(sim.stats().dataBlockRequests).toBe(1);
+    expect(state.subjectUnavailable).toMatchObject({ reason: 'fetch_failed', httpStatus: 403, attempts: 1 });
+  });
+
+  it('no subject data in the reasons or the log lines', () => {
+    expect(logLines.length).toBeGreaterThan(0);
+    for (const line of logLines) for (const pii of ['Erika', 'Mustermann', '1964-08-12']) expect(line).not.toContain(pii);
+  });
+});
+
+describe.each(PROVIDERS)('%s: 404 vs 410 on the state fetch', (provider) => {
+  async function failure(code: number): Promise<ApplicationFailure> {
+    sim.script(provider, `gone-${code}-0123456789abcdef`, [String(code)]);
+    try {
+      await fetchState(false)({ provider, journeyId: `gone-${code}-0123456789abcdef` });
+    } catch (err) {
+      return err as ApplicationFailure;
+    }
+    throw new Error('expected a failure');
+  }
+
+  it('404 is a failed fetch (the journey may not be visible yet)', async () => {
+    const f = await failure(404);
+    expect(f).toMatchObject({ type: FETCH_FAILED, nonRetryable: false });
+  });
+
+  it('410 is permanent: the provider no longer has the journey', async () => {
+    const f = await failure(410);
+    expect(f).toMatchObject({ type: FETCH_REJECTED, nonRetryable: true });
+    expect(f.message).toContain('HTTP 410 gone');
+  });
+});
