@@ -8,6 +8,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DATA_BLOCK_ATTEMPTS } from '../src/activities/fetch-state';
 import { createActivities, createProviderAgent, type FetchLogger } from '../src/activities';
 import { journeyStateSchema, PROVIDERS } from '../src/journey';
+import { providerConfigFromEnv } from '../src/providers';
 import { FETCH_FAILED, FETCH_REJECTED } from '../src/shared';
 import { startSimulator, type Simulator } from '../dev/simulator';
 
@@ -88,5 +89,38 @@ describe.each(PROVIDERS)('%s: 404 vs 410 on the state fetch', (provider) => {
     const f = await failure(410);
     expect(f).toMatchObject({ type: FETCH_REJECTED, nonRetryable: true });
     expect(f.message).toContain('HTTP 410 gone');
+  });
+});
+
+describe('IDnow client_secret_basic with reserved and non-ASCII characters', () => {
+  // A colon in the client id cannot be sent raw (HTTP Basic splits at the first one); in the secret it can.
+  const credentials = { clientId: 'client+id%41', clientSecret: 'p%41ss+word: ü€ %zz' };
+
+  it.each([
+    ['basic', 'raw'],
+    ['basic-urlencoded', 'urlencoded'],
+  ] as const)('%s against a token endpoint reading %s credentials', async (clientAuth, idnowBasicEncoding) => {
+    const strict = await startSimulator({ credentials: { idnow: credentials }, idnowBasicEncoding });
+    try {
+      const config = strict.providerConfig({ idnow: { clientAuth } });
+      strict.script('idnow', 'basic-1', ['completed']);
+      const state = await createActivities({ config, dispatcher: agent, logger }).fetchState({ provider: 'idnow', journeyId: 'basic-1' });
+      expect(state.status).toBe('completed');
+      expect(strict.stats().idnowClientAuth).toEqual({ post: 0, basic: 1 });
+      // The two encodings differ for such secrets: the other one is refused (401 invalid_client, never a 500).
+      const other = clientAuth === 'basic' ? 'basic-urlencoded' : 'basic';
+      const wrong = createActivities({ config: strict.providerConfig({ idnow: { clientAuth: other } }), dispatcher: agent, logger });
+      await expect(wrong.fetchState({ provider: 'idnow', journeyId: 'basic-1' })).rejects.toMatchObject({
+        type: FETCH_FAILED,
+        message: 'idnow token request: HTTP 401 unauthorized — invalid_client',
+      });
+    } finally {
+      await strict.close();
+    }
+  });
+
+  it('a client id with a colon cannot be sent raw: a configuration error naming the setting', () => {
+    expect(() => providerConfigFromEnv({ IDNOW_CLIENT_ID: 'a:b', IDNOW_CLIENT_SECRET: 's', IDNOW_CLIENT_AUTH: 'basic' })).toThrow(/IDNOW_CLIENT_ID: contains ":"/);
+    expect(providerConfigFromEnv({ IDNOW_CLIENT_ID: 'a:b', IDNOW_CLIENT_SECRET: 's', IDNOW_CLIENT_AUTH: 'basic-urlencoded' }).idnow?.clientAuth).toBe('basic-urlencoded');
   });
 });

@@ -43,6 +43,11 @@ export interface SimulatorOptions {
   /** Token lifetimes in seconds (GBG 3600, IDnow 86400 like the providers). */
   tokenTtlSeconds?: Partial<Record<Family, number>>;
   credentials?: Partial<SimulatorCredentials>;
+  /**
+   * How the IDnow token endpoint reads HTTP Basic client credentials: `raw` Base64(id:secret) as IDnow documents
+   * (default), or `urlencoded` (each part form-encoded first, RFC 6749 §2.3.1).
+   */
+  idnowBasicEncoding?: 'raw' | 'urlencoded';
   /** Script for journeys neither scripted nor named by the convention. */
   defaultScript?: readonly ScriptEntry[];
   /** One line per request (method, path, status); never tokens or bodies. */
@@ -152,6 +157,21 @@ async function readBody(req: IncomingMessage, limit = 1_048_576): Promise<string
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/** `id:secret` from HTTP Basic credentials (split at the first colon); anything undecodable is no credential. */
+function basicPair(encoded: string, encoding: 'raw' | 'urlencoded'): [string | undefined, string | undefined] {
+  const decoded = Buffer.from(encoded, 'base64').toString('utf8');
+  const i = decoded.indexOf(':');
+  if (i < 0) return [undefined, undefined];
+  const [id, secret] = [decoded.slice(0, i), decoded.slice(i + 1)];
+  if (encoding === 'raw') return [id, secret];
+  try {
+    const formDecode = (v: string) => decodeURIComponent(v.replace(/\+/g, ' '));
+    return [formDecode(id), formDecode(secret)];
+  } catch {
+    return [undefined, undefined];
+  }
+}
+
 function parseJson(text: string): unknown {
   try {
     return JSON.parse(text);
@@ -168,6 +188,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   };
   const ttl: Record<Family, number> = { gbg: 3600, idnow: 86400, ...options.tokenTtlSeconds };
   const defaultScript = options.defaultScript ?? DEFAULT_SCRIPT;
+  const idnowBasicEncoding = options.idnowBasicEncoding ?? 'raw';
   const signingKey = createSigningKey();
   const tokens = new Map<string, { family: Family; expiresAt: number }>();
   const scripted = new Map<string, { steps: SimStep[]; options: JourneyOptions }>();
@@ -245,10 +266,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     let id: string | undefined;
     let secret: string | undefined;
     if (basic) {
-      const decoded = Buffer.from(basic[1]!, 'base64').toString('utf8');
-      const i = decoded.indexOf(':');
-      id = decodeURIComponent(decoded.slice(0, i));
-      secret = decodeURIComponent(decoded.slice(i + 1));
+      [id, secret] = basicPair(basic[1]!, idnowBasicEncoding);
       stats.idnowClientAuth.basic++;
     } else {
       id = form.get('client_id') ?? undefined;

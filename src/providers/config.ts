@@ -38,11 +38,17 @@ export const idnowConfigSchema = z.object({
   tokenUrl: url.default(DEFAULT_IDNOW_TOKEN_URL),
   clientId: z.string().min(1),
   clientSecret: z.string().min(1),
-  /** client_secret_post (`post`) or client_secret_basic (`basic`). */
-  clientAuth: z.enum(['post', 'basic']).default('post'),
+  /**
+   * client_secret_post (`post`), or client_secret_basic: `basic` sends Base64(id:secret) as IDnow documents it,
+   * `basic-urlencoded` form-encodes id and secret first (RFC 6749 §2.3.1). They differ only for reserved characters.
+   */
+  clientAuth: z.enum(['post', 'basic', 'basic-urlencoded']).default('post'),
   environment: z.string().regex(/^[a-z0-9-]+$/).default('live'),
   /** Fetch the data blocks of a completed session (identity data): off by default, data minimisation. */
   fetchDataBlocks: z.boolean().default(false),
+}).refine((c) => c.clientAuth !== 'basic' || !c.clientId.includes(':'), {
+  message: 'contains ":", which HTTP Basic cannot carry unencoded (use IDNOW_CLIENT_AUTH=basic-urlencoded or post)',
+  path: ['clientId'],
 });
 export type IdnowConfig = z.infer<typeof idnowConfigSchema>;
 

@@ -83,16 +83,26 @@ export function gbgTokenRequest(config: GbgConfig): HttpRequestSpec {
   return { method: 'POST', url: config.tokenUrl, headers: { ...FORM_HEADERS }, body: form.toString() };
 }
 
+/** application/x-www-form-urlencoded encoding of one value (space → `+`), as RFC 6749 §2.3.1 asks for. */
+function formEncode(value: string): string {
+  return new URLSearchParams([['', value]]).toString().slice(1);
+}
+
+/** The HTTP Basic credentials: raw `id:secret` as IDnow documents, or each part form-encoded first (RFC 6749). */
+export function basicCredentials(id: string, secret: string, formEncoded: boolean): string {
+  const pair = formEncoded ? `${formEncode(id)}:${formEncode(secret)}` : `${id}:${secret}`;
+  return `Basic ${Buffer.from(pair, 'utf8').toString('base64')}`;
+}
+
 /** IDnow: client_credentials, the secret in the body (client_secret_post) or as HTTP Basic (client_secret_basic). */
 export function idnowTokenRequest(config: IdnowConfig): HttpRequestSpec {
   const form = new URLSearchParams({ grant_type: 'client_credentials' });
   const headers: Record<string, string> = { ...FORM_HEADERS };
-  if (config.clientAuth === 'basic') {
-    const pair = `${encodeURIComponent(config.clientId)}:${encodeURIComponent(config.clientSecret)}`;
-    headers.authorization = `Basic ${Buffer.from(pair).toString('base64')}`;
-  } else {
+  if (config.clientAuth === 'post') {
     form.set('client_id', config.clientId);
     form.set('client_secret', config.clientSecret);
+  } else {
+    headers.authorization = basicCredentials(config.clientId, config.clientSecret, config.clientAuth === 'basic-urlencoded');
   }
   return { method: 'POST', url: config.tokenUrl, headers, body: form.toString() };
 }
