@@ -6,7 +6,7 @@ import globals from 'globals';
 
 // The shipped product (src/) stands alone: dev tooling (dev/, bench/, scripts/) and tests are never shipped.
 const productOnly = [
-  { group: ['**/dev', '**/dev/**', '**/bench/**', '**/test/**', '**/scripts/**'], message: 'Product code (src/) must not import dev tooling or tests.' },
+  { group: ['**/dev', '**/dev/**', '**/bench/**', '**/test/**', '**/scripts/**', '**/testing', '**/testing/**'], message: 'Product code (src/) must not import dev tooling, the testing kit or tests.' },
   { group: ['@temporalio/testing'], message: '@temporalio/testing is a devDependency: product code must not need it.' },
 ];
 
@@ -32,8 +32,18 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { patterns: productOnly }] },
   },
   {
+    // The examples are a service's code: they use journey-await only through its published entry points.
+    files: ['examples/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['../../*', '../../**', '**/src/**', '**/dev/**'], message: "Import 'journey-await' or 'journey-await/testing', as a service would." }] },
+      ],
+    },
+  },
+  {
     // Workflow code is replayed in Temporal's sandbox: no I/O, no Node built-ins, no ambient time or randomness.
-    files: ['src/workflows/**/*.ts', 'test/workflows/**/*.ts'],
+    files: ['src/workflows/**/*.ts', 'test/workflows/**/*.ts', 'examples/**/workflows.ts'],
     languageOptions: { globals: {} },
     rules: {
       'no-restricted-imports': [

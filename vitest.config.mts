@@ -1,8 +1,11 @@
 import { configDefaults, defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  // `journey-await/testing` (and `journey-await`) resolve through package.json `exports` like in a service, to
+  // the TypeScript sources under this condition, so the examples run from a clean clone without a build.
+  ssr: { resolve: { conditions: ['module', 'node', 'development|production', 'journey-await:source'] } },
   test: {
-    include: ['test/**/*.test.ts'],
+    include: ['test/**/*.test.ts', 'examples/**/*.test.ts'],
     // The browser tests run on their own: npm run test:ui (vitest.ui.config.mts).
     exclude: [...configDefaults.exclude, 'test/ui/**'],
     // The Temporal core bridge segfaults under worker threads; time skipping is global per server.

@@ -1,0 +1,166 @@
+/**
+ * A time-skipping Temporal environment with a journey-await worker (the real `awaitJourneyCompletion` workflow)
+ * running on it, the provider simulator, and the real webhook receiver: what a service needs to test its own
+ * workflows against scripted identity-verification journeys in seconds of wall-clock time.
+ */
+import path from 'node:path';
+import type { Client } from '@temporalio/client';
+import type { Duration } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type LogLevel, type NativeConnection } from '@temporalio/worker';
+import { startSimulator, type ScriptEntry, type Simulator } from '../dev/simulator';
+import { timeSkippingServerExecutable, withStartRetries } from '../dev/temporal-servers';
+import { createActivities, createProviderAgent } from '../src/activities';
+import type { FetchStateInput, JourneyProvider, JourneyState } from '../src/journey';
+import { DEFAULT_TASK_QUEUE } from '../src/shared';
+import { createScriptedFetchState, type JourneyFetches } from './scripted-fetch-state';
+import { startTestWebhookReceiver, type SendWebhookOptions, type WebhookDelivery } from './webhooks';
+
+export interface JourneyTestEnvironmentOptions {
+  /**
+   * `simulator` (default): the real `fetchState` activity over HTTP against the provider simulator.
+   * `scripted`: an in-process `fetchState` that plays the same scripts without HTTP.
+   */
+  fetchState?: 'simulator' | 'scripted';
+  /** Task queue of the journey-await worker (default `journey-await`): where your code starts journeys. */
+  taskQueue?: string;
+  /** Script for journeys neither scripted nor named by the convention (default: in progress ×2, then completed). */
+  defaultScript?: readonly ScriptEntry[];
+  /** Use this time-skipping environment instead of starting one (then `teardown()` leaves it running). */
+  env?: TestWorkflowEnvironment;
+  /** Temporal SDK log level when the kit installs the Runtime (default `WARN`). */
+  logLevel?: LogLevel;
+}
+
+export interface JourneyTestEnvironment {
+  /** The time-skipping environment: `env.sleep()`, `env.currentTimeMs()`, `env.nativeConnection` for your worker. */
+  env: TestWorkflowEnvironment;
+  /** A client whose `result()` calls skip time. */
+  client: Client;
+  nativeConnection: NativeConnection;
+  taskQueue: string;
+  /** The simulated providers' base URL (fetchState `simulator`; also serves the IDnow JWKS). */
+  simulatorUrl: string;
+  /** The webhook receiver's base URL: POST `${webhookUrl}/webhooks/<provider>[/<journeyId>]`. */
+  webhookUrl: string;
+  /** Scripts a journey (the simulator's script language); replaces an earlier script and restarts it. */
+  scriptJourney(provider: JourneyProvider, journeyId: string, script: readonly ScriptEntry[]): void;
+  /** Delivers the provider's webhook for a journey through the real receiver (auth, parsing, signal-with-start). */
+  sendWebhook(provider: JourneyProvider, journeyId: string, options?: SendWebhookOptions): Promise<WebhookDelivery>;
+  /** How many state fetches a journey has had, or undefined before its first. */
+  journey(provider: JourneyProvider, journeyId: string): JourneyFetches | undefined;
+  /** Advances Temporal's clock (timers fire and polls run on the way). */
+  sleep(duration: Duration): Promise<void>;
+  /** Temporal's clock, epoch ms. */
+  now(): Promise<number>;
+  /** Stops the worker, the receiver and the simulator, and the environment unless it was passed in. */
+  teardown(): Promise<void>;
+}
+
+const workflowsPath = path.join(__dirname, '../src/workflows');
+
+const quietBundler = { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } as never;
+
+/** The kit installs a quiet Runtime unless the test already installed its own. */
+function ensureRuntime(level: LogLevel): void {
+  try {
+    Runtime.install({ logger: new DefaultLogger(level) });
+  } catch (err) {
+    if (!/already been instantiated|already installed/i.test(String(err))) throw err;
+  }
+}
+
+async function createTimeSkipping(): Promise<TestWorkflowEnvironment> {
+  const executable = await timeSkippingServerExecutable();
+  return withStartRetries(executable, () => TestWorkflowEnvironment.createTimeSkipping({ server: { executable } }));
+}
+
+/** The workflow sets and upserts these Keyword search attributes; the time-skipping server must know them. */
+async function registerSearchAttributes(env: TestWorkflowEnvironment): Promise<void> {
+  const keyword = temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD;
+  try {
+    await env.connection.operatorService.addSearchAttributes({
+      namespace: env.namespace ?? 'default',
+      searchAttributes: { JourneyProvider: keyword, JourneyStatus: keyword },
+    });
+  } catch (err) {
+    if (!/already exists/i.test(String(err))) throw err;
+  }
+}
+
+export async function createJourneyTestEnvironment(options: JourneyTestEnvironmentOptions = {}): Promise<JourneyTestEnvironment> {
+  const mode = options.fetchState ?? 'simulator';
+  if (mode !== 'simulator' && mode !== 'scripted') throw new TypeError(`fetchState must be 'simulator' or 'scripted', not ${JSON.stringify(mode)}`);
+  const taskQueue = options.taskQueue ?? DEFAULT_TASK_QUEUE;
+  ensureRuntime(options.logLevel ?? 'WARN');
+
+  const cleanups: (() => Promise<unknown>)[] = [];
+  const teardown = async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => {});
+  };
+  try {
+    const [env, simulator, workflowBundle] = await Promise.all([
+      options.env ?? createTimeSkipping(),
+      startSimulator(options.defaultScript ? { defaultScript: options.defaultScript } : {}),
+      bundleWorkflowCode({ workflowsPath, logger: quietBundler }),
+    ]);
+    if (!options.env) cleanups.push(() => env.teardown());
+    cleanups.push(() => simulator.close());
+    await registerSearchAttributes(env);
+
+    const fetches = fetchStateFor(mode, simulator, options.defaultScript);
+    cleanups.push(fetches.close);
+    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities: { fetchState: fetches.fetchState } });
+    const running = worker.run();
+    cleanups.push(async () => {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running;
+    });
+    const receiver = await startTestWebhookReceiver(env.client, simulator, taskQueue);
+    cleanups.push(() => receiver.close());
+
+    return {
+      env,
+      client: env.client,
+      nativeConnection: env.nativeConnection,
+      taskQueue,
+      simulatorUrl: simulator.url,
+      webhookUrl: receiver.url,
+      scriptJourney: fetches.script,
+      sendWebhook: (provider, journeyId, webhook) => receiver.send(provider, journeyId, webhook),
+      journey: fetches.journey,
+      sleep: (duration) => env.sleep(duration),
+      now: () => env.currentTimeMs(),
+      teardown,
+    };
+  } catch (err) {
+    await teardown();
+    throw err;
+  }
+}
+
+interface FetchStateSource {
+  fetchState(input: FetchStateInput): Promise<JourneyState>;
+  script(provider: JourneyProvider, journeyId: string, script: readonly ScriptEntry[]): void;
+  journey(provider: JourneyProvider, journeyId: string): JourneyFetches | undefined;
+  close(): Promise<void>;
+}
+
+function fetchStateFor(mode: 'simulator' | 'scripted', simulator: Simulator, defaultScript?: readonly ScriptEntry[]): FetchStateSource {
+  if (mode === 'scripted') {
+    const scripted = createScriptedFetchState(defaultScript ? { defaultScript } : {});
+    return { ...scripted, close: async () => {} };
+  }
+  const dispatcher = createProviderAgent();
+  const { fetchState } = createActivities({ config: simulator.providerConfig(), dispatcher });
+  return {
+    fetchState,
+    script: (provider, journeyId, script) => simulator.script(provider, journeyId, script),
+    journey: (provider, journeyId) => {
+      const info = simulator.journey(provider, journeyId);
+      return info ? { provider, journeyId, fetches: info.fetches, ...(info.lastStatus ? { lastStatus: info.lastStatus } : {}) } : undefined;
+    },
+    close: () => dispatcher.close(),
+  };
+}
