@@ -13,7 +13,7 @@ const productOnly = [
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
 
 export default tseslint.config(
-  { ignores: ['lib/**', 'node_modules/**', '.temporal-bin/**', '.journey-await/**', '.bench/**'] },
+  { ignores: ['lib/**', 'lib-testing/**', 'node_modules/**', '.temporal-bin/**', '.journey-await/**', '.bench/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
