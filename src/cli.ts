@@ -28,10 +28,9 @@ import {
   TemporalUnavailableError,
   type JourneyStatusReport,
 } from './client';
-import { clientSettingsFromEnv, ConfigError } from './config';
+import { clientSettingsFromEnv, ConfigError, processEnv, useRunningStackSettings } from './config';
 import { JOURNEY_STATUSES, PROVIDERS, type JourneyProvider, type JourneyState, type JourneyStatus } from './journey';
 import type { AwaitJourneyInput, JourneyProgress } from './shared';
-import { useRunningStackSettings } from './local-stack-file';
 
 export const EXIT = { DONE: 0, JOURNEY_FAILED: 1, USAGE: 2, NOT_FOUND: 3, STILL_RUNNING: 4, UNAVAILABLE: 5 } as const;
 
@@ -171,7 +170,7 @@ export async function runCli(argv: string[], deps: CliDeps = {}): Promise<number
     }
     if (!command) throw new UsageError('missing command');
     if (!['start', 'status', 'result', 'signal', 'list'].includes(command)) throw new UsageError(`unknown command ${JSON.stringify(command)}`);
-    const settings = clientSettingsFromEnv(deps.env ?? process.env);
+    const settings = clientSettingsFromEnv(deps.env ?? processEnv());
     const taskQueue = values['task-queue'] ?? settings.taskQueue;
     const emit = (data: unknown, lines: string[]) => (json ? println(JSON.stringify(data, null, 2)) : lines.forEach((l) => println(l)));
 
@@ -292,7 +291,7 @@ export async function runCli(argv: string[], deps: CliDeps = {}): Promise<number
 /** The `journey-await` command (bin, and `npm run client --`). */
 export async function main(): Promise<never> {
   // With no Temporal configured, operate the local stack `npm start` runs (its address and encryption keys).
-  useRunningStackSettings(process.env);
+  useRunningStackSettings(processEnv());
   process.exit(await runCli(process.argv.slice(2)));
 }
 

@@ -10,8 +10,7 @@
  */
 import { Client, Connection, isGrpcServiceError, ServiceError, WorkflowFailedError, type ConnectionOptions, type WorkflowExecutionDescription, type WorkflowHandle } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, TemporalFailure, ApplicationFailure, type DataConverter } from '@temporalio/common';
-import { loadClientConnectConfig } from '@temporalio/envconfig';
-import { journeyDataConverter } from './codec/keys';
+import { journeyDataConverter, temporalConnectionFromEnv } from './config';
 import { JOURNEY_STATUSES, PROVIDERS, type JourneyProvider, type JourneyState, type JourneyStatus } from './journey';
 import {
   DEFAULT_TASK_QUEUE,
@@ -101,7 +100,7 @@ export interface ConnectOptions {
  * Reconnect back-off is capped at 5 s, so a restarted server is found again quickly.
  */
 export async function connectClient(options: ConnectOptions = {}): Promise<Client> {
-  const loaded = options.connectionOptions ? undefined : loadClientConnectConfig(options.profile ? { profile: options.profile } : {});
+  const loaded = options.connectionOptions ? undefined : temporalConnectionFromEnv(options.profile ? { profile: options.profile } : {});
   const connectionOptions: ConnectionOptions = {
     ...(loaded?.connectionOptions as ConnectionOptions | undefined),
     ...options.connectionOptions,

@@ -11,17 +11,15 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { makeTelemetryFilterString, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, createProviderAgent } from './activities';
-import { EncryptionKeyConfigError, journeyDataConverter } from './codec/keys';
-import { ConfigError, createJsonLogger, workerSettingsFromEnv, type AppLogger, type WorkerSettings } from './config';
+import { ConfigError, configErrorReport, journeyDataConverter, temporalConnectionFromEnv, workerSettingsFromEnv, type WorkerSettings } from './config';
+import { createJsonLogger, type AppLogger } from './logger';
 
 export const WORKFLOW_BUNDLE_FILE = 'workflow-bundle.js';
 
 /** Prebuilt bundle (production) or the sources (development). */
-export function workflowSource(dir: string = __dirname): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> {
-  const explicit = process.env.JOURNEY_WORKFLOW_BUNDLE;
+export function workflowSource(dir: string = __dirname, explicit?: string): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> {
   const codePath = explicit ? path.resolve(explicit) : path.join(dir, WORKFLOW_BUNDLE_FILE);
   if (existsSync(codePath)) return { workflowBundle: { codePath } };
   if (explicit) throw new ConfigError([`JOURNEY_WORKFLOW_BUNDLE: ${explicit} does not exist (run npm run build)`]);
@@ -30,7 +28,7 @@ export function workflowSource(dir: string = __dirname): Pick<WorkerOptions, 'wo
 }
 
 function exitWithConfigError(err: ConfigError): never {
-  process.stderr.write(`journey-await worker: ${err.message}\n`);
+  process.stderr.write(`journey-await worker: ${configErrorReport(err)}\n`);
   process.exit(2);
 }
 
@@ -42,12 +40,7 @@ export interface RunningWorker {
 
 /** Creates and runs the worker (after Runtime.install). Exposed for tests and the embedded stack. */
 export async function runWorker(settings: WorkerSettings, logger: AppLogger): Promise<RunningWorker> {
-  let connectConfig;
-  try {
-    connectConfig = loadClientConnectConfig();
-  } catch (err) {
-    throw new ConfigError([`Temporal connection (TEMPORAL_* / temporal.toml): ${(err as Error).message}`]);
-  }
+  const connectConfig = temporalConnectionFromEnv();
   let connection: NativeConnection;
   try {
     connection = await NativeConnection.connect(connectConfig.connectionOptions);
@@ -56,10 +49,10 @@ export async function runWorker(settings: WorkerSettings, logger: AppLogger): Pr
   }
   const dispatcher = createProviderAgent();
   try {
-    const source = workflowSource();
+    const source = workflowSource(__dirname, settings.workflowBundle);
     const worker = await Worker.create({
       connection,
-      namespace: connectConfig.namespace ?? 'default',
+      namespace: connectConfig.namespace,
       taskQueue: settings.taskQueue,
       ...source,
       activities: createActivities({ config: settings.providers, dispatcher }),
@@ -68,7 +61,7 @@ export async function runWorker(settings: WorkerSettings, logger: AppLogger): Pr
     });
     logger.info('worker started', {
       taskQueue: settings.taskQueue,
-      namespace: connectConfig.namespace ?? 'default',
+      namespace: connectConfig.namespace,
       providers: [settings.providers.gbg && 'gbg', settings.providers.idnow && 'idnow'].filter(Boolean).join(','),
       workflows: 'workflowBundle' in source ? 'prebuilt bundle' : 'bundled from sources',
       metrics: settings.metricsBind ?? 'off',
@@ -89,12 +82,11 @@ export async function runWorker(settings: WorkerSettings, logger: AppLogger): Pr
 export async function main(): Promise<void> {
   let settings: WorkerSettings;
   try {
-    settings = workerSettingsFromEnv(process.env);
-    workflowSource();
-    journeyDataConverter(process.env);
+    settings = workerSettingsFromEnv();
+    workflowSource(__dirname, settings.workflowBundle);
+    journeyDataConverter();
   } catch (err) {
     if (err instanceof ConfigError) exitWithConfigError(err);
-    if (err instanceof EncryptionKeyConfigError) exitWithConfigError(new ConfigError([err.message]));
     throw err;
   }
   const logger = createJsonLogger(settings.logLevel, undefined, { service: 'journey-await-worker' });

@@ -4,7 +4,9 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCodecServer } from '../src/codec/codec-server';
 import { EncryptionCodec, UnknownKeyIdError } from '../src/codec/encryption-codec';
-import { EncryptionKeyConfigError, loadCodecKeys, parseKeyList } from '../src/codec/keys';
+import { ConfigError } from '../src/config/errors';
+import { loadCodecKeys } from '../src/config';
+import { parseKeyList } from '../src/codec/keys';
 
 const keyA = { id: 'key-a', key: randomBytes(32) };
 const keyB = { id: 'key-b', key: randomBytes(32) };
@@ -52,7 +54,7 @@ describe('key configuration', () => {
 
   it('names the bad entry without echoing key material', () => {
     const short = randomBytes(16).toString('base64');
-    expect(() => parseKeyList(`k1:${short}`, 'JOURNEY_ENCRYPTION_KEYS')).toThrow(EncryptionKeyConfigError);
+    expect(() => parseKeyList(`k1:${short}`, 'JOURNEY_ENCRYPTION_KEYS')).toThrow(ConfigError);
     try {
       parseKeyList(`k1:${short}`, 'JOURNEY_ENCRYPTION_KEYS');
     } catch (err) {

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
@@ -67,7 +67,7 @@ describe('docker-compose.yml', () => {
 
 describe('docker-compose.yml and .env.example provide every setting', () => {
   const example = readFileSync(path.join(root, '.env.example'), 'utf8');
-  const sources = ['src/config.ts', 'src/providers/config.ts', 'src/codec/keys.ts', 'src/codec/main.ts'];
+  const sources = [...readdirSync(path.join(root, 'src/config')).map((f) => `src/config/${f}`), 'src/providers/config.ts'];
   const readByCode = new Set(
     sources.flatMap((file) => [...readFileSync(path.join(root, file), 'utf8').matchAll(/(?:'|env\.)((?:GBG|IDNOW|JOURNEY|WEBHOOK|METRICS|CODEC|WORKER|LOG)_[A-Z0-9_]+)/g)].map((m) => m[1]!)),
   );

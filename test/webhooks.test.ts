@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../src/activities';
 import { connectClient } from '../src/client';
 import type { WebhookAuthConfig } from '../src/config';
-import { createJsonLogger } from '../src/config';
+import { createJsonLogger } from '../src/logger';
 import type { JourneyProvider, JourneyState } from '../src/journey';
 import { journeySearchAttributeKeys, journeyWorkflowId, type AwaitJourneyInput } from '../src/shared';
 import { createSigningKey, signJwt, startSimulator, type Simulator } from '../dev/simulator';

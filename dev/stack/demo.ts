@@ -8,7 +8,7 @@
 import type { Client } from '@temporalio/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { awaitJourneyResult, connectClient, JourneyWorkflowFailedError, startJourneyAwait, type JourneyProgress } from '../../src/client';
-import { journeyDataConverter } from '../../src/codec/keys';
+import { journeyDataConverter } from '../../src/config';
 import type { JourneyProvider, JourneyState } from '../../src/journey';
 import { journeyProgressQuery, journeyWorkflowId, type AwaitJourneyInput, type PollingPolicy } from '../../src/shared';
 import type { ScriptEntry } from '../simulator';

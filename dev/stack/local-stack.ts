@@ -12,14 +12,15 @@ import { Connection, type ConnectionOptions } from '@temporalio/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { createCodecServer } from '../../src/codec/codec-server';
 import { EncryptionCodec } from '../../src/codec/encryption-codec';
-import { ensureLocalKeyFile, loadCodecKeys } from '../../src/codec/keys';
+import { ensureLocalKeyFile } from '../../src/codec/keys';
+import { loadCodecKeys } from '../../src/config';
 import { providerConfigFromEnv } from '../../src/providers/config';
 import { DEFAULT_TASK_QUEUE } from '../../src/shared';
 import { startSimulator, type Simulator } from '../simulator';
 import { startEmbeddedTemporal, type EmbeddedTemporal } from './embedded-temporal';
-import { DEFAULT_DATA_DIR, type StackInfo } from '../../src/local-stack-file';
+import { DEFAULT_DATA_DIR, type StackInfo } from '../../src/config';
 
-export { DEFAULT_DATA_DIR, readRunningStack, type StackInfo } from '../../src/local-stack-file';
+export { DEFAULT_DATA_DIR, readRunningStack, type StackInfo } from '../../src/config';
 
 const repoRoot = path.resolve(__dirname, '../..');
 /** The settings of this app (as opposed to the rest of the user's environment). */

@@ -1,8 +1,9 @@
 /**
- * Provider configuration: a plain typed object (zod-validated), built by the worker from env vars with
- * `providerConfigFromEnv(process.env)`. A provider family without client credentials is "not configured".
+ * Provider configuration: a plain typed object (zod-validated), built from env vars by the configuration
+ * module (`src/config`) with `parseProviderConfig(env)`. A provider family without client credentials is "not configured".
  */
 import { z } from 'zod';
+import { booleanText, type Env, type Parsed } from '../config/env';
 
 export const GBG_REGIONS = ['eu', 'us', 'au'] as const;
 export const DEFAULT_GBG_TOKEN_URL = 'https://api.auth.gbgplc.com/as/token.oauth2';
@@ -63,15 +64,6 @@ export class ProviderConfigError extends Error {
   override readonly name = 'ProviderConfigError';
 }
 
-type Env = Record<string, string | undefined>;
-
-function bool(value: string | undefined, name: string): boolean | undefined {
-  if (value === undefined || value === '') return undefined;
-  if (/^(1|true|yes|on)$/i.test(value)) return true;
-  if (/^(0|false|no|off)$/i.test(value)) return false;
-  throw new ProviderConfigError(`${name} must be true or false`);
-}
-
 function blankToUndefined(env: Env, name: string): string | undefined {
   const v = env[name];
   return v === undefined || v.trim() === '' ? undefined : v.trim();
@@ -90,11 +82,12 @@ const ENV_NAMES: Record<string, Record<string, string>> = {
 
 /**
  * Reads GBG_* and IDNOW_* env vars. A family with neither client id nor secret is left out (not configured);
- * anything half-set or malformed throws a ProviderConfigError naming the env vars (never their values).
+ * anything half-set or malformed is an issue naming the env var (never its value).
  */
-export function providerConfigFromEnv(env: Env = process.env): ProviderConfig {
+export function parseProviderConfig(env: Env): Parsed<ProviderConfig> {
   const e = (name: string) => blankToUndefined(env, name);
   const out: ProviderConfigInput = {};
+  const issues: string[] = [];
   if (e('GBG_CLIENT_ID') || e('GBG_CLIENT_SECRET')) {
     const username = e('GBG_USERNAME');
     const grant = e('GBG_GRANT') ?? (username ? 'password' : 'client_credentials');
@@ -111,6 +104,8 @@ export function providerConfigFromEnv(env: Env = process.env): ProviderConfig {
     };
   }
   if (e('IDNOW_CLIENT_ID') || e('IDNOW_CLIENT_SECRET')) {
+    const fetchDataBlocks = booleanText.optional().safeParse(e('IDNOW_FETCH_DATABLOCKS'));
+    if (!fetchDataBlocks.success) issues.push('IDNOW_FETCH_DATABLOCKS: must be true or false');
     out.idnow = {
       baseUrl: e('IDNOW_BASE_URL'),
       tokenUrl: e('IDNOW_TOKEN_URL'),
@@ -118,17 +113,23 @@ export function providerConfigFromEnv(env: Env = process.env): ProviderConfig {
       clientSecret: e('IDNOW_CLIENT_SECRET') as string,
       clientAuth: e('IDNOW_CLIENT_AUTH') as IdnowConfig['clientAuth'] | undefined,
       environment: e('IDNOW_ENVIRONMENT'),
-      fetchDataBlocks: bool(e('IDNOW_FETCH_DATABLOCKS'), 'IDNOW_FETCH_DATABLOCKS'),
+      fetchDataBlocks: fetchDataBlocks.data,
     };
   }
   const parsed = providerConfigSchema.safeParse(out);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => {
+    for (const issue of parsed.error.issues) {
       const [family, field] = issue.path.map(String);
       const name = (family && field && ENV_NAMES[family]?.[field]) || issue.path.join('.');
-      return `${name}: ${issue.message}`;
-    });
-    throw new ProviderConfigError(`invalid provider configuration: ${problems.join('; ')}`);
+      issues.push(issue.code === 'invalid_type' && env[name] === undefined ? `${name}: missing` : `${name}: ${issue.message}`);
+    }
   }
-  return parsed.data;
+  return issues.length > 0 || !parsed.success ? { ok: false, issues } : { ok: true, value: parsed.data };
+}
+
+/** `parseProviderConfig`, throwing a ProviderConfigError that names every bad env var. */
+export function providerConfigFromEnv(env: Env): ProviderConfig {
+  const parsed = parseProviderConfig(env);
+  if (!parsed.ok) throw new ProviderConfigError(`invalid provider configuration: ${parsed.issues.join('; ')}`);
+  return parsed.value;
 }

@@ -4,18 +4,18 @@
  * retry). Exit code 2 on a configuration error, one line per missing or malformed variable.
  */
 import { connectClient } from '../client';
-import { EncryptionKeyConfigError, journeyDataConverter } from '../codec/keys';
-import { ConfigError, createJsonLogger, webhookSettingsFromEnv } from '../config';
+import { ConfigError, configErrorReport, journeyDataConverter, webhookSettingsFromEnv } from '../config';
+import { createJsonLogger } from '../logger';
 import { createWebhookServer } from './server';
 
 export async function main(): Promise<void> {
   let settings;
   try {
-    settings = webhookSettingsFromEnv(process.env);
-    journeyDataConverter(process.env);
+    settings = webhookSettingsFromEnv();
+    journeyDataConverter();
   } catch (err) {
-    if (err instanceof ConfigError || err instanceof EncryptionKeyConfigError) {
-      process.stderr.write(`journey-await webhooks: ${err instanceof ConfigError ? err.message : `invalid configuration:\n  ${err.message}`}\n`);
+    if (err instanceof ConfigError) {
+      process.stderr.write(`journey-await webhooks: ${configErrorReport(err)}\n`);
       process.exit(2);
     }
     throw err;

@@ -19,8 +19,8 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import type { Client } from '@temporalio/client';
 import { z } from 'zod';
 import { isTemporalUnavailable, signalJourneyWebhook } from '../client';
-import type { AppLogger, WebhookAuthConfig } from '../config';
-import { DEFAULT_WEBHOOK_BODY_LIMIT_BYTES, DEFAULT_WEBHOOK_TIMEOUTS, silentLogger, type WebhookTimeouts } from '../config';
+import { DEFAULT_WEBHOOK_BODY_LIMIT_BYTES, DEFAULT_WEBHOOK_TEMPORAL_TIMEOUT_MS, DEFAULT_WEBHOOK_TIMEOUTS, type WebhookAuthConfig, type WebhookTimeouts } from '../config';
+import { silentLogger, type AppLogger } from '../logger';
 import type { JourneyProvider } from '../journey';
 import { DEFAULT_TASK_QUEUE, type JourneyWebhook } from '../shared';
 import { createIdnowVerifier, decodeUnverified, JwksUnavailableError, verifyGbg, WebhookAuthError, type IdnowVerifier } from './auth';
@@ -287,7 +287,7 @@ export function createWebhookServer({ client, config, logger = silentLogger, now
       try {
         const outcome = await signalJourneyWebhook(client, { provider, journeyId, ...(environment ? { environment } : {}) }, webhook, {
           taskQueue,
-          timeoutMs: config.temporalTimeoutMs ?? 5_000,
+          timeoutMs: config.temporalTimeoutMs ?? DEFAULT_WEBHOOK_TEMPORAL_TIMEOUT_MS,
         });
         s.outcome = outcome;
         return reply.code(200).send({ ok: true, outcome });

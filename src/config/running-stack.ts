@@ -4,8 +4,9 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import type { Env } from './env';
 
-export const DEFAULT_DATA_DIR = path.resolve(__dirname, '..', '.journey-await');
+export const DEFAULT_DATA_DIR = path.resolve(__dirname, '..', '..', '.journey-await');
 
 /** What a client of the running stack (the demo, a test, a shell) needs; written to `<dataDir>/stack.json`. */
 export interface StackInfo {
@@ -41,7 +42,7 @@ export function readRunningStack(dataDir: string = DEFAULT_DATA_DIR): StackInfo 
  * With no Temporal connection configured (no TEMPORAL_ADDRESS, profile or config file), point `env` at the
  * running local stack: its address, namespace, task queue and encryption keys. Returns the stack when it did.
  */
-export function useRunningStackSettings(env: NodeJS.ProcessEnv, dataDir: string = DEFAULT_DATA_DIR): StackInfo | undefined {
+export function useRunningStackSettings(env: Env, dataDir: string = DEFAULT_DATA_DIR): StackInfo | undefined {
   if (env.TEMPORAL_ADDRESS || env.TEMPORAL_PROFILE || env.TEMPORAL_CONFIG_FILE) return undefined;
   const stack = readRunningStack(dataDir);
   if (!stack) return undefined;

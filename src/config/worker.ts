@@ -1,0 +1,36 @@
+/** Settings of the worker (`src/worker.ts`): metrics, shutdown grace, workflow bundle and provider credentials. */
+import { parseProviderConfig, type ProviderConfig } from '../providers/config';
+import { DEFAULT_COMMON_SETTINGS, parseCommonSettings, type CommonSettings } from './common';
+import { booleanText, durationMs, EnvReader, hostPort, type Env, type Parsed } from './env';
+
+export const DEFAULT_METRICS_BIND = '127.0.0.1:9464';
+export const DEFAULT_WORKER_SHUTDOWN_GRACE_MS = 10_000;
+
+export interface WorkerSettings extends CommonSettings {
+  /** `host:port` for the Prometheus scrape endpoint, or undefined when METRICS_BIND=off. */
+  metricsBind?: string;
+  shutdownGraceMs: number;
+  /** JOURNEY_WORKFLOW_BUNDLE: a prebuilt workflow bundle to load instead of the one next to the worker. */
+  workflowBundle?: string;
+  providers: ProviderConfig;
+}
+
+/** At least one provider's API credentials are required. */
+export function parseWorkerSettings(env: Env): Parsed<WorkerSettings> {
+  const r = new EnvReader(env);
+  const common = r.use(parseCommonSettings(env), DEFAULT_COMMON_SETTINGS);
+  const metricsOff = booleanText.safeParse(r.text('METRICS_BIND') ?? '').data === false;
+  const metricsBind = metricsOff ? undefined : r.parse('METRICS_BIND', hostPort, DEFAULT_METRICS_BIND, 'host:port, e.g. 127.0.0.1:9464, or off');
+  const shutdownGraceMs = r.parse(
+    'WORKER_SHUTDOWN_GRACE_MS',
+    durationMs(0, 600_000),
+    DEFAULT_WORKER_SHUTDOWN_GRACE_MS,
+    'milliseconds (or a duration like 10s), 0 to 600000',
+  );
+  const workflowBundle = r.text('JOURNEY_WORKFLOW_BUNDLE');
+  const providers = r.use(parseProviderConfig(env), {});
+  if (r.issues.length === 0 && !providers.gbg && !providers.idnow) {
+    r.problem('GBG_CLIENT_ID/GBG_CLIENT_SECRET or IDNOW_CLIENT_ID/IDNOW_CLIENT_SECRET: missing (configure at least one provider)');
+  }
+  return r.result({ ...common, metricsBind, shutdownGraceMs, ...(workflowBundle ? { workflowBundle } : {}), providers });
+}
