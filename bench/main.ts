@@ -45,7 +45,7 @@ interface Plan {
 const QUICK: Plan = {
   budgetSec: 110,
   fetch: { sequential: 300, concurrency: 32, durationMs: 1_500 },
-  history: { inProgressPolls: 3, journeys: 2, intervalMs: 500 },
+  history: { inProgressPolls: 3, journeys: 2, intervalMs: 1_000 },
   webhook: { pairs: 4, intervalMs: 10_000 },
   journeyLadder: [100, 250],
   sleepLadder: [250],
@@ -56,7 +56,7 @@ const QUICK: Plan = {
 const FULL: Plan = {
   budgetSec: 570,
   fetch: { sequential: 2_000, concurrency: 64, durationMs: 5_000 },
-  history: { inProgressPolls: 6, journeys: 3, intervalMs: 500 },
+  history: { inProgressPolls: 6, journeys: 3, intervalMs: 1_000 },
   webhook: { pairs: 20, intervalMs: 10_000 },
   journeyLadder: [100, 250, 500, 1_000, 2_000, 4_000, 8_000],
   sleepLadder: [100, 250, 500, 1_000, 2_000, 4_000, 8_000],

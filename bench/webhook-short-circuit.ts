@@ -46,7 +46,7 @@ export async function runWebhookShortCircuit(stack: Stack, opts: WebhookOptions,
   const postMs: number[] = [];
   try {
     const tag = randomUUID().slice(0, 8);
-    const pairs = Array.from({ length: opts.pairs }, (_, i) => ({ webhook: `wh-${tag}-${i}-a`, pollOnly: `wh-${tag}-${i}-b` }));
+    const pairs = Array.from({ length: opts.pairs }, (_, i) => ({ webhook: `wh-${tag}-${i}-webhook`, pollOnly: `wh-${tag}-${i}-poll-only` }));
     log(`webhook short-circuit: ${opts.pairs} pairs polling every ${opts.intervalMs / 1000} s; completions spread over one interval…`);
     const handles = await mapLimit(pairs, 16, async (p) => ({
       webhook: await startJourneyWorkflow(client, { provider: 'gbg-go-v2', journeyId: p.webhook, polling: { baseIntervalMs: opts.intervalMs } }, { taskQueue: WEBHOOK_TASK_QUEUE }),

@@ -30,6 +30,7 @@ import {
 } from './client';
 import { clientSettingsFromEnv, ConfigError, processEnv, useRunningStackSettings } from './config';
 import { JOURNEY_STATUSES, PROVIDERS, type JourneyProvider, type JourneyState, type JourneyStatus } from './journey';
+import { InvalidJourneyInputError, journeyIdProblem, validateJourneyInput } from './journey-input';
 import type { AwaitJourneyInput, JourneyProgress } from './shared';
 
 export const EXIT = { DONE: 0, JOURNEY_FAILED: 1, USAGE: 2, NOT_FOUND: 3, STILL_RUNNING: 4, UNAVAILABLE: 5 } as const;
@@ -52,7 +53,8 @@ const USAGE = `usage: journey-await <command> [options]
 
 commands:
   start  <provider> <journeyId>   start waiting for a journey (idempotent)
-         [--environment E] [--deadline ISO] [--interval 10s] [--error-backoff 5s] [--max-errors 30]
+         [--environment E] [--deadline 2030-01-31T18:00:00Z]
+         [--interval 10s (1s–1h)] [--error-backoff 5s (0–10m)] [--max-errors 30 (1–1000)]
   status <provider> <journeyId>   where the journey stands (polls, errors, next poll, last state)
   result <provider> <journeyId>   the final normalised state  [--wait [--timeout 30m]]
   signal <provider> <journeyId>   wake the journey as a webhook would  [--event-id ID] [--provider-status S]
@@ -83,6 +85,17 @@ const OPTIONS = {
   limit: { type: 'string' },
 } satisfies ParseArgsConfig['options'];
 
+/** How the CLI spells each field of the journey input contract, for its error messages. */
+const OPTION_OF_FIELD: Record<string, string> = {
+  journeyId: '<journeyId>',
+  provider: '<provider>',
+  environment: '--environment',
+  deadline: '--deadline',
+  'polling.baseIntervalMs': '--interval',
+  'polling.errorBackoffMs': '--error-backoff',
+  'polling.maxConsecutiveErrors': '--max-errors',
+};
+
 /** `10s`, `500ms`, `2m`, `1h` or plain milliseconds. */
 export function parseDuration(text: string, name: string): number {
   const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
@@ -101,7 +114,8 @@ function journeyRef(positionals: string[]): { provider: JourneyProvider; journey
   if (!provider || !journeyId) throw new UsageError('expected <provider> <journeyId> (or journey:<provider>:<journeyId>)');
   if (positionals.length > 2) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[2])}`);
   if (!(PROVIDERS as readonly string[]).includes(provider)) throw new UsageError(`unknown provider ${JSON.stringify(provider)} (use ${PROVIDERS.join(', ')})`);
-  if (!/^[A-Za-z0-9][A-Za-z0-9._~:-]{0,127}$/.test(journeyId)) throw new UsageError(`malformed journey id ${JSON.stringify(journeyId)}`);
+  const idProblem = journeyIdProblem(journeyId);
+  if (idProblem) throw new InvalidJourneyInputError('journeyId', idProblem);
   return { provider: provider as JourneyProvider, journeyId };
 }
 
@@ -184,18 +198,15 @@ export async function runCli(argv: string[], deps: CliDeps = {}): Promise<number
         const polling: AwaitJourneyInput['polling'] = {};
         if (values.interval) polling.baseIntervalMs = parseDuration(values.interval, 'interval');
         if (values['error-backoff']) polling.errorBackoffMs = parseDuration(values['error-backoff'], 'error-backoff');
-        if (values['max-errors']) {
-          const n = Number(values['max-errors']);
-          if (!Number.isInteger(n) || n < 1) throw new UsageError('--max-errors: expected a positive integer');
-          polling.maxConsecutiveErrors = n;
-        }
-        if (values.deadline && Number.isNaN(Date.parse(values.deadline))) throw new UsageError('--deadline: expected an ISO timestamp');
+        if (values['max-errors']) polling.maxConsecutiveErrors = Number(values['max-errors']);
         const input: AwaitJourneyInput = {
           ...ref!,
-          ...(values.environment ? { environment: values.environment } : {}),
+          ...(values.environment !== undefined ? { environment: values.environment } : {}),
           ...(Object.keys(polling).length ? { polling } : {}),
-          ...(values.deadline ? { deadline: new Date(values.deadline).toISOString() } : {}),
+          ...(values.deadline !== undefined ? { deadline: values.deadline } : {}),
         };
+        // The journey input contract, before connecting (the start checks it again).
+        validateJourneyInput(input, { now: Date.now() });
         const r = await startJourneyAwait(await connect(), input, { taskQueue });
         emit(r, [r.alreadyFinished ? `${r.workflowId} has already finished (not started again); see: journey-await result ${ref!.provider} ${ref!.journeyId}` : `started ${r.workflowId} (run ${r.runId})`]);
         return EXIT.DONE;
@@ -271,6 +282,7 @@ export async function runCli(argv: string[], deps: CliDeps = {}): Promise<number
       if (!json) eprintln(`run "journey-await --help" for usage`);
       return code;
     }
+    if (e instanceof InvalidJourneyInputError) return fail(EXIT.USAGE, 'invalid_input', `${OPTION_OF_FIELD[e.field] ?? e.field}: ${e.problem}`, { field: e.field });
     if (e instanceof ConfigError) return fail(EXIT.USAGE, 'config', e.message);
     if (e instanceof JourneyNotFoundError) return fail(EXIT.NOT_FOUND, 'not_found', e.message, { workflowId: e.workflowId });
     if (e instanceof JourneyWorkflowFailedError) {

@@ -4,7 +4,9 @@
  */
 import { z } from 'zod';
 
-export const PROVIDERS = ['gbg-go-v2', 'gbg-go-v1', 'idnow'] as const;
+import { PROVIDERS } from './journey-input';
+
+export { PROVIDERS };
 export const providerSchema = z.enum(PROVIDERS);
 export type JourneyProvider = z.infer<typeof providerSchema>;
 

@@ -4,6 +4,7 @@
  * Nothing here may carry PII: summaries and search attributes are stored unencrypted.
  */
 import type { Client, WorkflowHandleWithFirstExecutionRunId, WorkflowStartOptions } from '@temporalio/client';
+import { validateJourneyInput } from './journey-input';
 import { resolvePolicy } from './workflows/schedule';
 import type { awaitJourneyCompletion } from './workflows';
 import { DEFAULT_TASK_QUEUE, journeyProviderKey, journeyStatusKey, journeyWorkflowId, type AwaitJourneyInput } from './shared';
@@ -30,11 +31,14 @@ function journeyStaticDetails(input: AwaitJourneyInput): string {
 /**
  * Start options: a second start of a running journey returns the existing execution (USE_EXISTING), and a
  * finished journey is never started again (REJECT_DUPLICATE), e.g. by a late webhook's signal-with-start.
+ * Every start goes through here, so the input contract is checked (InvalidJourneyInputError) before any RPC.
  */
 export function journeyStartOptions(
   input: AwaitJourneyInput,
   taskQueue: string = DEFAULT_TASK_QUEUE,
+  now: number = Date.now(),
 ): WorkflowStartOptions<typeof awaitJourneyCompletion> {
+  validateJourneyInput(input, { now });
   return {
     taskQueue,
     workflowId: journeyWorkflowId(input.provider, input.journeyId),

@@ -59,7 +59,7 @@ describe('CLI: start → status → result --wait', () => {
     it(`${provider}: a journey that completes after a few polls (exit 0)`, async () => {
       const journeyId = `cli-${randomUUID()}`;
       sim.script(provider, journeyId, ['in_progress x3', 'completed']);
-      const started = await cli('start', provider, journeyId, '--interval', '700ms');
+      const started = await cli('start', provider, journeyId, '--interval', '1s');
       expect(started.code, started.err).toBe(EXIT.DONE);
       expect(started.out).toContain(`started journey:${provider}:${journeyId}`);
 

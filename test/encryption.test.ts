@@ -46,7 +46,7 @@ async function completeJourney(provider: JourneyProvider, dataConverter: DataCon
   const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities, dataConverter });
   const client = new Client({ connection: env.connection, dataConverter });
   // A custom Client does not unlock time skipping, so a short real-time interval keeps this quick.
-  const input = { provider, journeyId: `sim-complete-after-2-${randomUUID()}`, polling: { baseIntervalMs: 100 } };
+  const input = { provider, journeyId: `sim-complete-after-2-${randomUUID()}`, polling: { baseIntervalMs: 1_000 } };
   const handle = await client.workflow.start<typeof awaitJourneyCompletion>('awaitJourneyCompletion', journeyStartOptions(input, taskQueue));
   const result = await worker.runUntil(handle.result());
   return { handle, result, workflowId: handle.workflowId };

@@ -122,7 +122,7 @@ describe('a running worker (dev server + simulator)', () => {
       },
       (c) => (child = c),
     );
-    const quickHandle = await startJourneyWorkflow(env.client, { provider: 'gbg-go-v2', journeyId: quick, polling: { baseIntervalMs: 300 } }, { taskQueue });
+    const quickHandle = await startJourneyWorkflow(env.client, { provider: 'gbg-go-v2', journeyId: quick, polling: { baseIntervalMs: 1_000 } }, { taskQueue });
     expect(await quickHandle.result()).toMatchObject({ status: 'completed', source: 'poll' });
 
     const metrics = await request(`http://127.0.0.1:${metricsPort}/metrics`);

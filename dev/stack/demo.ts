@@ -18,7 +18,7 @@ import { scriptJourney, sendProviderWebhook } from './simulator-admin';
 /** Fast enough to watch: polls every 2 s, +1 s per failed fetch (the real default is 10 s, +5 s). */
 const DEMO_PACE: Partial<PollingPolicy> = { baseIntervalMs: 2_000, errorBackoffMs: 1_000 };
 /** 30 failed fetches at the real pace take ~40 minutes; at this pace ~30 s. */
-const GIVE_UP_PACE: Partial<PollingPolicy> = { baseIntervalMs: 200, errorBackoffMs: 50 };
+const GIVE_UP_PACE: Partial<PollingPolicy> = { baseIntervalMs: 1_000, errorBackoffMs: 0 };
 
 export interface DemoScenario {
   /** What it shows, in a few words. */

@@ -22,6 +22,7 @@ import { isTemporalUnavailable, signalJourneyWebhook } from '../client';
 import { DEFAULT_WEBHOOK_BODY_LIMIT_BYTES, DEFAULT_WEBHOOK_TEMPORAL_TIMEOUT_MS, DEFAULT_WEBHOOK_TIMEOUTS, type WebhookAuthConfig, type WebhookTimeouts } from '../config';
 import { silentLogger, type AppLogger } from '../logger';
 import type { JourneyProvider } from '../journey';
+import { InvalidJourneyInputError, journeyIdProblem } from '../journey-input';
 import { DEFAULT_TASK_QUEUE, type JourneyWebhook } from '../shared';
 import { createIdnowVerifier, decodeUnverified, JwksUnavailableError, verifyGbg, WebhookAuthError, type IdnowVerifier } from './auth';
 import { frameworkErrorReply, handleClientError, HttpError } from './errors';
@@ -47,8 +48,8 @@ export interface WebhookServerDeps {
 
 const WEBHOOK_PROVIDERS: readonly JourneyProvider[] = ['gbg-go-v2', 'gbg-go-v1', 'idnow'];
 
-/** GBG journey ids are 16–64 chars, IDnow session ids UUIDs; allow a little more, never path or query syntax. */
-const journeyIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._~:-]{0,127}$/, 'malformed journey id');
+/** The journey id rule every entry shares (see journey-input.ts). */
+const journeyIdSchema = z.string().refine((id) => journeyIdProblem(id) === undefined, 'malformed journey id');
 const shortText = z.string().min(1).max(200);
 
 const gbgBodySchema = z
@@ -145,6 +146,10 @@ export function createWebhookServer({ client, config, logger = silentLogger, now
     if (err instanceof HttpError) {
       s.reason = err.code;
       return reply.code(err.status).send({ error: err.code, message: err.message });
+    }
+    if (err instanceof InvalidJourneyInputError) {
+      s.reason = 'invalid_input';
+      return reply.code(400).send({ error: 'invalid_input', message: err.message });
     }
     if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
       s.reason = 'body_too_large';

@@ -12,6 +12,7 @@ import {
   continueAsNew,
   isCancellation,
   log,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -32,6 +33,7 @@ import {
   type JourneyProgress,
   type JourneyWebhook,
 } from '../shared';
+import { INVALID_JOURNEY_INPUT, InvalidJourneyInputError, validateJourneyInput } from '../journey-input';
 import { isExhausted, nextPollDelayMs, resolvePolicy } from './schedule';
 
 /** Continue as new well before Temporal's own suggestion (4,096 events), so a run's history stays cheap to replay. */
@@ -93,6 +95,7 @@ const { fetchState } = proxyActivities<FetchActivities>({
 });
 
 export async function awaitJourneyCompletion(input: JourneyWorkflowInput): Promise<JourneyState> {
+  rejectInvalidInput(input);
   const policy = resolvePolicy(input.polling);
   // Below the minimum a fresh run would continue as new again before its first poll, forever.
   const budget = Math.max(input.historyEventBudget ?? DEFAULT_HISTORY_EVENT_BUDGET, MIN_HISTORY_EVENT_BUDGET);
@@ -260,11 +263,28 @@ export async function awaitJourneyCompletion(input: JourneyWorkflowInput): Promi
   }
 }
 
+/** Marks executions that check the input contract; older ones (which may hold such input) replay as they ran. */
+export const INPUT_CONTRACT_PATCH = 'journey-input-contract';
+
+/**
+ * An execution started by another tool (or an old client) gets the same contract as the client library: it
+ * fails at once with `InvalidJourneyInput` naming the field, instead of polling with a broken policy.
+ * `patched()` is only reached for bad input, so valid executions record no marker.
+ */
+function rejectInvalidInput(input: AwaitJourneyInput): void {
+  try {
+    validateJourneyInput(input);
+  } catch (err) {
+    if (!(err instanceof InvalidJourneyInputError) || !patched(INPUT_CONTRACT_PATCH)) return;
+    throw ApplicationFailure.create({ type: INVALID_JOURNEY_INPUT, message: err.message, nonRetryable: true, details: [{ field: err.field }] });
+  }
+}
+
 function parseDeadline(deadline: string | undefined): number {
   if (deadline === undefined) return Number.POSITIVE_INFINITY;
   const ms = Date.parse(deadline);
   if (Number.isNaN(ms)) {
-    throw ApplicationFailure.nonRetryable(`deadline is not an ISO timestamp: ${deadline}`, 'InvalidJourneyInput');
+    throw ApplicationFailure.nonRetryable(`deadline is not an ISO timestamp: ${deadline}`, INVALID_JOURNEY_INPUT);
   }
   return ms;
 }

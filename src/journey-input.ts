@@ -1,0 +1,125 @@
+/**
+ * The one input contract of a journey, checked at every entry: the client library (every start), the CLI, the
+ * webhook receiver and, again, the workflow itself (for executions started by other tools). Pure and free of
+ * dependencies, so workflow code can import it.
+ *
+ * - journeyId: 16–64 characters of `A–Z a–z 0–9 _ -`. GBG instance ids are 16–64 characters (GBG's SDK spec;
+ *   v1 shows 24-character and UUID ids), IDnow session ids are UUIDs (36). No `:` (the workflow id is
+ *   `journey:<provider>:<journeyId>`), no `/`, `?`, `%` or spaces (it is also a URL path segment).
+ * - provider: one of PROVIDERS. environment: `[a-z0-9-]`, 1–32 characters (IDnow `live`/`staging`, GBG region).
+ * - deadline: ISO 8601 with a date, a time and an explicit offset (`Z` or `±hh:mm`), a real calendar date;
+ *   in the future when a client starts the journey.
+ * - polling: whole milliseconds, see POLLING_BOUNDS. Every wait is then between 1 s and
+ *   `baseIntervalMs + (maxConsecutiveErrors − 1) × errorBackoffMs` (or a provider's Retry-After when longer).
+ *
+ * A violation is an InvalidJourneyInputError naming the field; the value itself is never echoed.
+ */
+import type { AwaitJourneyInput, PollingPolicy } from './shared';
+
+export const PROVIDERS = ['gbg-go-v2', 'gbg-go-v1', 'idnow'] as const;
+
+export const JOURNEY_ID_MIN_LENGTH = 16;
+export const JOURNEY_ID_MAX_LENGTH = 64;
+const JOURNEY_ID_PATTERN = /^[A-Za-z0-9_-]+$/;
+const ENVIRONMENT_PATTERN = /^[a-z0-9-]{1,32}$/;
+/** `2026-11-29T07:00:00Z`, `2026-11-29T08:00:00.250+01:00`; seconds and fractions optional. */
+const ISO_WITH_OFFSET = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-](\d{2}):(\d{2}))$/;
+
+export interface Bounds {
+  min: number;
+  max: number;
+}
+
+/** Inclusive bounds of each polling setting (milliseconds, or a count). */
+export const POLLING_BOUNDS: Record<keyof PollingPolicy, Bounds> = {
+  baseIntervalMs: { min: 1_000, max: 3_600_000 },
+  errorBackoffMs: { min: 0, max: 600_000 },
+  maxConsecutiveErrors: { min: 1, max: 1_000 },
+};
+
+/** The failure type of a workflow whose input breaks the contract. */
+export const INVALID_JOURNEY_INPUT = 'InvalidJourneyInput';
+
+/** Bad journey input: `field` names what was wrong (e.g. `polling.baseIntervalMs`), `problem` says how. */
+export class InvalidJourneyInputError extends Error {
+  override readonly name = 'InvalidJourneyInputError';
+  constructor(
+    readonly field: string,
+    readonly problem: string,
+  ) {
+    super(`invalid journey input: ${field} ${problem}`);
+  }
+}
+
+/** Why `journeyId` breaks the rule, or undefined when it is fine. */
+export function journeyIdProblem(journeyId: unknown): string | undefined {
+  if (typeof journeyId !== 'string') return 'must be a string';
+  if (journeyId.length < JOURNEY_ID_MIN_LENGTH || journeyId.length > JOURNEY_ID_MAX_LENGTH) {
+    return `must be ${JOURNEY_ID_MIN_LENGTH}–${JOURNEY_ID_MAX_LENGTH} characters`;
+  }
+  if (!JOURNEY_ID_PATTERN.test(journeyId)) return 'may contain only letters, digits, "_" and "-"';
+  return undefined;
+}
+
+export function isJourneyProvider(value: unknown): value is AwaitJourneyInput['provider'] {
+  return typeof value === 'string' && (PROVIDERS as readonly string[]).includes(value);
+}
+
+/** Epoch ms of a strict ISO 8601 timestamp with an offset, or undefined. */
+export function parseStrictIsoTimestamp(text: unknown): number | undefined {
+  if (typeof text !== 'string') return undefined;
+  const m = ISO_WITH_OFFSET.exec(text);
+  if (!m) return undefined;
+  const [year, month, day, hour, minute, second, offsetHours, offsetMinutes] = m.slice(1).map((v) => (v === undefined ? 0 : Number(v)));
+  const calendar = new Date(Date.UTC(year!, month! - 1, day!));
+  const realDate = calendar.getUTCFullYear() === year && calendar.getUTCMonth() === month! - 1 && calendar.getUTCDate() === day;
+  if (!realDate || hour! > 23 || minute! > 59 || second! > 59 || offsetHours! > 23 || offsetMinutes! > 59) return undefined;
+  return Date.parse(text);
+}
+
+function checkBounded(value: unknown, field: string, bounds: Bounds, unit: string): void {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < bounds.min || value > bounds.max) {
+    throw new InvalidJourneyInputError(field, `must be a whole number from ${bounds.min} to ${bounds.max}${unit}`);
+  }
+}
+
+function checkPolling(polling: unknown): void {
+  if (polling === undefined) return;
+  if (typeof polling !== 'object' || polling === null || Array.isArray(polling)) throw new InvalidJourneyInputError('polling', 'must be an object');
+  const p = polling as Record<string, unknown>;
+  for (const key of Object.keys(p)) {
+    if (!(key in POLLING_BOUNDS)) throw new InvalidJourneyInputError(`polling.${key}`, 'is not a polling setting');
+  }
+  for (const [key, bounds] of Object.entries(POLLING_BOUNDS)) {
+    if (p[key] !== undefined) checkBounded(p[key], `polling.${key}`, bounds, key === 'maxConsecutiveErrors' ? '' : ' (ms)');
+  }
+}
+
+export interface ValidateOptions {
+  /** When given (clients, CLI), the deadline must be later than this epoch ms. */
+  now?: number;
+}
+
+/**
+ * Checks a journey's input against the contract and returns it typed; throws InvalidJourneyInputError.
+ * Fields other than the public ones are left alone (the workflow's own internal fields).
+ */
+export function validateJourneyInput<T extends AwaitJourneyInput>(input: T, options?: ValidateOptions): T;
+export function validateJourneyInput(input: unknown, options?: ValidateOptions): AwaitJourneyInput;
+export function validateJourneyInput(input: unknown, options: ValidateOptions = {}): AwaitJourneyInput {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) throw new InvalidJourneyInputError('input', 'must be an object');
+  const i = input as Record<string, unknown>;
+  if (!isJourneyProvider(i.provider)) throw new InvalidJourneyInputError('provider', `must be one of ${PROVIDERS.join(', ')}`);
+  const idProblem = journeyIdProblem(i.journeyId);
+  if (idProblem) throw new InvalidJourneyInputError('journeyId', idProblem);
+  if (i.environment !== undefined && (typeof i.environment !== 'string' || !ENVIRONMENT_PATTERN.test(i.environment))) {
+    throw new InvalidJourneyInputError('environment', 'must be 1–32 characters of a–z, 0–9 and "-" (e.g. live, staging, eu)');
+  }
+  if (i.deadline !== undefined) {
+    const deadlineMs = parseStrictIsoTimestamp(i.deadline);
+    if (deadlineMs === undefined) throw new InvalidJourneyInputError('deadline', 'must be an ISO 8601 timestamp with an offset, e.g. 2030-01-31T18:00:00Z');
+    if (options.now !== undefined && deadlineMs <= options.now) throw new InvalidJourneyInputError('deadline', 'must be in the future');
+  }
+  checkPolling(i.polling);
+  return input as AwaitJourneyInput;
+}
