@@ -180,7 +180,7 @@ describe('CLI process', () => {
     const [help, usage, down] = await Promise.all([
       run(['--help']),
       run(['start', 'nope', 'x']),
-      run(['status', 'idnow', 'abc-123'], { TEMPORAL_ADDRESS: '127.0.0.1:1' }),
+      run(['status', 'idnow', '0197c55f-5af6-7e3d-af9b-f2359b134be8'], { TEMPORAL_ADDRESS: '127.0.0.1:1' }),
     ]);
     expect(help.code).toBe(0);
     expect(help.out).toContain('usage: journey-await');
