@@ -6,7 +6,7 @@
  */
 import { Agent, request } from 'undici';
 import { createActivities, createProviderAgent } from '../src/activities';
-import { gbgStateRequest, gbgTokenRequest } from '../src/providers/requests';
+import { adapters } from '../src/providers';
 import { scriptJourney, type Stack } from './stack';
 import { rounded, summarize, type Summary } from './stats';
 
@@ -53,7 +53,6 @@ async function measure(fn: () => Promise<unknown>, opts: FetchCostOptions): Prom
 export async function runFetchCost(stack: Stack, opts: FetchCostOptions, log: (msg: string) => void): Promise<FetchCostResult> {
   const journeyId = 'bench-fetch-cost';
   await scriptJourney(stack.simulatorUrl, 'gbg-go-v2', journeyId, ['in_progress']);
-  const gbg = stack.providerConfig.gbg!;
 
   const agent = createProviderAgent({ connections: opts.concurrency });
   const bareAgent = new Agent({ connections: opts.concurrency, keepAliveTimeout: 30_000 });
@@ -63,10 +62,11 @@ export async function runFetchCost(stack: Stack, opts: FetchCostOptions, log: (m
     const viaActivity = await measure(() => fetchState({ provider: 'gbg-go-v2', journeyId }), opts);
 
     log('fetch cost: bare undici request, same endpoint and token…');
-    const tokenSpec = gbgTokenRequest(gbg);
+    const plan = adapters['gbg-go-v2'].plan(stack.providerConfig, { provider: 'gbg-go-v2', journeyId })!;
+    const tokenSpec = plan.tokenRequest;
     const tokenRes = await request(tokenSpec.url, { dispatcher: bareAgent, method: tokenSpec.method, headers: tokenSpec.headers, body: tokenSpec.body });
     const token = ((await tokenRes.body.json()) as { access_token: string }).access_token;
-    const spec = gbgStateRequest('gbg-go-v2', gbg, journeyId);
+    const spec = plan.stateRequest;
     const headers = { ...spec.headers, authorization: `Bearer ${token}` };
     const bare = await measure(async () => {
       const res = await request(spec.url, { dispatcher: bareAgent, method: spec.method, headers, body: spec.body });

@@ -5,7 +5,7 @@
  */
 import { Agent, request } from 'undici';
 import type { ProviderConfig } from '../src/providers/config';
-import { gbgStateRequest, gbgTokenRequest, idnowStateRequest, idnowTokenRequest, type HttpRequestSpec } from '../src/providers/requests';
+import { adapters, type HttpRequestSpec } from '../src/providers';
 
 export type NaiveProvider = 'gbg-go-v2' | 'idnow';
 
@@ -30,7 +30,7 @@ export function createNaiveActivities(config: ProviderConfig): NaiveActivities {
   function token(provider: NaiveProvider): Promise<string> {
     let t = tokens.get(provider);
     if (!t) {
-      const spec = provider === 'idnow' ? idnowTokenRequest(config.idnow!) : gbgTokenRequest(config.gbg!);
+      const spec = adapters[provider].plan(config, { provider, journeyId: 'token' })!.tokenRequest;
       t = send(agent, spec).then(({ status, body }) => {
         if (status !== 200) throw new Error(`token request: HTTP ${status}`);
         return (JSON.parse(body) as { access_token: string }).access_token;
@@ -42,7 +42,7 @@ export function createNaiveActivities(config: ProviderConfig): NaiveActivities {
 
   return {
     async fetchRawState({ provider, journeyId }) {
-      const spec = provider === 'idnow' ? idnowStateRequest(config.idnow!, journeyId) : gbgStateRequest(provider, config.gbg!, journeyId);
+      const spec = adapters[provider].plan(config, { provider, journeyId })!.stateRequest;
       const { status, body } = await send(agent, { ...spec, headers: { ...spec.headers, authorization: `Bearer ${await token(provider)}` } });
       if (status !== 200) throw new Error(`state fetch: HTTP ${status}`);
       return JSON.parse(body) as unknown;

@@ -1,11 +1,12 @@
 /**
  * Turning provider replies and transport errors into the ApplicationFailures the workflow understands:
- * FETCH_REJECTED (non-retryable: 400/422, impossible input) or FETCH_FAILED (everything else), with one
- * FetchFailureDetails. Messages carry the provider's own error text (GBG `errors[]`, v1 `message`) at most,
+ * FETCH_REJECTED (non-retryable: 400/410/422, impossible input) or FETCH_FAILED (everything else), with one
+ * FetchFailureDetails. Messages carry the provider's own error text (as its adapter reads it) at most,
  * never a body that may hold PII, never a token or secret.
  */
 import { ApplicationFailure } from '@temporalio/common';
 import type { JourneyProvider } from '../journey';
+import { adapterFor } from '../providers/registry';
 import { FETCH_FAILED, FETCH_REJECTED, type FetchFailureDetails } from '../shared';
 import { header, retryAfterMs, type HttpResponse } from './http';
 
@@ -20,14 +21,7 @@ export class FetchError extends Error {
   }
 }
 
-function clip(text: string, max = 200): string {
-  const oneLine = text.replace(/\s+/g, ' ').trim();
-  return oneLine.length > max ? `${oneLine.slice(0, max)}…` : oneLine;
-}
-
-const TOKEN_LIKE = /^[A-Za-z0-9_.:-]{1,64}$/;
-
-/** The provider's own error message, from the documented error bodies only. */
+/** The provider's own error message, read by its adapter from the documented error body only. */
 export function providerErrorMessage(provider: JourneyProvider, text: string): string | undefined {
   let body: unknown;
   try {
@@ -36,22 +30,7 @@ export function providerErrorMessage(provider: JourneyProvider, text: string): s
     return undefined;
   }
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return undefined;
-  const b = body as Record<string, unknown>;
-  if (provider !== 'idnow' && Array.isArray(b.errors)) {
-    // GBG: {"errors":[{code, name, location, problem, action}]}
-    const parts = b.errors.slice(0, 3).flatMap((e: unknown) => {
-      if (typeof e !== 'object' || e === null) return [];
-      const { code, name, problem } = e as Record<string, unknown>;
-      const label = [code, name].filter((x) => typeof x === 'string' && TOKEN_LIKE.test(x)).join(' ');
-      const text = typeof problem === 'string' ? clip(problem) : '';
-      return label || text ? [[label, text].filter(Boolean).join(': ')] : [];
-    });
-    return parts.length > 0 ? parts.join('; ') : undefined;
-  }
-  if (provider === 'gbg-go-v1' && typeof b.message === 'string') return clip(b.message); // v1: {status, message, error}
-  // IDnow (no documented error schema) and OAuth errors: only a short code such as `invalid_client`.
-  const code = b.error ?? b.errorCode ?? b.code;
-  return typeof code === 'string' && TOKEN_LIKE.test(code) ? code : undefined;
+  return adapterFor(provider)?.errorMessage(body as Record<string, unknown>);
 }
 
 export function responseDetails(provider: JourneyProvider, res: HttpResponse, now: number): FetchFailureDetails {

@@ -7,20 +7,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Context } from '@temporalio/activity';
 import type { Dispatcher } from 'undici';
 import type { FetchStateInput, JourneyProvider, JourneyState } from '../journey';
-import type { GbgConfig, IdnowConfig, ProviderConfig } from '../providers/config';
+import { InvalidFetchInputError, type FetchPlan, type HttpRequestSpec, type SupplementPlan } from '../providers/adapter';
+import type { ProviderConfig } from '../providers/config';
 import { ProviderResponseError } from '../providers/errors';
-import { normaliseIdnowDataBlocks } from '../providers/idnow';
-import { normalise } from '../providers/normalise';
-import {
-  credentialKey,
-  gbgStateRequest,
-  gbgTokenRequest,
-  idnowDataBlocksRequest,
-  idnowStateRequest,
-  idnowTokenRequest,
-  InvalidFetchInputError,
-  type HttpRequestSpec,
-} from '../providers/requests';
+import { adapterFor } from '../providers/registry';
 import { FetchError, httpStatusError, responseDetails, toApplicationFailure } from './failures';
 import { createProviderAgent, DEFAULT_HTTP_OPTIONS, HttpTransportError, sendRequest, type HttpOptions, type HttpResponse } from './http';
 import { TokenCache, type IssuedToken } from './token-cache';
@@ -41,12 +31,9 @@ export interface FetchStateDeps {
   logger?: FetchLogger;
 }
 
-interface Target {
+interface Target extends FetchPlan {
   provider: JourneyProvider;
-  tokenKey: string;
-  tokenRequest: HttpRequestSpec;
-  stateRequest: HttpRequestSpec;
-  dataBlocksRequest?: HttpRequestSpec;
+  normalise: (body: unknown, ctx: { journeyId: string; observedAt: string }) => JourneyState;
 }
 
 function activityContext(): Context | undefined {
@@ -66,35 +53,13 @@ const contextLogger: FetchLogger = {
 export const DATA_BLOCK_ATTEMPTS = 3;
 const DATA_BLOCK_RETRY_DELAY_MS = 200;
 
-const NOT_CONFIGURED: Record<'gbg' | 'idnow', string> = {
-  gbg: 'set GBG_CLIENT_ID and GBG_CLIENT_SECRET (and GBG_USERNAME/GBG_PASSWORD for the password grant)',
-  idnow: 'set IDNOW_CLIENT_ID and IDNOW_CLIENT_SECRET',
-};
-
+/** The adapter's plan for this input; a provider without credentials fails saying what to set. */
 function target(config: ProviderConfig, input: FetchStateInput): Target {
-  const { provider, journeyId, environment } = input;
-  if (provider === 'gbg-go-v2' || provider === 'gbg-go-v1') {
-    const gbg: GbgConfig | undefined = config.gbg;
-    if (!gbg) throw new FetchError('failed', `${provider} is not configured: ${NOT_CONFIGURED.gbg}`, { provider });
-    return {
-      provider,
-      tokenKey: credentialKey('gbg', gbg),
-      tokenRequest: gbgTokenRequest(gbg),
-      stateRequest: gbgStateRequest(provider, gbg, journeyId, environment),
-    };
-  }
-  if (provider === 'idnow') {
-    const idnow: IdnowConfig | undefined = config.idnow;
-    if (!idnow) throw new FetchError('failed', `idnow is not configured: ${NOT_CONFIGURED.idnow}`, { provider });
-    return {
-      provider,
-      tokenKey: credentialKey('idnow', idnow),
-      tokenRequest: idnowTokenRequest(idnow),
-      stateRequest: idnowStateRequest(idnow, journeyId, environment),
-      dataBlocksRequest: idnow.fetchDataBlocks ? idnowDataBlocksRequest(idnow, journeyId, environment) : undefined,
-    };
-  }
-  throw new InvalidFetchInputError(`unknown provider ${JSON.stringify(String(provider).slice(0, 32))}`);
+  const adapter = adapterFor(input.provider);
+  if (!adapter) throw new InvalidFetchInputError(`unknown provider ${JSON.stringify(String(input.provider).slice(0, 32))}`);
+  const plan = adapter.plan(config, input);
+  if (!plan) throw new FetchError('failed', `${adapter.provider} is not configured: ${adapter.notConfigured}`, { provider: adapter.provider });
+  return { ...plan, provider: adapter.provider, normalise: adapter.normalise };
 }
 
 /** In-progress polls go into workflow history every 10 s: keep only what the workflow and operators need. */
@@ -160,15 +125,16 @@ export function createFetchState(deps: FetchStateDeps): (input: FetchStateInput)
   }
 
   /**
-   * Adds the data blocks (subject) to a completed state. They are optional data: transient failures are retried a
-   * bounded number of times, then the state is returned as it is, with a typed PII-free `subjectUnavailable`.
+   * Adds the supplement (IDnow data blocks: the subject) to a completed state. It is optional data: transient failures
+   * are retried a bounded number of times, then the state is returned as it is, with a typed PII-free
+   * `subjectUnavailable`.
    */
-  async function withDataBlocks(t: Target, request: HttpRequestSpec, state: JourneyState, signal: AbortSignal): Promise<JourneyState> {
+  async function withSupplement(t: Target, supplement: SupplementPlan, state: JourneyState, signal: AbortSignal): Promise<JourneyState> {
     const cancellation = activityContext()?.cancellationSignal;
     let attempts = 0;
     for (;;) {
       attempts++;
-      const outcome = await dataBlocksOnce(t, request, signal);
+      const outcome = await supplementOnce(t, supplement, signal);
       if ('blocks' in outcome) {
         const { blocks } = outcome;
         return { ...state, results: { ...blocks.results, ...state.results }, ...(blocks.subject ? { subject: blocks.subject } : {}) };
@@ -184,13 +150,13 @@ export function createFetchState(deps: FetchStateDeps): (input: FetchStateInput)
   }
 
   type DataBlocksOutcome =
-    | { blocks: ReturnType<typeof normaliseIdnowDataBlocks> }
+    | { blocks: ReturnType<SupplementPlan['read']> }
     | { reason: 'fetch_failed' | 'unreadable'; message: string; httpStatus?: number; transient: boolean };
 
-  async function dataBlocksOnce(t: Target, request: HttpRequestSpec, signal: AbortSignal): Promise<DataBlocksOutcome> {
+  async function supplementOnce(t: Target, supplement: SupplementPlan, signal: AbortSignal): Promise<DataBlocksOutcome> {
     let res: HttpResponse;
     try {
-      res = await authorised(t, request, signal);
+      res = await authorised(t, supplement.request, signal);
     } catch (err) {
       const failure = asFetchError(t.provider, err, http.totalTimeoutMs);
       return { reason: 'fetch_failed', message: `data-block fetch: ${failure.message}`, transient: true };
@@ -200,7 +166,7 @@ export function createFetchState(deps: FetchStateDeps): (input: FetchStateInput)
       return { reason: 'fetch_failed', message: failure.message, httpStatus: res.status, transient: isTransientStatus(res.status) };
     }
     try {
-      return { blocks: normaliseIdnowDataBlocks(parseJson(t, res, 'data-block response')) };
+      return { blocks: supplement.read(parseJson(t, res, 'data-block response')) };
     } catch (err) {
       if (err instanceof ProviderResponseError || err instanceof FetchError) {
         return { reason: 'unreadable', message: `${err.message} (data blocks)`, httpStatus: res.status, transient: false };
@@ -217,12 +183,12 @@ export function createFetchState(deps: FetchStateDeps): (input: FetchStateInput)
     const observedAt = new Date(now()).toISOString();
     let state: JourneyState;
     try {
-      state = normalise(t.provider, body, { journeyId: input.journeyId, observedAt });
+      state = t.normalise(body, { journeyId: input.journeyId, observedAt });
     } catch (err) {
       if (err instanceof ProviderResponseError) throw new FetchError('failed', err.message, responseDetails(t.provider, res, now()));
       throw err;
     }
-    if (t.dataBlocksRequest && state.status === 'completed') state = await withDataBlocks(t, t.dataBlocksRequest, state, signal);
+    if (t.supplement && state.status === 'completed') state = await withSupplement(t, t.supplement, state, signal);
     return compactForHistory(state);
   }
 

@@ -3,7 +3,7 @@
  * a cap on body size, and abort on activity cancellation.
  */
 import { Agent, request, type Dispatcher } from 'undici';
-import type { HttpRequestSpec } from '../providers/requests';
+import type { HttpRequestSpec } from '../providers/adapter';
 
 export interface HttpOptions {
   connectTimeoutMs: number;

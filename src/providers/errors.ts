@@ -41,3 +41,9 @@ export function parseOrThrow<T extends z.ZodType>(provider: JourneyProvider, sch
   if (!result.success) throw fromZodError(provider, result.error);
   return result.data;
 }
+
+/** The first zod issue as `path: message` for a 400 reply (zod messages name types, not values). */
+export function firstIssue(error: z.ZodError): string {
+  const issue = error.issues[0];
+  return issue ? `${issue.path.join('.') || 'body'}: ${issue.message}` : 'invalid body';
+}

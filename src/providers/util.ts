@@ -1,4 +1,15 @@
-/** Small pure helpers for the normalisers. */
+/** Small pure helpers of the provider adapters. */
+
+/** A blank setting is an unset one; values are trimmed. */
+export function blankToUndefined(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
+/** One line of at most `max` characters, for provider-authored error text. */
+export function clip(text: string, max = 200): string {
+  const oneLine = text.replace(/\s+/g, ' ').trim();
+  return oneLine.length > max ? `${oneLine.slice(0, max)}…` : oneLine;
+}
 
 /** Drops `undefined` properties so normalised states compare and serialise cleanly. */
 export function compact<T extends object>(value: T): T {

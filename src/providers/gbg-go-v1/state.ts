@@ -3,11 +3,11 @@
  * guide `{instanceId, state, timestamp, lastUpdated}`, PROVIDERS.md §3) and the pure normaliser.
  */
 import { z } from 'zod';
-import { isTerminal, type JourneyState } from '../journey';
-import { parseOrThrow, ProviderResponseError } from './errors';
-import { gbgMetaDataSchema } from './gbg-go-v2';
-import { mapStatus, type StatusTable } from './status';
-import { compact, durationBetween, present, type NormaliseContext } from './util';
+import { isTerminal, type JourneyState } from '../../journey';
+import { parseOrThrow, ProviderResponseError } from '../errors';
+import { gbgMetaDataSchema } from '../gbg-go-v2/state';
+import { mapStatus, type StatusTable } from '../status';
+import { compact, durationBetween, present, type NormaliseContext } from '../util';
 
 const PROVIDER = 'gbg-go-v1' as const;
 

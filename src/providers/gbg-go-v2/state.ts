@@ -3,10 +3,10 @@
  * `metaData`/`data` shape, PROVIDERS.md §2) and its pure normaliser.
  */
 import { z } from 'zod';
-import { isTerminal, type JourneyDecision, type JourneyState, type JourneyStep, type JourneySubject } from '../journey';
-import { parseOrThrow } from './errors';
-import { mapStatus, type StatusTable } from './status';
-import { compact, durationBetween, isCodeLike, isRecord, present, type NormaliseContext } from './util';
+import { isTerminal, type JourneyDecision, type JourneyState, type JourneyStep, type JourneySubject } from '../../journey';
+import { parseOrThrow } from '../errors';
+import { mapStatus, type StatusTable } from '../status';
+import { compact, durationBetween, isCodeLike, isRecord, present, type NormaliseContext } from '../util';
 
 const PROVIDER = 'gbg-go-v2' as const;
 
