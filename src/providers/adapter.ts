@@ -5,6 +5,7 @@
  * and sends the requests.
  */
 import type { FetchStateInput, JourneyProvider, JourneyState, JourneySubject } from '../journey';
+import type { WebhookAuthConfig } from '../config/webhooks';
 import type { ProviderConfig } from './config';
 import type { NormaliseContext } from './util';
 
@@ -41,13 +42,18 @@ export interface WebhookEvent {
 }
 
 /**
- * How the receiver authenticates a provider's webhooks: a shared secret (HTTP Basic or an API-key header) or a
- * signed JWT (RS256 against a JWKS, as the body or in a header) with a static header as the alternative.
+ * How the receiver authenticates a provider's webhooks, with the settings in `auth[configKey]`: a shared secret
+ * (HTTP Basic or an API-key header), or a signed JWT (RS256 against a JWKS, as an `application/jwt` body or in
+ * `jwtHeader`) with a static header as the alternative.
  */
-export type WebhookAuthScheme = 'shared-secret' | 'signed-jwt';
+export type WebhookAuth =
+  | { scheme: 'shared-secret'; configKey: keyof WebhookAuthConfig }
+  | { scheme: 'signed-jwt'; configKey: keyof WebhookAuthConfig; jwtHeader: string };
 
 export interface WebhookAdapter {
-  auth: WebhookAuthScheme;
+  auth: WebhookAuth;
+  /** Where the body carries the journey id (for the 400 when neither body nor path has one). */
+  journeyIdField: string;
   /**
    * The event in an authenticated webhook. `payload` is the verified JWT's claims for `signed-jwt`, otherwise the
    * parsed JSON body (undefined when empty). Throws WebhookBodyError naming the field, never echoing values.

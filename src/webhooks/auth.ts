@@ -1,12 +1,16 @@
 /**
- * Webhook authentication. GBG's Webhook module: HTTP Basic or an API key in a configured header, compared in
- * constant time (SHA-256 of both sides, then timingSafeEqual, so neither content nor length leaks). IDnow: an
- * RS256 JWT verified against the configured JWKS (cached by jose; an unknown `kid` triggers one refetch, rate
+ * Webhook authentication, by scheme (each adapter names its scheme). Shared secret: HTTP Basic or an API key in a
+ * configured header, compared in constant time (SHA-256 of both sides, then timingSafeEqual, so neither content nor
+ * length leaks). Signed JWT: an RS256 JWT verified against the configured JWKS (cached by jose; an unknown `kid` triggers one refetch, rate
  * limited by a cooldown) with `exp`, `iss` and `aud` checked, or a static custom header.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { JWTPayload } from 'jose' with { 'resolution-mode': 'import' };
 import type { GbgWebhookAuthConfig, IdnowWebhookAuthConfig } from '../config';
+
+/** The settings of each scheme (the configuration module names them after the vendors that use them). */
+export type SharedSecretConfig = GbgWebhookAuthConfig;
+export type SignedJwtConfig = IdnowWebhookAuthConfig;
 
 /** Why a request was refused; never includes the presented credentials. */
 export class WebhookAuthError extends Error {
@@ -32,9 +36,9 @@ function header(headers: Headers, name: string): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
-/** Throws WebhookAuthError unless the request carries the configured GBG Basic credentials or API key. */
-export function verifyGbg(headers: Headers, config: GbgWebhookAuthConfig | undefined): string {
-  if (!config || (!config.basic && !config.apiKey)) throw new WebhookAuthError('no authentication is configured for GBG webhooks');
+/** Throws WebhookAuthError unless the request carries the configured Basic credentials or API key. */
+export function verifySharedSecret(headers: Headers, config: SharedSecretConfig | undefined): string {
+  if (!config || (!config.basic && !config.apiKey)) throw new WebhookAuthError('no shared-secret authentication is configured');
   if (config.apiKey) {
     const presented = header(headers, config.apiKey.header);
     if (presented !== undefined && safeEqual(presented, config.apiKey.value)) return 'api-key';
@@ -52,10 +56,10 @@ export function verifyGbg(headers: Headers, config: GbgWebhookAuthConfig | undef
       if (okUser && okPassword) return 'basic';
     }
   }
-  throw new WebhookAuthError('missing or wrong GBG webhook credentials');
+  throw new WebhookAuthError('missing or wrong shared-secret webhook credentials');
 }
 
-export interface IdnowVerifier {
+export interface JwtVerifier {
   /** Verifies a JWT (signature by `kid` from the JWKS, RS256, exp/iss/aud); returns its claims. */
   verifyJwt(token: string): Promise<JWTPayload>;
   /** True when the configured static header is present with the right value. */
@@ -69,7 +73,7 @@ type Jose = typeof import('jose', { with: { 'resolution-mode': 'import' } });
 let josePromise: Promise<Jose> | undefined;
 const loadJose = () => (josePromise ??= import('jose'));
 
-export function createIdnowVerifier(config: IdnowWebhookAuthConfig | undefined, options: { clockToleranceSec?: number } = {}): IdnowVerifier {
+export function createJwtVerifier(config: SignedJwtConfig | undefined, options: { clockToleranceSec?: number } = {}): JwtVerifier {
   const jwt = config?.jwt;
   // One remote JWKS per receiver: cached by jose, refetched (at most every 30 s) when an unknown kid shows up.
   let jwksPromise: Promise<ReturnType<Jose['createRemoteJWKSet']>> | undefined;
@@ -81,7 +85,7 @@ export function createIdnowVerifier(config: IdnowWebhookAuthConfig | undefined, 
     jwtConfigured: !!jwt,
     staticConfigured: !!config?.staticHeader,
     async verifyJwt(token) {
-      if (!jwt) throw new WebhookAuthError('IDnow JWT verification is not configured');
+      if (!jwt) throw new WebhookAuthError('JWT verification is not configured');
       const jose = await loadJose();
       const joseErrors = jose.errors;
       try {
@@ -95,13 +99,13 @@ export function createIdnowVerifier(config: IdnowWebhookAuthConfig | undefined, 
         return payload;
       } catch (err) {
         if (err instanceof joseErrors.JWKSTimeout || (err instanceof Error && !(err instanceof joseErrors.JOSEError))) {
-          throw new JwksUnavailableError('the IDnow JWKS could not be fetched', { cause: err });
+          throw new JwksUnavailableError('the JWKS could not be fetched', { cause: err });
         }
         // jose reports a non-200 JWKS response as a generic JOSEError.
-        if (err instanceof joseErrors.JOSEError && err.code === 'ERR_JOSE_GENERIC') throw new JwksUnavailableError('the IDnow JWKS could not be fetched', { cause: err });
-        if (err instanceof joseErrors.JWKSInvalid) throw new JwksUnavailableError('the IDnow JWKS is invalid', { cause: err });
+        if (err instanceof joseErrors.JOSEError && err.code === 'ERR_JOSE_GENERIC') throw new JwksUnavailableError('the JWKS could not be fetched', { cause: err });
+        if (err instanceof joseErrors.JWKSInvalid) throw new JwksUnavailableError('the JWKS is invalid', { cause: err });
         const code = err instanceof joseErrors.JOSEError ? err.code : 'ERR_JWT_INVALID';
-        throw new WebhookAuthError(`IDnow JWT rejected (${code}${err instanceof joseErrors.JWTClaimValidationFailed ? ` ${err.claim}` : ''})`);
+        throw new WebhookAuthError(`JWT rejected (${code}${err instanceof joseErrors.JWTClaimValidationFailed ? ` ${err.claim}` : ''})`);
       }
     },
     staticHeaderOk(headers) {

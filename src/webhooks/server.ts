@@ -1,30 +1,30 @@
 /**
  * The webhook receiver: provider callbacks → `journeyWebhook` signals (with start semantics).
  *
- *   POST /webhooks/gbg-go-v2[/:journeyId]   GBG GO v2 Webhook module (HTTP Basic or API-key header)
- *   POST /webhooks/gbg-go-v1[/:journeyId]   GBG GO v1 Webhook module (the same auth)
- *   POST /webhooks/idnow[/:journeyId]       IDnow (RS256 JWT as application/jwt body or X-Idnow-Signature; or a static header)
+ *   POST /webhooks/<provider>[/:journeyId]   one route pair per provider in the registry
  *   GET  /healthz
+ *
+ * The receiver knows no provider by name: each adapter says how its webhooks are authenticated (a shared secret, or
+ * a signed JWT as the body or in a header, with a static header as the alternative) and parses its own body.
  *
  * Order: authenticate (401) → body size (413) → body syntax and shape (400) → signal-with-start → 200.
  * 200 also when the journey has already finished (nothing is started; the provider must stop retrying);
  * 503 with Retry-After when Temporal cannot be reached in time (the provider retries).
  * A provider with no authentication configured has every webhook rejected (401).
  *
- * Event ids: IDnow's `data.eventId` (the same on retries) is passed on and the workflow ignores repeats.
- * GBG sends none; the receiver derives `gbg:<status>` (or `gbg:webhook` without a status) per journey, because
- * the Webhook module fires once per journey: a retried delivery then wakes the workflow at most once per status.
+ * Event ids come from the adapter (the provider's own, or one it derives) and the workflow ignores repeats.
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Client } from '@temporalio/client';
-import { z } from 'zod';
 import { isTemporalUnavailable, signalJourneyWebhook } from '../client';
 import { DEFAULT_WEBHOOK_BODY_LIMIT_BYTES, DEFAULT_WEBHOOK_TEMPORAL_TIMEOUT_MS, DEFAULT_WEBHOOK_TIMEOUTS, type WebhookAuthConfig, type WebhookTimeouts } from '../config';
 import { silentLogger, type AppLogger } from '../logger';
 import type { JourneyProvider } from '../journey';
+import { WebhookBodyError, type ProviderAdapter } from '../providers/adapter';
+import { adapters } from '../providers/registry';
 import { InvalidJourneyInputError, journeyIdProblem } from '../journey-input';
 import { DEFAULT_TASK_QUEUE, type JourneyWebhook } from '../shared';
-import { createIdnowVerifier, decodeUnverified, JwksUnavailableError, verifyGbg, WebhookAuthError, type IdnowVerifier } from './auth';
+import { createJwtVerifier, decodeUnverified, JwksUnavailableError, verifySharedSecret, WebhookAuthError, type JwtVerifier, type SharedSecretConfig, type SignedJwtConfig } from './auth';
 import { frameworkErrorReply, handleClientError, HttpError } from './errors';
 
 export interface WebhookServerConfig {
@@ -35,7 +35,7 @@ export interface WebhookServerConfig {
   temporalTimeoutMs?: number;
   /** JWT clock tolerance in seconds (default 30). */
   clockToleranceSec?: number;
-  /** Connection limits; the defaults stay below IDnow's 10 s delivery deadline. */
+  /** Connection limits; the defaults stay below the shortest documented provider delivery deadline (10 s). */
   timeouts?: Partial<WebhookTimeouts>;
 }
 
@@ -46,39 +46,12 @@ export interface WebhookServerDeps {
   now?: () => Date;
 }
 
-const WEBHOOK_PROVIDERS: readonly JourneyProvider[] = ['gbg-go-v2', 'gbg-go-v1', 'idnow'];
-
-/** The journey id rule every entry shares (see journey-input.ts). */
-const journeyIdSchema = z.string().refine((id) => journeyIdProblem(id) === undefined, 'malformed journey id');
-const shortText = z.string().min(1).max(200);
-
-const gbgBodySchema = z
-  .object({
-    instanceId: journeyIdSchema.optional(),
-    status: shortText.optional(),
-    eventId: shortText.optional(),
-  })
-  .loose();
-
-const idnowDataSchema = z
-  .object({
-    eventId: shortText.optional(),
-    eventName: shortText.optional(),
-    environment: z.string().regex(/^[a-z0-9-]{1,32}$/).optional(),
-    payload: z
-      .object({
-        sessionId: journeyIdSchema.optional(),
-        sessionStatus: shortText.optional(),
-      })
-      .loose()
-      .optional(),
-  })
-  .loose();
+const WEBHOOK_ADAPTERS: readonly ProviderAdapter[] = Object.values(adapters);
 
 interface RequestState {
   provider?: JourneyProvider;
   journeyId?: string;
-  /** The verified (or static-header authenticated) JWT claims, for IDnow. */
+  /** The verified JWT claims, for the signed-jwt scheme. */
   claims?: Record<string, unknown>;
   authenticated?: string;
   outcome?: string;
@@ -103,15 +76,16 @@ function parseJson(text: string | undefined): unknown {
   }
 }
 
-function firstIssue(error: z.ZodError): string {
-  const issue = error.issues[0];
-  return issue ? `${issue.path.join('.') || 'body'}: ${issue.message}` : 'invalid body';
-}
-
 export function createWebhookServer({ client, config, logger = silentLogger, now = () => new Date() }: WebhookServerDeps): FastifyInstance {
   const bodyLimit = config.bodyLimitBytes ?? DEFAULT_WEBHOOK_BODY_LIMIT_BYTES;
   const taskQueue = config.taskQueue ?? DEFAULT_TASK_QUEUE;
-  const idnow: IdnowVerifier = createIdnowVerifier(config.auth.idnow, { clockToleranceSec: config.clockToleranceSec ?? 30 });
+  // One JWT verifier per provider using the signed-jwt scheme (each caches its own JWKS).
+  const verifiers = new Map<JourneyProvider, JwtVerifier>();
+  for (const { provider, webhook } of WEBHOOK_ADAPTERS) {
+    if (webhook.auth.scheme !== 'signed-jwt') continue;
+    const jwtConfig = config.auth[webhook.auth.configKey] as SignedJwtConfig | undefined;
+    verifiers.set(provider, createJwtVerifier(jwtConfig, { clockToleranceSec: config.clockToleranceSec ?? 30 }));
+  }
   const state = new WeakMap<FastifyRequest, RequestState>();
   const stateOf = (req: FastifyRequest) => {
     let s = state.get(req);
@@ -147,6 +121,10 @@ export function createWebhookServer({ client, config, logger = silentLogger, now
       s.reason = err.code;
       return reply.code(err.status).send({ error: err.code, message: err.message });
     }
+    if (err instanceof WebhookBodyError) {
+      s.reason = 'invalid_body';
+      return reply.code(400).send({ error: 'invalid_body', message: err.message });
+    }
     if (err instanceof InvalidJourneyInputError) {
       s.reason = 'invalid_input';
       return reply.code(400).send({ error: 'invalid_input', message: err.message });
@@ -166,7 +144,8 @@ export function createWebhookServer({ client, config, logger = silentLogger, now
 
   app.setNotFoundHandler((req, reply) => {
     stateOf(req).reason = 'not_found';
-    return reply.code(404).send({ error: 'not_found', message: 'no such route (providers: /webhooks/gbg-go-v2, /webhooks/gbg-go-v1, /webhooks/idnow)' });
+    const routes = WEBHOOK_ADAPTERS.map((a) => `/webhooks/${a.provider}`).join(', ');
+    return reply.code(404).send({ error: 'not_found', message: `no such route (providers: ${routes})` });
   });
 
   // Access log: method, route pattern, status, latency, provider and journey id at most. Never headers or bodies.
@@ -187,27 +166,29 @@ export function createWebhookServer({ client, config, logger = silentLogger, now
   app.get('/healthz', async () => ({ ok: true }));
 
   /** Header-borne credentials are checked before the body is read. */
-  async function authenticateHeaders(provider: JourneyProvider, req: FastifyRequest): Promise<void> {
+  async function authenticateHeaders(adapter: ProviderAdapter, req: FastifyRequest): Promise<void> {
     const s = stateOf(req);
-    s.provider = provider;
-    if (provider !== 'idnow') {
-      s.authenticated = verifyGbg(req.headers, config.auth.gbg);
+    s.provider = adapter.provider;
+    const auth = adapter.webhook.auth;
+    if (auth.scheme === 'shared-secret') {
+      s.authenticated = verifySharedSecret(req.headers, config.auth[auth.configKey] as SharedSecretConfig | undefined);
       return;
     }
-    if (!idnow.jwtConfigured && !idnow.staticConfigured) throw new WebhookAuthError('no authentication is configured for IDnow webhooks');
-    const headerJwt = headerValue(req, 'x-idnow-signature');
-    if (headerJwt && idnow.jwtConfigured) {
-      s.claims = (await idnow.verifyJwt(headerJwt.trim())) as Record<string, unknown>;
+    const verifier = verifiers.get(adapter.provider)!;
+    if (!verifier.jwtConfigured && !verifier.staticConfigured) throw new WebhookAuthError(`no authentication is configured for ${adapter.provider} webhooks`);
+    const headerJwt = headerValue(req, auth.jwtHeader);
+    if (headerJwt && verifier.jwtConfigured) {
+      s.claims = (await verifier.verifyJwt(headerJwt.trim())) as Record<string, unknown>;
       s.authenticated = 'jwt-header';
       return;
     }
     // A JWT in the body is verified once the body is read (see the handler); a presented JWT must verify.
-    if (isJwtContentType(req) && idnow.jwtConfigured) return;
-    if (idnow.staticHeaderOk(req.headers)) {
+    if (isJwtContentType(req) && verifier.jwtConfigured) return;
+    if (verifier.staticHeaderOk(req.headers)) {
       s.authenticated = 'static-header';
       return;
     }
-    throw new WebhookAuthError('missing or wrong IDnow webhook credentials');
+    throw new WebhookAuthError(`missing or wrong ${adapter.provider} webhook credentials`);
   }
 
   async function onAuthFailure(err: unknown, req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
@@ -216,79 +197,73 @@ export function createWebhookServer({ client, config, logger = silentLogger, now
       s.reason = 'unauthorized';
       logger.warn('webhook rejected', { provider: s.provider, reason: err.message });
       // Answered before the body is read: close the connection rather than wait for the rest of the body.
-      const headers: Record<string, string> = s.provider === 'idnow' ? { connection: 'close' } : { connection: 'close', 'www-authenticate': 'Basic realm="journey-await webhooks"' };
+      const sharedSecret = s.provider !== undefined && adapters[s.provider].webhook.auth.scheme === 'shared-secret';
+      const headers: Record<string, string> = sharedSecret ? { connection: 'close', 'www-authenticate': 'Basic realm="journey-await webhooks"' } : { connection: 'close' };
       return reply.code(401).headers(headers).send({ error: 'unauthorized', message: 'missing or invalid webhook credentials' });
     }
     if (err instanceof JwksUnavailableError) {
       s.reason = 'jwks_unavailable';
-      logger.error('IDnow JWKS unavailable', { reason: err.message });
+      logger.error('JWKS unavailable', { provider: s.provider, reason: err.message });
       return reply.code(503).header('retry-after', '10').send({ error: 'unavailable', message: 'cannot verify the webhook right now; retry later' });
     }
     throw err;
   }
 
+  /** The payload the adapter parses: the verified claims, an application/jwt body's claims, or the JSON body. */
+  async function payloadOf(req: FastifyRequest): Promise<unknown> {
+    const s = stateOf(req);
+    const body = req.body as string | undefined;
+    if (s.claims) return s.claims;
+    if (isJwtContentType(req)) {
+      // Only reached when a static header authenticated the sender: the JWT itself is not verified.
+      const claims = await decodeUnverified((body ?? '').trim());
+      if (!claims) throw new HttpError(400, 'invalid_jwt', 'the application/jwt body is not a JWT');
+      return claims;
+    }
+    return parseJson(body);
+  }
+
   async function extract(
-    provider: JourneyProvider,
+    adapter: ProviderAdapter,
     req: FastifyRequest,
     pathJourneyId: string | undefined,
   ): Promise<{ journeyId: string; webhook: JourneyWebhook; environment?: string }> {
     const s = stateOf(req);
-    const body = req.body as string | undefined;
-    const receivedAt = now().toISOString();
-    let bodyJourneyId: string | undefined;
-    let webhook: JourneyWebhook;
-    let environment: string | undefined;
-    if (provider !== 'idnow') {
-      const parsed = gbgBodySchema.safeParse(parseJson(body) ?? {});
-      if (!parsed.success) throw new HttpError(400, 'invalid_body', firstIssue(parsed.error));
-      bodyJourneyId = parsed.data.instanceId;
-      const status = parsed.data.status;
-      webhook = {
-        eventId: parsed.data.eventId ?? `gbg:${status ? status.toLowerCase().replace(/[^a-z0-9]/g, '') : 'webhook'}`,
-        ...(status ? { providerStatus: status } : {}),
-        receivedAt,
-      };
-    } else {
-      let data: unknown;
-      if (s.claims) data = s.claims.data ?? s.claims;
-      else if (isJwtContentType(req)) {
-        const claims = await decodeUnverified((body ?? '').trim());
-        if (!claims) throw new HttpError(400, 'invalid_jwt', 'the application/jwt body is not a JWT');
-        data = claims.data ?? claims;
-      } else {
-        const json = parseJson(body) as Record<string, unknown> | undefined;
-        data = json && typeof json === 'object' && json.data !== undefined ? json.data : (json ?? {});
-      }
-      const parsed = idnowDataSchema.safeParse(data);
-      if (!parsed.success) throw new HttpError(400, 'invalid_body', firstIssue(parsed.error));
-      bodyJourneyId = parsed.data.payload?.sessionId;
-      environment = parsed.data.environment;
-      const status = parsed.data.payload?.sessionStatus;
-      webhook = { ...(parsed.data.eventId ? { eventId: parsed.data.eventId } : {}), ...(status ? { providerStatus: status } : {}), receivedAt };
+    const event = adapter.webhook.parse(await payloadOf(req));
+    const webhook: JourneyWebhook = {
+      ...(event.eventId ? { eventId: event.eventId } : {}),
+      ...(event.providerStatus ? { providerStatus: event.providerStatus } : {}),
+      receivedAt: now().toISOString(),
+    };
+    const bodyJourneyId = event.journeyId;
+    if (bodyJourneyId !== undefined && journeyIdProblem(bodyJourneyId) !== undefined) {
+      throw new HttpError(400, 'invalid_body', `${adapter.webhook.journeyIdField}: malformed journey id`);
     }
-    if (pathJourneyId !== undefined && !journeyIdSchema.safeParse(pathJourneyId).success) throw new HttpError(400, 'invalid_journey_id', 'malformed journey id in the path');
+    if (pathJourneyId !== undefined && journeyIdProblem(pathJourneyId) !== undefined) throw new HttpError(400, 'invalid_journey_id', 'malformed journey id in the path');
     if (pathJourneyId && bodyJourneyId && pathJourneyId !== bodyJourneyId) {
       throw new HttpError(400, 'journey_id_mismatch', 'the journey id in the path differs from the one in the body');
     }
     const journeyId = pathJourneyId ?? bodyJourneyId;
-    if (!journeyId) throw new HttpError(400, 'missing_journey_id', provider === 'idnow' ? 'no sessionId in the event payload or the path' : 'no instanceId in the body or the path');
+    if (!journeyId) throw new HttpError(400, 'missing_journey_id', `no ${adapter.webhook.journeyIdField} in the body or the path`);
     s.journeyId = journeyId;
-    return { journeyId, webhook, ...(environment ? { environment } : {}) };
+    return { journeyId, webhook, ...(event.environment ? { environment: event.environment } : {}) };
   }
 
-  for (const provider of WEBHOOK_PROVIDERS) {
+  for (const adapter of WEBHOOK_ADAPTERS) {
+    const provider = adapter.provider;
+    const verifier = verifiers.get(provider);
     const handler = async (req: FastifyRequest<{ Params: { journeyId?: string } }>, reply: FastifyReply) => {
       const s = stateOf(req);
-      if (provider === 'idnow' && !s.authenticated) {
+      if (verifier && !s.authenticated) {
         // JWT in an application/jwt body: verify now that the body is read.
         try {
-          s.claims = (await idnow.verifyJwt(String(req.body ?? '').trim())) as Record<string, unknown>;
+          s.claims = (await verifier.verifyJwt(String(req.body ?? '').trim())) as Record<string, unknown>;
           s.authenticated = 'jwt-body';
         } catch (err) {
           return onAuthFailure(err, req, reply);
         }
       }
-      const { journeyId, webhook, environment } = await extract(provider, req, req.params.journeyId);
+      const { journeyId, webhook, environment } = await extract(adapter, req, req.params.journeyId);
       try {
         const outcome = await signalJourneyWebhook(client, { provider, journeyId, ...(environment ? { environment } : {}) }, webhook, {
           taskQueue,
@@ -307,7 +282,7 @@ export function createWebhookServer({ client, config, logger = silentLogger, now
     };
     const onRequest = async (req: FastifyRequest, reply: FastifyReply) => {
       try {
-        await authenticateHeaders(provider, req);
+        await authenticateHeaders(adapter, req);
       } catch (err) {
         return onAuthFailure(err, req, reply);
       }

@@ -31,6 +31,6 @@ export function createGbgAdapter(family: GbgFamily): ProviderAdapter {
     },
     normalise: family.normalise,
     errorMessage: (body) => gbgErrorMessage(body, { readMessage: family.readErrorMessage }),
-    webhook: { auth: 'shared-secret', parse: parseGbgWebhook },
+    webhook: { auth: { scheme: 'shared-secret', configKey: 'gbg' }, journeyIdField: 'instanceId', parse: parseGbgWebhook },
   };
 }

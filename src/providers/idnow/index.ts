@@ -34,5 +34,6 @@ export const idnowAdapter: ProviderAdapter = {
     const code = body.error ?? body.errorCode ?? body.code;
     return typeof code === 'string' && isCodeLike(code) ? code : undefined;
   },
-  webhook: { auth: 'signed-jwt', parse: parseIdnowWebhook },
+  // The JWT arrives as an `application/jwt` body (newer docs) or in X-Idnow-Signature (sandbox docs).
+  webhook: { auth: { scheme: 'signed-jwt', configKey: 'idnow', jwtHeader: 'x-idnow-signature' }, journeyIdField: 'payload.sessionId', parse: parseIdnowWebhook },
 };
