@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../dev/simulator';
 import { createActivities, createProviderAgent } from '../src/activities';
 import type { JourneyProvider, JourneyState } from '../src/journey';
+import { createJourneyTestEnvironment } from '../testing/environment';
 import { createScriptedFetchState } from '../testing/scripted-fetch-state';
 
 const TIMEOUT_MS = 1_000;
@@ -35,7 +36,7 @@ async function outcome(fetch: Promise<JourneyState>): Promise<Outcome> {
   } catch (err) {
     if (!(err instanceof ApplicationFailure)) throw err;
     const details = (err.details?.[0] ?? {}) as { httpStatus?: number; retryAfterMs?: number };
-    return { failure: { type: err.type ?? undefined, nonRetryable: err.nonRetryable, message: err.message, httpStatus: details.httpStatus, retryAfterMs: details.retryAfterMs } };
+    return { failure: { type: err.type ?? undefined, nonRetryable: err.nonRetryable === true, message: err.message, httpStatus: details.httpStatus, retryAfterMs: details.retryAfterMs } };
   }
 }
 
@@ -125,5 +126,16 @@ describe('the testing kit is not part of the product', () => {
     expect(pkg.devDependencies['@temporalio/testing']).toBe(pkg.dependencies['@temporalio/worker']);
     expect(pkg.peerDependencies['@temporalio/testing']).toBe(pkg.dependencies['@temporalio/worker']);
     expect(pkg.peerDependenciesMeta['@temporalio/testing']?.optional).toBe(true);
+  });
+});
+
+describe('createJourneyTestEnvironment options', () => {
+  it.each([
+    [{ fetchState: 'mocked' as never }, /fetchState must be 'simulator' or 'scripted'/],
+    [{ taskQueue: ' ' }, /taskQueue must be a non-empty string/],
+    [{ fetchTimeoutMs: 0 }, /fetchTimeoutMs must be a positive number/],
+    [{ defaultScript: ['sometimes completed'] }, /unknown script step/],
+  ])('refuses %j before starting anything', async (options, message) => {
+    await expect(createJourneyTestEnvironment(options)).rejects.toThrow(message);
   });
 });

@@ -9,7 +9,7 @@ import type { Duration } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type LogLevel, type NativeConnection } from '@temporalio/worker';
-import { startSimulator, type ScriptEntry, type Simulator } from '../dev/simulator';
+import { expandScript, startSimulator, type ScriptEntry, type Simulator } from '../dev/simulator';
 import { timeSkippingServerExecutable, withStartRetries } from '../dev/temporal-servers';
 import { createActivities, createProviderAgent } from '../src/activities';
 import type { FetchStateInput, JourneyProvider, JourneyState } from '../src/journey';
@@ -27,6 +27,11 @@ export interface JourneyTestEnvironmentOptions {
   taskQueue?: string;
   /** Script for journeys neither scripted nor named by the convention (default: in progress ×2, then completed). */
   defaultScript?: readonly ScriptEntry[];
+  /**
+   * A fetch slower than this fails as a timeout (default 7 s, the product's HTTP deadline). Slow replies take real
+   * time in simulator mode (time skipping pauses while a fetch is in flight): lower it to test timeouts quickly.
+   */
+  fetchTimeoutMs?: number;
   /** Use this time-skipping environment instead of starting one (then `teardown()` leaves it running). */
   env?: TestWorkflowEnvironment;
   /** Temporal SDK log level when the kit installs the Runtime (default `WARN`). */
@@ -89,10 +94,20 @@ async function registerSearchAttributes(env: TestWorkflowEnvironment): Promise<v
   }
 }
 
-export async function createJourneyTestEnvironment(options: JourneyTestEnvironmentOptions = {}): Promise<JourneyTestEnvironment> {
+/** Bad options fail here, with what was wrong, before any server starts. */
+function validate(options: JourneyTestEnvironmentOptions): { mode: 'simulator' | 'scripted'; taskQueue: string } {
   const mode = options.fetchState ?? 'simulator';
   if (mode !== 'simulator' && mode !== 'scripted') throw new TypeError(`fetchState must be 'simulator' or 'scripted', not ${JSON.stringify(mode)}`);
   const taskQueue = options.taskQueue ?? DEFAULT_TASK_QUEUE;
+  if (typeof taskQueue !== 'string' || taskQueue.trim() === '') throw new TypeError('taskQueue must be a non-empty string');
+  const timeout = options.fetchTimeoutMs;
+  if (timeout !== undefined && !(Number.isFinite(timeout) && timeout > 0)) throw new TypeError('fetchTimeoutMs must be a positive number of milliseconds');
+  if (options.defaultScript) expandScript(options.defaultScript);
+  return { mode, taskQueue };
+}
+
+export async function createJourneyTestEnvironment(options: JourneyTestEnvironmentOptions = {}): Promise<JourneyTestEnvironment> {
+  const { mode, taskQueue } = validate(options);
   ensureRuntime(options.logLevel ?? 'WARN');
 
   const cleanups: (() => Promise<unknown>)[] = [];
@@ -109,7 +124,7 @@ export async function createJourneyTestEnvironment(options: JourneyTestEnvironme
     cleanups.push(() => simulator.close());
     await registerSearchAttributes(env);
 
-    const fetches = fetchStateFor(mode, simulator, options.defaultScript);
+    const fetches = fetchStateFor(mode, simulator, options);
     cleanups.push(fetches.close);
     const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities: { fetchState: fetches.fetchState } });
     const running = worker.run();
@@ -147,13 +162,15 @@ interface FetchStateSource {
   close(): Promise<void>;
 }
 
-function fetchStateFor(mode: 'simulator' | 'scripted', simulator: Simulator, defaultScript?: readonly ScriptEntry[]): FetchStateSource {
+function fetchStateFor(mode: 'simulator' | 'scripted', simulator: Simulator, options: JourneyTestEnvironmentOptions): FetchStateSource {
+  const { defaultScript, fetchTimeoutMs } = options;
   if (mode === 'scripted') {
-    const scripted = createScriptedFetchState(defaultScript ? { defaultScript } : {});
+    const scripted = createScriptedFetchState({ ...(defaultScript ? { defaultScript } : {}), ...(fetchTimeoutMs ? { timeoutMs: fetchTimeoutMs } : {}) });
     return { ...scripted, close: async () => {} };
   }
   const dispatcher = createProviderAgent();
-  const { fetchState } = createActivities({ config: simulator.providerConfig(), dispatcher });
+  const http = fetchTimeoutMs ? { totalTimeoutMs: fetchTimeoutMs } : {};
+  const { fetchState } = createActivities({ config: simulator.providerConfig(), dispatcher, http });
   return {
     fetchState,
     script: (provider, journeyId, script) => simulator.script(provider, journeyId, script),
