@@ -34,7 +34,7 @@ export interface JourneyTestEnvironmentOptions {
   fetchTimeoutMs?: number;
   /** Use this time-skipping environment instead of starting one (then `teardown()` leaves it running). */
   env?: TestWorkflowEnvironment;
-  /** Temporal SDK log level when the kit installs the Runtime (default `WARN`). */
+  /** Temporal SDK log level when the kit installs the Runtime (default `ERROR`: failed fetches are expected in tests). */
   logLevel?: LogLevel;
 }
 
@@ -108,7 +108,7 @@ function validate(options: JourneyTestEnvironmentOptions): { mode: 'simulator' |
 
 export async function createJourneyTestEnvironment(options: JourneyTestEnvironmentOptions = {}): Promise<JourneyTestEnvironment> {
   const { mode, taskQueue } = validate(options);
-  ensureRuntime(options.logLevel ?? 'WARN');
+  ensureRuntime(options.logLevel ?? 'ERROR');
 
   const cleanups: (() => Promise<unknown>)[] = [];
   const teardown = async () => {
