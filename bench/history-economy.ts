@@ -4,7 +4,7 @@
  * provider's raw JSON body every poll. Both poll the same simulator endpoints with the same script.
  */
 import { randomUUID } from 'node:crypto';
-import { startJourneyWorkflow } from '../src/start';
+import { getJourneyHandle, startJourneyAwait } from '../src/client';
 import { eventBytes, EventType, historyOf, type HistoryEvent } from './history';
 import type { NaivePollInput } from './naive-workflow';
 import { mapLimit, type Stack } from './stack';
@@ -96,11 +96,9 @@ export async function runHistoryEconomy(
       log(`history economy: ${provider}, ${opts.journeys} + ${opts.journeys} journeys, ${opts.inProgressPolls} in-progress polls each…`);
       const ids = Array.from({ length: opts.journeys }, () => `sim-complete-after-${opts.inProgressPolls}-${randomUUID()}`);
       const product = await mapLimit(ids, 16, async (journeyId) => {
-        const handle = await startJourneyWorkflow(
-          client,
-          { provider, journeyId: `${journeyId}-p`, polling: { baseIntervalMs: opts.intervalMs } },
-          { taskQueue: HISTORY_TASK_QUEUE },
-        );
+        const input = { provider, journeyId: `${journeyId}-p`, polling: { baseIntervalMs: opts.intervalMs } };
+        await startJourneyAwait(client, input, { taskQueue: HISTORY_TASK_QUEUE });
+        const handle = getJourneyHandle(client, input);
         await handle.result();
         return historyOf(client, handle.workflowId);
       });

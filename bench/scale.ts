@@ -6,7 +6,7 @@
  * in a loop, nothing else) gives the dev server's own ceiling on this machine.
  */
 import { randomUUID } from 'node:crypto';
-import { startJourneyWorkflow } from '../src/start';
+import { startJourneyAwait } from '../src/client';
 import { mapLimit, procUsage, sleepMs, type Stack } from './stack';
 import { rounded, type Summary } from './stats';
 import type { WindowStats } from './worker-process';
@@ -61,11 +61,11 @@ export async function runScale(stack: Stack, kind: ScaleKind, opts: ScaleOptions
   let stoppedBecause = 'ladder done';
   await worker.call('startWorker', { taskQueue });
 
-  const start = (i: number) => {
+  const start = (i: number): Promise<unknown> => {
     const id = `scale-${kind}-${tag}-${i}`;
     ids.push(kind === 'journey' ? `journey:gbg-go-v2:${id}` : id);
     return kind === 'journey'
-      ? startJourneyWorkflow(client, { provider: 'gbg-go-v2', journeyId: id, polling: { baseIntervalMs: opts.intervalMs } }, { taskQueue })
+      ? startJourneyAwait(client, { provider: 'gbg-go-v2', journeyId: id, polling: { baseIntervalMs: opts.intervalMs } }, { taskQueue })
       : client.workflow.start('sleepLoop', { taskQueue, workflowId: id, args: [opts.intervalMs] });
   };
 

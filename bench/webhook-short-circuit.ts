@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { startJourneyWorkflow } from '../src/start';
+import { getJourneyHandle, startJourneyAwait } from '../src/client';
 import { createWebhookServer } from '../src/webhooks/server';
 import { eventMs, EventType, firstOf, historyOf } from './history';
 import { mapLimit, scriptJourney, sleepMs, type Stack } from './stack';
@@ -48,10 +48,12 @@ export async function runWebhookShortCircuit(stack: Stack, opts: WebhookOptions,
     const tag = randomUUID().slice(0, 8);
     const pairs = Array.from({ length: opts.pairs }, (_, i) => ({ webhook: `wh-${tag}-${i}-webhook`, pollOnly: `wh-${tag}-${i}-poll-only` }));
     log(`webhook short-circuit: ${opts.pairs} pairs polling every ${opts.intervalMs / 1000} s; completions spread over one interval…`);
-    const handles = await mapLimit(pairs, 16, async (p) => ({
-      webhook: await startJourneyWorkflow(client, { provider: 'gbg-go-v2', journeyId: p.webhook, polling: { baseIntervalMs: opts.intervalMs } }, { taskQueue: WEBHOOK_TASK_QUEUE }),
-      pollOnly: await startJourneyWorkflow(client, { provider: 'gbg-go-v2', journeyId: p.pollOnly, polling: { baseIntervalMs: opts.intervalMs } }, { taskQueue: WEBHOOK_TASK_QUEUE }),
-    }));
+    const start = async (journeyId: string) => {
+      const input = { provider: 'gbg-go-v2', journeyId, polling: { baseIntervalMs: opts.intervalMs } } as const;
+      await startJourneyAwait(client, input, { taskQueue: WEBHOOK_TASK_QUEUE });
+      return getJourneyHandle(client, input);
+    };
+    const handles = await mapLimit(pairs, 16, async (p) => ({ webhook: await start(p.webhook), pollOnly: await start(p.pollOnly) }));
     const t0 = Date.now();
     // Pair i completes at a point spread evenly over one poll interval (stratified, with jitter), after the first poll.
     const completedAt = await Promise.all(

@@ -15,6 +15,12 @@ export function journeyWorkflowId(provider: JourneyProvider, journeyId: string):
   return `journey:${provider}:${journeyId}`;
 }
 
+/** The parts of a `journey:<provider>:<journeyId>` workflow id (the provider is not checked here). */
+export function parseJourneyWorkflowId(workflowId: string): { provider: string; journeyId: string } | undefined {
+  const m = /^journey:([^:]+):(.+)$/.exec(workflowId);
+  return m ? { provider: m[1]!, journeyId: m[2]! } : undefined;
+}
+
 /** Search attributes (Keyword). Never PII: operators filter on them and they are stored unencrypted. */
 export const journeyProviderKey = defineSearchAttributeKey('JourneyProvider', SearchAttributeType.KEYWORD);
 export const journeyStatusKey = defineSearchAttributeKey('JourneyStatus', SearchAttributeType.KEYWORD);

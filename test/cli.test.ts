@@ -11,7 +11,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../src/activities';
 import { EXIT, runCli } from '../src/cli';
-import { getJourneyProgress, listJourneys, startJourneyAwait, signalJourneyWebhook, awaitJourneyResult, JourneyNotFoundError, JourneyWorkflowFailedError } from '../src/client';
+import { getJourneyStatus, listJourneys, startJourneyAwait, signalJourneyWebhook, awaitJourneyResult, JourneyNotFoundError, JourneyWorkflowFailedError } from '../src/client';
 import type { JourneyProvider } from '../src/journey';
 import { journeySearchAttributeKeys } from '../src/shared';
 import { startSimulator, type Simulator } from '../dev/simulator';
@@ -150,9 +150,9 @@ describe('client library', () => {
     const again = await startJourneyAwait(env.client, { provider: 'idnow', journeyId }, { taskQueue: TASK_QUEUE });
     expect(again).toEqual({ workflowId: first.workflowId, runId: first.runId, alreadyFinished: true });
     expect(await signalJourneyWebhook(env.client, { provider: 'idnow', journeyId }, { eventId: 'late' }, { taskQueue: TASK_QUEUE })).toBe('already-finished');
-    const report = await getJourneyProgress(env.client, { provider: 'idnow', journeyId });
+    const report = await getJourneyStatus(env.client, { provider: 'idnow', journeyId });
     expect(report).toMatchObject({ executionStatus: 'COMPLETED', result: { status: 'completed' } });
-    await expect(getJourneyProgress(env.client, { provider: 'idnow', journeyId: `missing-${randomUUID()}` })).rejects.toBeInstanceOf(JourneyNotFoundError);
+    await expect(getJourneyStatus(env.client, { provider: 'idnow', journeyId: `missing-${randomUUID()}` })).rejects.toBeInstanceOf(JourneyNotFoundError);
 
     const rejected = `sim-http-400-${randomUUID()}`;
     await startJourneyAwait(env.client, { provider: 'gbg-go-v1', journeyId: rejected }, { taskQueue: TASK_QUEUE });

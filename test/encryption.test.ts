@@ -14,7 +14,7 @@ import { createActivities, createProviderAgent } from '../src/activities';
 import { EncryptionCodec, type CodecKey } from '../src/codec/encryption-codec';
 import { journeyStateSchema, type JourneyProvider } from '../src/journey';
 import { startSimulator, type Simulator } from '../dev/simulator';
-import { journeyStartOptions } from '../src/start';
+import { journeyStartOptions } from '../src/client';
 import type { awaitJourneyCompletion } from '../src/workflows';
 import { bundleJourneyWorkflows, createJourneyTestEnv } from './helpers/workflow-env';
 

@@ -11,7 +11,7 @@ import { createActivities, createProviderAgent } from '../src/activities';
 import type { FetchStateInput, JourneyProvider } from '../src/journey';
 import { JOURNEY_REJECTED_BY_PROVIDER, journeyProgressQuery, type AwaitJourneyInput } from '../src/shared';
 import { startSimulator, type Simulator } from '../dev/simulator';
-import { journeyStartOptions } from '../src/start';
+import { journeyStartOptions } from '../src/client';
 import type { awaitJourneyCompletion } from '../src/workflows';
 import { bundleJourneyWorkflows, createJourneyTestEnv } from './helpers/workflow-env';
 

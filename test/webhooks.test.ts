@@ -18,7 +18,7 @@ import { createJsonLogger } from '../src/logger';
 import type { JourneyProvider, JourneyState } from '../src/journey';
 import { journeySearchAttributeKeys, journeyWorkflowId, type AwaitJourneyInput } from '../src/shared';
 import { createSigningKey, signJwt, startSimulator, type Simulator } from '../dev/simulator';
-import { startJourneyWorkflow } from '../src/start';
+import { startJourneyWorkflow } from './helpers/start-journey';
 import { createWebhookServer } from '../src/webhooks/server';
 import { createLocalEnv } from './helpers/temporal-env';
 import { eventually } from './helpers/eventually';

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workerSettingsFromEnv, ConfigError } from '../src/config';
 import { journeySearchAttributeKeys } from '../src/shared';
 import { startSimulator, type Simulator } from '../dev/simulator';
-import { startJourneyWorkflow } from '../src/start';
+import { startJourneyWorkflow } from './helpers/start-journey';
 import { workflowSource } from '../src/worker';
 import { createLocalEnv } from './helpers/temporal-env';
 import { eventually } from './helpers/eventually';

@@ -17,7 +17,7 @@ import {
   journeyWebhookSignal,
   type AwaitJourneyInput,
 } from '../src/shared';
-import { startJourneyWorkflow } from '../src/start';
+import { startJourneyWorkflow } from './helpers/start-journey';
 import type { awaitJourneyCompletion, PollingExhaustedDetails } from '../src/workflows/await-journey-completion';
 import { resolvePolicy, timeToExhaustionMs } from '../src/workflows/schedule';
 import {

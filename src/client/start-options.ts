@@ -3,19 +3,19 @@
  * (idempotent start), a readable summary in the Web UI, and the JourneyProvider/JourneyStatus search attributes.
  * Nothing here may carry PII: summaries and search attributes are stored unencrypted.
  */
-import type { Client, WorkflowHandleWithFirstExecutionRunId, WorkflowStartOptions } from '@temporalio/client';
-import { validateJourneyInput } from './journey-input';
-import { resolvePolicy } from './workflows/schedule';
-import type { awaitJourneyCompletion } from './workflows';
-import { DEFAULT_TASK_QUEUE, journeyProviderKey, journeyStatusKey, journeyWorkflowId, type AwaitJourneyInput } from './shared';
+import type { WorkflowStartOptions } from '@temporalio/client';
+import { validateJourneyInput } from '../journey-input';
+import { resolvePolicy } from '../workflows/schedule';
+import type { awaitJourneyCompletion } from '../workflows';
+import { DEFAULT_TASK_QUEUE, journeyProviderKey, journeyStatusKey, journeyWorkflowId, type AwaitJourneyInput } from '../shared';
 
 /** `Pq_hhWx…`: enough to recognise a journey in a list, without printing a whole provider token. */
-export function shortJourneyId(journeyId: string): string {
+function shortJourneyId(journeyId: string): string {
   return journeyId.length > 6 ? `${journeyId.slice(0, 5)}…` : journeyId;
 }
 
 /** `gbg-go-v2 journey Pq_hh…` (the Web UI's summary line; the limit is 200 bytes). */
-export function journeyStaticSummary(input: Pick<AwaitJourneyInput, 'provider' | 'journeyId'>): string {
+function journeyStaticSummary(input: Pick<AwaitJourneyInput, 'provider' | 'journeyId'>): string {
   return `${input.provider} journey ${shortJourneyId(input.journeyId)}`;
 }
 
@@ -52,17 +52,4 @@ export function journeyStartOptions(
       { key: journeyStatusKey, value: 'in_progress' },
     ],
   };
-}
-
-export interface StartJourneyOptions {
-  taskQueue?: string;
-}
-
-/** Starts (or joins) the journey's workflow; `handle.result()` follows continue-as-new to the final state. */
-export async function startJourneyWorkflow(
-  client: Client,
-  input: AwaitJourneyInput,
-  opts: StartJourneyOptions = {},
-): Promise<WorkflowHandleWithFirstExecutionRunId<typeof awaitJourneyCompletion>> {
-  return client.workflow.start<typeof awaitJourneyCompletion>('awaitJourneyCompletion', journeyStartOptions(input, opts.taskQueue));
 }

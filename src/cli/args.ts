@@ -1,0 +1,86 @@
+/** The CLI's words: usage text, options, exit codes, and reading a journey reference and durations. */
+import type { ParseArgsConfig } from 'node:util';
+import ms, { type StringValue } from 'ms';
+import { JOURNEY_STATUSES, PROVIDERS, type JourneyProvider } from '../journey';
+import { InvalidJourneyInputError, journeyIdProblem } from '../journey-input';
+import { parseJourneyWorkflowId } from '../shared';
+
+export const EXIT = { DONE: 0, JOURNEY_FAILED: 1, USAGE: 2, NOT_FOUND: 3, STILL_RUNNING: 4, UNAVAILABLE: 5 } as const;
+
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+export const USAGE = `usage: journey-await <command> [options]
+
+commands:
+  start  <provider> <journeyId>   start waiting for a journey (idempotent)
+         [--environment E] [--deadline 2030-01-31T18:00:00Z]
+         [--interval 10s (1s–1h)] [--error-backoff 5s (0–10m)] [--max-errors 30 (1–1000)]
+  status <provider> <journeyId>   where the journey stands (polls, errors, next poll, last state)
+  result <provider> <journeyId>   the final normalised state  [--wait [--timeout 30m]]
+  signal <provider> <journeyId>   wake the journey as a webhook would  [--event-id ID] [--provider-status S]
+  list                            journeys  [--provider P] [--status S] [--running|--closed] [--limit N]
+
+providers: ${PROVIDERS.join(', ')}     statuses: ${JOURNEY_STATUSES.join(', ')}
+options: --json  --task-queue Q  --profile P  --help
+exit codes: 0 done, 1 journey failed/expired/aborted, 2 usage/config error, 3 not found, 4 still running, 5 Temporal unreachable`;
+
+export const OPTIONS = {
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  'task-queue': { type: 'string' },
+  profile: { type: 'string' },
+  environment: { type: 'string' },
+  deadline: { type: 'string' },
+  interval: { type: 'string' },
+  'error-backoff': { type: 'string' },
+  'max-errors': { type: 'string' },
+  wait: { type: 'boolean', short: 'w' },
+  timeout: { type: 'string' },
+  'event-id': { type: 'string' },
+  'provider-status': { type: 'string' },
+  provider: { type: 'string' },
+  status: { type: 'string' },
+  running: { type: 'boolean' },
+  closed: { type: 'boolean' },
+  limit: { type: 'string' },
+} satisfies ParseArgsConfig['options'];
+
+/** How the CLI spells each field of the journey input contract, for its error messages. */
+export const OPTION_OF_FIELD: Record<string, string> = {
+  journeyId: '<journeyId>',
+  provider: '<provider>',
+  environment: '--environment',
+  deadline: '--deadline',
+  'polling.baseIntervalMs': '--interval',
+  'polling.errorBackoffMs': '--error-backoff',
+  'polling.maxConsecutiveErrors': '--max-errors',
+};
+
+/** `10s`, `500ms`, `2m`, `1h` or plain milliseconds (read by `ms`, as the Temporal SDK reads durations). */
+export function parseDuration(text: string, name: string): number {
+  let value = Number.NaN;
+  try {
+    value = ms(text.trim() as StringValue);
+  } catch {
+    // longer than `ms` reads: malformed
+  }
+  if (!Number.isFinite(value) || value < 0) throw new UsageError(`--${name}: expected a duration like 10s, 500ms, 2m (got ${JSON.stringify(text)})`);
+  return Math.round(value);
+}
+
+/** `<provider> <journeyId>`, or the workflow id `journey:<provider>:<journeyId>`. */
+export function journeyRef(positionals: string[]): { provider: JourneyProvider; journeyId: string } {
+  let [provider, journeyId] = positionals;
+  if (positionals.length === 1 && provider?.startsWith('journey:')) {
+    const parts = parseJourneyWorkflowId(provider);
+    [provider, journeyId] = parts ? [parts.provider, parts.journeyId] : [provider, undefined];
+  }
+  if (!provider || !journeyId) throw new UsageError('expected <provider> <journeyId> (or journey:<provider>:<journeyId>)');
+  if (positionals.length > 2) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[2])}`);
+  if (!(PROVIDERS as readonly string[]).includes(provider)) throw new UsageError(`unknown provider ${JSON.stringify(provider)} (use ${PROVIDERS.join(', ')})`);
+  const idProblem = journeyIdProblem(journeyId);
+  if (idProblem) throw new InvalidJourneyInputError('journeyId', idProblem);
+  return { provider: provider as JourneyProvider, journeyId };
+}

@@ -1,0 +1,46 @@
+/** Human-readable lines for progress, final states and status reports. */
+import type { JourneyStatusReport } from '../client';
+import type { JourneyState } from '../journey';
+import type { JourneyProgress } from '../shared';
+
+function until(iso: string, now = Date.now()): string {
+  const s = Math.round((Date.parse(iso) - now) / 1000);
+  return s > 0 ? `in ${s}s` : 'due now';
+}
+
+/** One readable line of progress, e.g. `in_progress · poll #3 · errors 1/30 (FetchFailed: …) · next poll in 8s · webhooks 1`. */
+export function progressLine(p: JourneyProgress, maxErrors = 30): string {
+  const parts = [p.status, `poll #${p.polls}`, `errors ${p.consecutiveErrors}/${maxErrors}`];
+  if (p.lastError && p.consecutiveErrors > 0) parts[2] += ` (${p.lastError.slice(0, 120)})`;
+  if (p.nextPollAt) parts.push(`next poll ${until(p.nextPollAt)}`);
+  parts.push(`webhooks ${p.webhooksReceived}`);
+  if (p.lastState?.providerStatus) parts.push(`provider says ${p.lastState.providerStatus}`);
+  return parts.join(' · ');
+}
+
+export function stateLines(s: JourneyState): string[] {
+  const lines = [
+    `status:          ${s.status}${s.terminal ? ' (final)' : ''}`,
+    `decision:        ${s.decision}${s.outcome ? ` (${s.outcome})` : ''}`,
+    `provider status: ${s.providerStatus}`,
+    `decided by:      ${s.source}`,
+  ];
+  if (s.journey?.name) lines.push(`journey:         ${s.journey.name}${s.journey.version ? ` v${s.journey.version}` : ''}`);
+  if (s.completedAt) lines.push(`completed at:    ${s.completedAt}${s.durationMs !== undefined ? ` (${Math.round(s.durationMs / 1000)}s)` : ''}`);
+  if (s.steps.length) lines.push(`steps:           ${s.steps.map((st) => `${st.id}${st.outcome ? `=${st.outcome}` : st.status ? `=${st.status}` : ''}`).join(', ')}`);
+  lines.push(`observed at:     ${s.observedAt}`);
+  return lines;
+}
+
+export function statusLines(r: JourneyStatusReport): string[] {
+  const lines = [
+    `${r.workflowId}`,
+    `execution:       ${r.executionStatus}${r.closeTime ? ` (closed ${r.closeTime})` : ` (started ${r.startTime})`}`,
+  ];
+  if (r.journeyStatus) lines.push(`journey status:  ${r.journeyStatus}`);
+  if (r.progress) lines.push(`progress:        ${progressLine(r.progress)}`);
+  if (r.progress?.lastError) lines.push(`last error:      ${r.progress.lastError}`);
+  if (r.result) lines.push(...stateLines(r.result));
+  if (r.failure) lines.push(`failure:         ${r.failure.type ? `${r.failure.type}: ` : ''}${r.failure.message}`);
+  return lines;
+}

@@ -1,0 +1,48 @@
+/** A Temporal Client for journey-await: the connection from envconfig, the payload codec from the keys. */
+import { Client, Connection, type ConnectionOptions } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
+import { DEFAULT_NAMESPACE, journeyDataConverter, temporalConnectionFromEnv } from '../config';
+import { rethrowUnavailable } from './errors';
+
+export interface ConnectOptions {
+  /** Connect lazily (first call), so a process can start while Temporal is down. Default false. */
+  lazy?: boolean;
+  /** envconfig profile (TEMPORAL_PROFILE otherwise). */
+  profile?: string;
+  /** Override the connection options from envconfig (tests). */
+  connectionOptions?: ConnectionOptions;
+  namespace?: string;
+  dataConverter?: DataConverter;
+}
+
+/**
+ * A Temporal Client configured from @temporalio/envconfig (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY,
+ * TEMPORAL_TLS_*, or a temporal.toml profile), with the payload codec when encryption keys are configured.
+ * Reconnect back-off is capped at 5 s, so a restarted server is found again quickly.
+ */
+export async function connectClient(options: ConnectOptions = {}): Promise<Client> {
+  const loaded = options.connectionOptions ? undefined : temporalConnectionFromEnv(options.profile ? { profile: options.profile } : {});
+  const connectionOptions: ConnectionOptions = {
+    ...(loaded?.connectionOptions as ConnectionOptions | undefined),
+    ...options.connectionOptions,
+    channelArgs: {
+      'grpc.initial_reconnect_backoff_ms': 250,
+      'grpc.max_reconnect_backoff_ms': 5_000,
+      ...options.connectionOptions?.channelArgs,
+    },
+  };
+  let connection: Connection;
+  if (options.lazy) connection = Connection.lazy(connectionOptions);
+  else {
+    try {
+      connection = await Connection.connect(connectionOptions);
+    } catch (err) {
+      rethrowUnavailable(err);
+    }
+  }
+  return new Client({
+    connection,
+    namespace: options.namespace ?? loaded?.namespace ?? DEFAULT_NAMESPACE,
+    dataConverter: options.dataConverter ?? journeyDataConverter(),
+  });
+}

@@ -1,0 +1,20 @@
+/**
+ * The client library services use to start and follow journeys (`journey-await/client`):
+ *
+ *   connectClient          a Temporal Client from envconfig, with the payload codec when keys are configured
+ *   startJourneyAwait      idempotent start (a running journey is joined, a finished one is not started again)
+ *   getJourneyHandle       the journey's workflow handle (result, describe, history)
+ *   signalJourneyWebhook   the webhook signal with start semantics (what the webhook receiver does)
+ *   getJourneyStatus       execution status + the workflow's journeyProgress query, as a JourneyStatusReport
+ *   awaitJourneyResult     the final JourneyState, with optional live progress while waiting
+ *   listJourneys           by the JourneyProvider / JourneyStatus search attributes
+ */
+export * from './connection';
+export { AwaitTimeoutError, isTemporalUnavailable, JourneyNotFoundError, JourneyWorkflowFailedError, TemporalUnavailableError } from './errors';
+export { getJourneyHandle, type JourneyHandle, type JourneyRef } from './handle';
+export * from './journey-status';
+export * from './list-journeys';
+export * from './start-journey';
+export { journeyStartOptions } from './start-options';
+export type { AwaitJourneyInput, JourneyProgress, JourneyWebhook } from '../shared';
+export type { JourneyState } from '../journey';

@@ -1,0 +1,139 @@
+/** Where a journey stands (`getJourneyStatus`) and its final state (`awaitJourneyResult`). */
+import { WorkflowFailedError, type Client, type WorkflowExecutionDescription } from '@temporalio/client';
+import { WorkflowNotFoundError } from '@temporalio/common';
+import type { JourneyProvider, JourneyState } from '../journey';
+import { journeyProgressQuery, journeyStatusKey, journeyWorkflowId, type JourneyProgress } from '../shared';
+import { AwaitTimeoutError, failureOf, isTemporalUnavailable, JourneyNotFoundError, JourneyWorkflowFailedError, rethrowUnavailable } from './errors';
+import { describeJourney, getJourneyHandle, type JourneyHandle, type JourneyRef } from './handle';
+
+export type ExecutionStatus = WorkflowExecutionDescription['status']['name'];
+
+export interface JourneyStatusReport {
+  workflowId: string;
+  runId: string;
+  provider: JourneyProvider;
+  journeyId: string;
+  /** Temporal's view: RUNNING, COMPLETED, FAILED, CANCELLED, TERMINATED, TIMED_OUT, CONTINUED_AS_NEW. */
+  executionStatus: ExecutionStatus;
+  /** The JourneyStatus search attribute (upserted by the workflow on change). */
+  journeyStatus?: string;
+  startTime: string;
+  closeTime?: string;
+  /** The workflow's own progress (running journeys; needs a worker to answer the query). */
+  progress?: JourneyProgress;
+  /** The final state of a completed journey. */
+  result?: JourneyState;
+  /** Why a failed/cancelled/terminated journey ended. */
+  failure?: { type?: string; message: string };
+}
+
+const PROGRESS_QUERY_TIMEOUT_MS = 5_000;
+
+function queryProgress(client: Client, handle: JourneyHandle, timeoutMs = PROGRESS_QUERY_TIMEOUT_MS): Promise<JourneyProgress> {
+  return client.withDeadline(Date.now() + timeoutMs, () => handle.query(journeyProgressQuery));
+}
+
+/** Where a journey stands: execution status, search attributes, live progress (running) or result (done). */
+export async function getJourneyStatus(client: Client, ref: JourneyRef, opts: { queryTimeoutMs?: number } = {}): Promise<JourneyStatusReport> {
+  const workflowId = journeyWorkflowId(ref.provider, ref.journeyId);
+  const d = await describeJourney(client, workflowId);
+  const journeyStatus = d.typedSearchAttributes.get(journeyStatusKey);
+  const report: JourneyStatusReport = {
+    workflowId,
+    runId: d.runId,
+    provider: ref.provider,
+    journeyId: ref.journeyId,
+    executionStatus: d.status.name,
+    ...(journeyStatus ? { journeyStatus } : {}),
+    startTime: d.startTime.toISOString(),
+    ...(d.closeTime ? { closeTime: d.closeTime.toISOString() } : {}),
+  };
+  const handle = getJourneyHandle(client, ref);
+  if (d.status.name === 'RUNNING') {
+    try {
+      report.progress = await queryProgress(client, handle, opts.queryTimeoutMs);
+    } catch (err) {
+      if (!isTemporalUnavailable(err)) throw err;
+      // No worker answered in time: describe() alone still tells where the journey stands.
+    }
+  } else {
+    try {
+      report.result = await handle.result();
+    } catch (err) {
+      if (isTemporalUnavailable(err)) rethrowUnavailable(err);
+      report.failure = failureOf(err);
+    }
+  }
+  return report;
+}
+
+export interface AwaitResultOptions {
+  /** Called whenever the progress changes while waiting (polled with the journeyProgress query). */
+  onProgress?: (progress: JourneyProgress) => void;
+  /** How often to query progress. Default 1 s. */
+  progressIntervalMs?: number;
+  /** Give up waiting after this long (the journey keeps running). */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+/** Reports each change of progress until `isStopped()`; errors (closed journey, no worker) are left to the result. */
+async function watchProgress(client: Client, handle: JourneyHandle, opts: AwaitResultOptions, isStopped: () => boolean): Promise<void> {
+  if (!opts.onProgress) return;
+  let last = '';
+  while (!isStopped()) {
+    try {
+      const progress = await queryProgress(client, handle);
+      const key = JSON.stringify(progress);
+      if (!isStopped() && key !== last) {
+        last = key;
+        opts.onProgress(progress);
+      }
+    } catch {
+      // The journey may have just closed, or no worker answered; the result decides.
+    }
+    await new Promise((r) => setTimeout(r, opts.progressIntervalMs ?? 1_000));
+  }
+}
+
+/**
+ * The final JourneyState (following continue-as-new). Throws JourneyNotFoundError, JourneyWorkflowFailedError
+ * (polling exhausted, rejected by the provider, cancelled, terminated), AwaitTimeoutError or TemporalUnavailableError.
+ */
+export async function awaitJourneyResult(client: Client, ref: JourneyRef, opts: AwaitResultOptions = {}): Promise<JourneyState> {
+  const workflowId = journeyWorkflowId(ref.provider, ref.journeyId);
+  await describeJourney(client, workflowId); // not found → JourneyNotFoundError before waiting forever
+  const handle = getJourneyHandle(client, ref);
+  let stop = false;
+  const watcher = watchProgress(client, handle, opts, () => stop);
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const result = handle.result();
+    const racers: Promise<JourneyState>[] = [result];
+    if (opts.timeoutMs) {
+      racers.push(
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new AwaitTimeoutError(`still waiting for ${workflowId} after ${opts.timeoutMs} ms`)), opts.timeoutMs);
+        }),
+      );
+    }
+    if (opts.signal) {
+      const signal = opts.signal;
+      racers.push(new Promise((_, reject) => signal.addEventListener('abort', () => reject(new AwaitTimeoutError('aborted')), { once: true })));
+    }
+    result.catch(() => {}); // a losing racer must not become an unhandled rejection
+    return await Promise.race(racers);
+  } catch (err) {
+    if (err instanceof AwaitTimeoutError) throw err;
+    if (err instanceof WorkflowNotFoundError) throw new JourneyNotFoundError(workflowId);
+    if (err instanceof WorkflowFailedError) {
+      const f = failureOf(err);
+      throw new JourneyWorkflowFailedError(workflowId, f.type, f.message);
+    }
+    return rethrowUnavailable(err);
+  } finally {
+    stop = true;
+    if (timer) clearTimeout(timer);
+    await watcher;
+  }
+}

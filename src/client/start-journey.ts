@@ -1,0 +1,63 @@
+/** Starting a journey's workflow, and waking it with a webhook signal: both idempotent per journey. */
+import type { Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/common';
+import { DEFAULT_TASK_QUEUE, journeyWebhookSignal, journeyWorkflowId, WORKFLOW_TYPE, type AwaitJourneyInput, type JourneyWebhook } from '../shared';
+import type { awaitJourneyCompletion } from '../workflows';
+import { rethrowUnavailable } from './errors';
+import { describeJourney, type JourneyRef } from './handle';
+import { journeyStartOptions } from './start-options';
+
+export interface StartJourneyResult {
+  workflowId: string;
+  runId: string;
+  /** The journey had already finished: nothing was started (a finished journey is never started again). */
+  alreadyFinished: boolean;
+}
+
+/**
+ * Starts the journey's workflow, or joins it when it is already running (USE_EXISTING): the one way services,
+ * the CLI, the demo and tests start a journey. A journey that has finished is not started again
+ * (REJECT_DUPLICATE): the result says so and points at the finished run. Follow it with `getJourneyHandle`.
+ */
+export async function startJourneyAwait(client: Client, input: AwaitJourneyInput, opts: { taskQueue?: string } = {}): Promise<StartJourneyResult> {
+  const workflowId = journeyWorkflowId(input.provider, input.journeyId);
+  try {
+    const handle = await client.workflow.start<typeof awaitJourneyCompletion>(WORKFLOW_TYPE, journeyStartOptions(input, opts.taskQueue ?? DEFAULT_TASK_QUEUE));
+    return { workflowId, runId: handle.firstExecutionRunId, alreadyFinished: false };
+  } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError) {
+      const description = await describeJourney(client, workflowId);
+      return { workflowId, runId: description.runId, alreadyFinished: true };
+    }
+    rethrowUnavailable(err);
+  }
+}
+
+export type SignalOutcome = 'signalled' | 'already-finished';
+
+/**
+ * Delivers a provider webhook to the journey's workflow with start semantics: a running journey is signalled;
+ * a journey not started yet is started with the signal (the webhook is kept); a finished journey is left alone
+ * (REJECT_DUPLICATE) and the call still succeeds, so a provider's late retry is answered 2xx.
+ */
+export async function signalJourneyWebhook(
+  client: Client,
+  ref: JourneyRef & { environment?: string },
+  webhook: JourneyWebhook,
+  opts: { taskQueue?: string; timeoutMs?: number } = {},
+): Promise<SignalOutcome> {
+  const input: AwaitJourneyInput = { provider: ref.provider, journeyId: ref.journeyId, ...(ref.environment ? { environment: ref.environment } : {}) };
+  const call = () =>
+    client.workflow.signalWithStart<typeof awaitJourneyCompletion, [JourneyWebhook]>(WORKFLOW_TYPE, {
+      ...journeyStartOptions(input, opts.taskQueue ?? DEFAULT_TASK_QUEUE),
+      signal: journeyWebhookSignal,
+      signalArgs: [webhook],
+    });
+  try {
+    await (opts.timeoutMs ? client.withDeadline(Date.now() + opts.timeoutMs, call) : call());
+    return 'signalled';
+  } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError || err instanceof WorkflowNotFoundError) return 'already-finished';
+    rethrowUnavailable(err);
+  }
+}
