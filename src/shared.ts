@@ -35,6 +35,12 @@ export interface PollingPolicy {
   maxConsecutiveErrors: number;
 }
 
+/**
+ * Upper bound of one fetchState call (token, state and data blocks together): the activity aborts its HTTP
+ * requests after it, and the workflow sizes the local activity's timeout from it.
+ */
+export const FETCH_TOTAL_TIMEOUT_MS = 7_000;
+
 export const DEFAULT_POLLING: PollingPolicy = { baseIntervalMs: 10_000, errorBackoffMs: 5_000, maxConsecutiveErrors: 30 };
 
 export interface AwaitJourneyInput {

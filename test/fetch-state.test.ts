@@ -3,7 +3,7 @@
  * the 401 retry, status classification (PROVIDERS.md §5), timeouts, malformed bodies, cancellation,
  * and no token, secret or PII in any error message or log line.
  */
-import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import { ApplicationFailure, ApplicationFailureCategory, CancelledFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createActivities, createProviderAgent, type FetchLogger } from '../src/activities';
@@ -109,6 +109,8 @@ describe.each(['gbg-go-v2', 'gbg-go-v1', 'idnow'] as const)('%s', (provider) => 
     const f = await failureOf(activities().fetchState(input(`j-${code}`)));
     expect(f.type).toBe(FETCH_FAILED);
     expect(f.nonRetryable).toBe(false);
+    // Expected: the workflow counts it; BENIGN keeps it out of the SDK's error logs and failure metrics.
+    expect(f.category).toBe(ApplicationFailureCategory.BENIGN);
     expect(f.message).toContain(`HTTP ${code}`);
     expect(f.details[0]).toMatchObject({ provider, httpStatus: code });
     if (isGbg) expect(f.details[0].requestId).toMatch(/^sim-req-\d+$/);
@@ -119,6 +121,7 @@ describe.each(['gbg-go-v2', 'gbg-go-v1', 'idnow'] as const)('%s', (provider) => 
     const f = await failureOf(activities().fetchState(input(`j-${code}`)));
     expect(f.type).toBe(FETCH_REJECTED);
     expect(f.nonRetryable).toBe(true);
+    expect(f.category).toBeUndefined();
     expect(f.details[0]).toMatchObject({ provider, httpStatus: code });
     if (provider === 'gbg-go-v2') expect(f.message).toMatch(code === 400 ? /4002 MISSING_FIELD: instanceId is missing/ : /4004 UNPROCESSABLE_ENTITY/);
     if (provider === 'gbg-go-v1') expect(f.message).toMatch(code === 400 ? /instanceId is missing/ : /cannot be processed/);

@@ -4,7 +4,7 @@
  * FetchFailureDetails. Messages carry the provider's own error text (as its adapter reads it) at most,
  * never a body that may hold PII, never a token or secret.
  */
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
 import type { JourneyProvider } from '../journey';
 import { adapterFor } from '../providers/registry';
 import { FETCH_FAILED, FETCH_REJECTED, type FetchFailureDetails } from '../shared';
@@ -73,11 +73,17 @@ export function httpStatusError(provider: JourneyProvider, what: string, res: Ht
   return new FetchError(permanent ? 'rejected' : 'failed', message, details);
 }
 
+/**
+ * A failed fetch is expected (providers time out, rate-limit, 5xx) and the workflow counts it: BENIGN keeps it at
+ * DEBUG in the SDK's logs and out of its failure metrics. A rejection ends the journey, so it stays an error.
+ */
 export function toApplicationFailure(error: FetchError): ApplicationFailure {
+  const rejected = error.kind === 'rejected';
   return ApplicationFailure.create({
     message: error.message,
-    type: error.kind === 'rejected' ? FETCH_REJECTED : FETCH_FAILED,
-    nonRetryable: error.kind === 'rejected',
+    type: rejected ? FETCH_REJECTED : FETCH_FAILED,
+    nonRetryable: rejected,
     details: [error.details],
+    ...(rejected ? {} : { category: ApplicationFailureCategory.BENIGN }),
   });
 }

@@ -203,7 +203,8 @@ export function createFetchState(deps: FetchStateDeps): (input: FetchStateInput)
       if (cancellation?.aborted) throw cancellation.reason ?? err;
       const fetchError = asFetchError(provider, err, http.totalTimeoutMs);
       const failure = toApplicationFailure(fetchError);
-      log.warn('fetchState failed', {
+      // Expected failures (the workflow counts them) at DEBUG, like the SDK logs BENIGN ones; rejections at WARN.
+      (fetchError.kind === 'rejected' ? log.warn : log.debug)('fetchState failed', {
         provider,
         failureType: failure.type,
         httpStatus: fetchError.details.httpStatus,

@@ -4,6 +4,7 @@
  */
 import { Agent, request, type Dispatcher } from 'undici';
 import type { HttpRequestSpec } from '../providers/adapter';
+import { FETCH_TOTAL_TIMEOUT_MS } from '../shared';
 
 export interface HttpOptions {
   connectTimeoutMs: number;
@@ -18,7 +19,7 @@ export const DEFAULT_HTTP_OPTIONS: HttpOptions = {
   connectTimeoutMs: 3_000,
   headersTimeoutMs: 5_000,
   bodyTimeoutMs: 5_000,
-  totalTimeoutMs: 7_000,
+  totalTimeoutMs: FETCH_TOTAL_TIMEOUT_MS,
   maxBodyBytes: 1_048_576,
 };
 

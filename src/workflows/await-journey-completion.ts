@@ -1,11 +1,9 @@
 /**
- * awaitJourneyCompletion: polls a provider's journey through the `fetchState` activity until it reaches a
- * terminal status, woken early by `journeyWebhook` signals, bounded by an optional deadline, and continued as
- * new before its history gets long. DESIGN.md "The workflow" is the contract.
+ * awaitJourneyCompletion: polls a provider's journey through `fetchState` (a local activity, see ./fetch) until it
+ * reaches a terminal status, woken early by `journeyWebhook` signals, bounded by an optional deadline, and
+ * continued as new before its history gets long. docs/design.md describes the contract.
  */
 import {
-  ActivityCancellationType,
-  ActivityFailure,
   ApplicationFailure,
   allHandlersFinished,
   condition,
@@ -13,13 +11,12 @@ import {
   isCancellation,
   log,
   patched,
-  proxyActivities,
   setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { FetchStateInput, JourneyState, JourneyStatus } from '../journey';
+import type { JourneyState, JourneyStatus } from '../journey';
 import {
   FETCH_REJECTED,
   JOURNEY_POLLING_EXHAUSTED,
@@ -34,12 +31,13 @@ import {
   type JourneyWebhook,
 } from '../shared';
 import { INVALID_JOURNEY_INPUT, InvalidJourneyInputError, validateJourneyInput } from '../journey-input';
+import { describeFetchFailure, fetchesLocally, fetchJourneyState } from './fetch';
 import { isExhausted, nextPollDelayMs, resolvePolicy } from './schedule';
 
 /** Continue as new well before Temporal's own suggestion (4,096 events), so a run's history stays cheap to replay. */
 export const DEFAULT_HISTORY_EVENT_BUDGET = 2_000;
 /**
- * Events one more poll cycle can add before the next budget check (timer, activity, two workflow tasks ≈ 11,
+ * Events one more poll cycle can add before the next budget check (a v0.1 cycle ≈ 11, a local-activity one ≈ 6,
  * a webhook ≈ 3 more) plus the continue-as-new itself: continuing this early keeps every run under the budget.
  */
 const CYCLE_HEADROOM_EVENTS = 20;
@@ -47,16 +45,20 @@ const MIN_HISTORY_EVENT_BUDGET = 2 * CYCLE_HEADROOM_EVENTS;
 /** Webhook event ids remembered for de-duplication; bounded so a chatty provider cannot grow the state forever. */
 export const SEEN_EVENT_IDS_LIMIT = 500;
 
-/** What a run hands to the next one on continue-as-new, so the chain behaves like a single run. Internal. */
+/**
+ * Everything the workflow knows about its journey, in one object: the handlers read and write it, and
+ * continue-as-new hands it whole to the next run, so the chain behaves like a single run. Internal.
+ */
 export interface CarriedState {
   polls: number;
   consecutiveErrors: number;
   lastError?: string;
   lastFailure?: { type?: string; details?: FetchFailureDetails };
   lastState?: JourneyState;
+  /** Oldest first, at most SEEN_EVENT_IDS_LIMIT. */
   seenEventIds: string[];
   webhooksReceived: number;
-  /** Epoch ms of the poll the previous run had scheduled. */
+  /** Epoch ms of the next scheduled poll. */
   nextPollAt: number;
   /** A webhook arrived that no fetch has answered yet. */
   wakeRequested: boolean;
@@ -79,20 +81,10 @@ export interface PollingExhaustedDetails {
   lastErrorDetails?: FetchFailureDetails;
 }
 
-// Only the type of the activity crosses into workflow code; the implementation lives in src/activities.
-interface FetchActivities {
-  fetchState(input: FetchStateInput): Promise<JourneyState>;
+/** A fresh journey: the first poll happens at start. */
+function initialState(now: number): CarriedState {
+  return { polls: 0, consecutiveErrors: 0, seenEventIds: [], webhooksReceived: 0, nextPollAt: now, wakeRequested: false };
 }
-
-const { fetchState } = proxyActivities<FetchActivities>({
-  // Provider HTTP timeouts are enforced inside the activity; this only catches a stuck worker.
-  startToCloseTimeout: '30s',
-  // The workflow owns the error count and backoff, so every attempt is one visible activity in history.
-  retry: { maximumAttempts: 1 },
-  // Cancelling the journey must not wait up to 30 s for a fetch to notice: request the activity's cancellation
-  // and move on (the activity aborts its HTTP call when its heartbeat sees the cancellation).
-  cancellationType: ActivityCancellationType.TRY_CANCEL,
-});
 
 export async function awaitJourneyCompletion(input: JourneyWorkflowInput): Promise<JourneyState> {
   rejectInvalidInput(input);
@@ -104,41 +96,31 @@ export async function awaitJourneyCompletion(input: JourneyWorkflowInput): Promi
     return info.continueAsNewSuggested || info.historyLength + CYCLE_HEADROOM_EVENTS > budget;
   };
   const deadlineMs = parseDeadline(input.deadline);
-  const carried = input.carried;
-
-  let polls = carried?.polls ?? 0;
-  let consecutiveErrors = carried?.consecutiveErrors ?? 0;
-  let lastError = carried?.lastError;
-  let lastFailure = carried?.lastFailure;
-  let lastState = carried?.lastState;
-  let webhooksReceived = carried?.webhooksReceived ?? 0;
-  let wakeRequested = carried?.wakeRequested ?? false;
-  // The first poll happens at start; a continued run keeps the schedule of the run before it.
-  let nextPollAt: number = carried?.nextPollAt ?? Date.now();
+  // A continued run keeps the schedule, counts and seen webhooks of the run before it.
+  const state: CarriedState = input.carried ?? initialState(Date.now());
   let waiting = false;
-  const seenEventIds = new Set(carried?.seenEventIds ?? []);
+  const locally = fetchesLocally();
 
   // Handlers first, so signals buffered before the first workflow task (signal-with-start) are not dropped.
   setHandler(journeyWebhookSignal, (webhook: JourneyWebhook) => {
     if (webhook.eventId !== undefined) {
-      if (seenEventIds.has(webhook.eventId)) return;
-      seenEventIds.add(webhook.eventId);
-      // A Set iterates in insertion order: drop the oldest id.
-      if (seenEventIds.size > SEEN_EVENT_IDS_LIMIT) seenEventIds.delete(seenEventIds.values().next().value as string);
+      if (state.seenEventIds.includes(webhook.eventId)) return;
+      state.seenEventIds.push(webhook.eventId);
+      if (state.seenEventIds.length > SEEN_EVENT_IDS_LIMIT) state.seenEventIds.shift();
     }
-    webhooksReceived++;
+    state.webhooksReceived++;
     // Only a wake-up: the provider API, not the webhook body, decides the state. Set even while a fetch is in
     // flight, so the next wait returns at once and the change is not missed.
-    wakeRequested = true;
+    state.wakeRequested = true;
   });
   setHandler(journeyProgressQuery, (): JourneyProgress => ({
-    status: lastState?.status ?? 'in_progress',
-    polls,
-    consecutiveErrors,
-    lastError,
-    nextPollAt: waiting ? new Date(nextPollAt).toISOString() : undefined,
-    lastState,
-    webhooksReceived,
+    status: state.lastState?.status ?? 'in_progress',
+    polls: state.polls,
+    consecutiveErrors: state.consecutiveErrors,
+    lastError: state.lastError,
+    nextPollAt: waiting ? new Date(state.nextPollAt).toISOString() : undefined,
+    lastState: state.lastState,
+    webhooksReceived: state.webhooksReceived,
   }));
 
   ensureProviderSearchAttribute(input);
@@ -148,74 +130,67 @@ export async function awaitJourneyCompletion(input: JourneyWorkflowInput): Promi
     upsertSearchAttributes([{ key: journeyStatusKey, value: status }]);
     indexedStatus = status;
   };
+  const errorCount = () => `errors ${state.consecutiveErrors}/${policy.maxConsecutiveErrors}`;
   const publishDetails = (): void => {
-    const status = lastState ? `**${lastState.status}** (provider: \`${lastState.providerStatus}\`)` : '**not fetched yet**';
-    const errors = lastError ? ` · errors ${consecutiveErrors}/${policy.maxConsecutiveErrors}: ${lastError}` : '';
-    setCurrentDetails(`${status} · polls ${polls}${errors}`);
+    const last = state.lastState;
+    const status = last ? `**${last.status}** (provider: \`${last.providerStatus}\`)` : '**not fetched yet**';
+    const errors = state.lastError ? ` · ${errorCount()}: ${state.lastError}` : '';
+    setCurrentDetails(`${status} · polls ${state.polls}${errors}`);
+  };
+
+  const handOver = async (): Promise<never> => {
+    // Signal handlers are synchronous today; waiting keeps that true if one ever awaits.
+    await condition(allHandlersFinished);
+    return continueAsNew<typeof awaitJourneyCompletion>({ ...input, carried: state });
   };
 
   try {
     for (;;) {
-      if (historyIsLong()) {
-        // Signal handlers are synchronous today; waiting keeps that true if one ever awaits.
-        await condition(allHandlersFinished);
-        const next: CarriedState = {
-          polls,
-          consecutiveErrors,
-          lastError,
-          lastFailure,
-          lastState,
-          seenEventIds: [...seenEventIds],
-          webhooksReceived,
-          nextPollAt,
-          wakeRequested,
-        };
-        await continueAsNew<typeof awaitJourneyCompletion>({ ...input, carried: next });
-      }
-
+      // v0.1 runs handed over here, right after a fetch; kept so their histories replay.
+      if (!locally && historyIsLong()) await handOver();
       // Wait for the scheduled poll, a webhook, or the deadline, whichever comes first. A flood of (duplicate)
       // webhooks also ends the wait once the history gets long, so the next run can take over.
-      const waitMs = Math.min(nextPollAt, deadlineMs) - Date.now();
-      if (!wakeRequested && waitMs > 0) {
+      const waitMs = Math.min(state.nextPollAt, deadlineMs) - Date.now();
+      if (!state.wakeRequested && waitMs > 0) {
         waiting = true;
-        const inSeconds = Math.round((nextPollAt - Date.now()) / 1000);
-        await condition(() => wakeRequested || historyIsLong(), waitMs, {
-          summary: `poll #${polls} · next in ${inSeconds}s · errors ${consecutiveErrors}/${policy.maxConsecutiveErrors}`,
+        const inSeconds = Math.round((state.nextPollAt - Date.now()) / 1000);
+        await condition(() => state.wakeRequested || historyIsLong(), waitMs, {
+          summary: `poll #${state.polls} · next in ${inSeconds}s · ${errorCount()}`,
         });
         waiting = false;
-        // Woken early, neither by a webhook nor by the clock: the history is long, so hand over first.
-        if (!wakeRequested && Date.now() < Math.min(nextPollAt, deadlineMs)) continue;
       }
       if (Date.now() >= deadlineMs) {
-        const expired = expiredState(input, lastState);
-        lastState = expired;
+        const expired = expiredState(input, state.lastState);
+        state.lastState = expired;
         publishStatus(expired.status);
-        setCurrentDetails(`**expired**: deadline ${input.deadline} passed after ${polls} polls`);
+        setCurrentDetails(`**expired**: deadline ${input.deadline} passed after ${state.polls} polls`);
         await condition(allHandlersFinished);
         return expired;
       }
+      // Hand over between a wait and a fetch, never in the task that ran a fetch: a webhook arriving meanwhile
+      // makes the server refuse a closing task, and a refused task loses its local activity's result.
+      if (locally && historyIsLong()) await handOver();
 
-      const byWebhook = wakeRequested;
-      wakeRequested = false;
-      polls++;
+      const byWebhook = state.wakeRequested;
+      state.wakeRequested = false;
+      state.polls++;
       let retryAfterMs: number | undefined;
       try {
-        const state = await fetchState.executeWithOptions(
-          {
-            summary: `poll #${polls}${byWebhook ? ' · webhook' : ''} · errors ${consecutiveErrors}/${policy.maxConsecutiveErrors}`,
-          },
-          [{ provider: input.provider, journeyId: input.journeyId, environment: input.environment }],
+        const fetched = await fetchJourneyState(
+          { provider: input.provider, journeyId: input.journeyId, environment: input.environment },
+          `poll #${state.polls}${byWebhook ? ' · webhook' : ''} · ${errorCount()}`,
+          locally,
         );
-        consecutiveErrors = 0;
-        lastError = undefined;
-        lastFailure = undefined;
-        lastState = state;
-        publishStatus(state.status);
+        state.consecutiveErrors = 0;
+        state.lastError = undefined;
+        state.lastFailure = undefined;
+        state.lastState = fetched;
+        publishStatus(fetched.status);
         publishDetails();
-        if (state.terminal) {
-          lastState = { ...state, source: byWebhook ? 'webhook' : 'poll' };
+        if (fetched.terminal) {
+          state.lastState = { ...fetched, source: byWebhook ? 'webhook' : 'poll' };
           await condition(allHandlersFinished);
-          return lastState;
+          return state.lastState;
         }
       } catch (err) {
         if (isCancellation(err)) throw err;
@@ -230,34 +205,34 @@ export async function awaitJourneyCompletion(input: JourneyWorkflowInput): Promi
             cause: err as Error,
           });
         }
-        consecutiveErrors++;
-        lastError = failure.message;
-        lastFailure = { type: failure.type, details: failure.details };
+        state.consecutiveErrors++;
+        state.lastError = failure.message;
+        state.lastFailure = { type: failure.type, details: failure.details };
         retryAfterMs = failure.details?.retryAfterMs;
         publishDetails();
-        log.info('fetchState failed', { consecutiveErrors, type: failure.type });
-        if (isExhausted(consecutiveErrors, policy)) {
+        log.info('fetchState failed', { consecutiveErrors: state.consecutiveErrors, type: failure.type });
+        if (isExhausted(state.consecutiveErrors, policy)) {
           const details: PollingExhaustedDetails = {
-            consecutiveErrors,
-            polls,
-            lastError,
+            consecutiveErrors: state.consecutiveErrors,
+            polls: state.polls,
+            lastError: state.lastError,
             lastErrorType: failure.type,
             lastErrorDetails: failure.details,
           };
           throw ApplicationFailure.create({
             type: JOURNEY_POLLING_EXHAUSTED,
-            message: `gave up after ${consecutiveErrors} consecutive failed fetches; last: ${lastError}`,
+            message: `gave up after ${state.consecutiveErrors} consecutive failed fetches; last: ${state.lastError}`,
             nonRetryable: true,
             details: [details],
           });
         }
       }
-      nextPollAt = Date.now() + nextPollDelayMs(consecutiveErrors, policy, retryAfterMs);
+      state.nextPollAt = Date.now() + nextPollDelayMs(state.consecutiveErrors, policy, retryAfterMs);
     }
   } catch (err) {
     if (isCancellation(err)) {
-      // Cancelling the workflow also cancels the in-flight fetch (TRY_CANCEL): just say so and stop.
-      setCurrentDetails(`**cancelled** after ${polls} polls`);
+      // The in-flight fetch, if any, is cancelled with the workflow (TRY_CANCEL) and aborts its HTTP request.
+      setCurrentDetails(`**cancelled** after ${state.polls} polls`);
     }
     throw err;
   }
@@ -310,23 +285,6 @@ function expiredState(input: AwaitJourneyInput, lastState: JourneyState | undefi
     steps: [],
   };
   return { ...neverFetched, ...lastState, status: 'expired', terminal: true, source: 'deadline', observedAt: new Date().toISOString() };
-}
-
-interface FetchFailure {
-  type?: string;
-  message: string;
-  details?: FetchFailureDetails;
-}
-
-/** The activity's own ApplicationFailure sits under ActivityFailure; timeouts and others count as transient. */
-function describeFetchFailure(err: unknown): FetchFailure {
-  const cause = err instanceof ActivityFailure ? err.cause : err;
-  if (cause instanceof ApplicationFailure) {
-    const details = cause.details?.[0] as FetchFailureDetails | undefined;
-    return { type: cause.type ?? undefined, message: cause.message, details: details ?? undefined };
-  }
-  if (cause instanceof Error) return { type: cause.name, message: cause.message };
-  return { message: String(cause) };
 }
 
 /** Journey ids are opaque tokens, not PII, but there is no need to print them whole in failures. */

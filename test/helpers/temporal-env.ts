@@ -1,13 +1,27 @@
-import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { DefaultLogger, makeTelemetryFilterString, Runtime, type LogEntry } from '@temporalio/worker';
 import { TestWorkflowEnvironment, type LocalTestWorkflowEnvironmentOptions } from '@temporalio/testing';
 import { devServerExecutable, timeSkippingServerExecutable, withStartRetries } from '../../dev/temporal-servers';
 
 let runtimeInstalled = false;
 
+/**
+ * SDK warnings as one line each: tests fail workflows and activities on purpose, and a stack trace per expected
+ * failure would bury the lines that matter.
+ */
+function oneLine({ level, message, meta }: LogEntry): void {
+  const error = meta?.error as Error | undefined;
+  const where = [meta?.workflowType, meta?.activityType].filter(Boolean).join(' ');
+  process.stderr.write(`[sdk ${level}] ${message}${where ? ` (${where})` : ''}${error ? `: ${error.name}: ${error.message}` : ''}\n`);
+}
+
 /** Runtime.install must precede any connection; vitest forks give each test file its own process. */
 export function installTestRuntime(): void {
   if (runtimeInstalled) return;
-  Runtime.install({ logger: new DefaultLogger('WARN') });
+  Runtime.install({
+    logger: new DefaultLogger('WARN', oneLine),
+    // Core's own warnings (e.g. the time-skipping server not advertising a capability) are about the test setup.
+    telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR' }) } },
+  });
   runtimeInstalled = true;
 }
 

@@ -1,0 +1,71 @@
+/**
+ * How the workflow calls `fetchState`: a local activity since v0.2 (one workflow task per poll instead of two
+ * plus an activity task), the v0.1 activity for runs whose history began before that.
+ */
+import {
+  ActivityCancellationType,
+  ActivityFailure,
+  ApplicationFailure,
+  patched,
+  proxyActivities,
+  proxyLocalActivities,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import type { FetchStateInput, JourneyState } from '../journey';
+import { FETCH_TOTAL_TIMEOUT_MS, type FetchFailureDetails } from '../shared';
+
+/** patched() marker: this run calls fetchState as a local activity. Histories without it replay the v0.1 way. */
+export const LOCAL_FETCH_PATCH = 'fetch-state-as-local-activity';
+
+/**
+ * The activity enforces FETCH_TOTAL_TIMEOUT_MS over its whole exchange (token + state + data blocks) and reports
+ * a classified FetchFailed when it passes. The local activity's own timeout sits a little above, so that error,
+ * not a bare timeout, is what the workflow sees; it only fires for a worker that is stuck. A fetch slower than
+ * the workflow task timeout does not fail the task: the SDK keeps the task alive (a task "heartbeat") while a
+ * local activity runs.
+ */
+const LOCAL_FETCH_TIMEOUT_MS = FETCH_TOTAL_TIMEOUT_MS + 1_000;
+
+const local = proxyLocalActivities<Activities>({
+  startToCloseTimeout: LOCAL_FETCH_TIMEOUT_MS,
+  // The workflow owns the error count and backoff: one attempt per poll, retried only by the next poll.
+  retry: { maximumAttempts: 1 },
+  // Cancelling the journey resolves the call at once; the SDK then aborts the running fetch through its
+  // cancellation signal, which fetchState hands to its HTTP requests.
+  cancellationType: ActivityCancellationType.TRY_CANCEL,
+});
+
+/** v0.1: every poll an activity task through the server. Kept for runs that started before LOCAL_FETCH_PATCH. */
+const remote = proxyActivities<Activities>({
+  startToCloseTimeout: '30s',
+  retry: { maximumAttempts: 1 },
+  cancellationType: ActivityCancellationType.TRY_CANCEL,
+});
+
+/** True for runs that fetch through the local activity: every run started since v0.2 (records the patch marker). */
+export function fetchesLocally(): boolean {
+  return patched(LOCAL_FETCH_PATCH);
+}
+
+/** One poll of the provider; `summary` labels it in the Web UI (the marker or activity event). */
+export function fetchJourneyState(input: FetchStateInput, summary: string, locally: boolean): Promise<JourneyState> {
+  const fetchState = locally ? local.fetchState : remote.fetchState;
+  return fetchState.executeWithOptions({ summary }, [input]);
+}
+
+export interface FetchFailure {
+  type?: string;
+  message: string;
+  details?: FetchFailureDetails;
+}
+
+/** The activity's own ApplicationFailure sits under ActivityFailure; timeouts and others count as transient. */
+export function describeFetchFailure(err: unknown): FetchFailure {
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  if (cause instanceof ApplicationFailure) {
+    const details = cause.details?.[0] as FetchFailureDetails | undefined;
+    return { type: cause.type ?? undefined, message: cause.message, details: details ?? undefined };
+  }
+  if (cause instanceof Error) return { type: cause.name, message: cause.message };
+  return { message: String(cause) };
+}
