@@ -38,8 +38,11 @@ export interface RunningWorker {
   done: Promise<void>;
 }
 
-/** Creates and runs the worker (after Runtime.install). Exposed for tests and the embedded stack. */
-export async function runWorker(settings: WorkerSettings, logger: AppLogger): Promise<RunningWorker> {
+/** What a caller may add to the product's worker without changing it: interceptors (the bench times polls). */
+export type WorkerExtras = Pick<WorkerOptions, 'interceptors'>;
+
+/** Creates and runs the worker (after Runtime.install). Exposed for tests, the embedded stack and the bench. */
+export async function runWorker(settings: WorkerSettings, logger: AppLogger, extras: WorkerExtras = {}): Promise<RunningWorker> {
   const connectConfig = temporalConnectionFromEnv();
   let connection: NativeConnection;
   try {
@@ -58,6 +61,8 @@ export async function runWorker(settings: WorkerSettings, logger: AppLogger): Pr
       activities: createActivities({ config: settings.providers, dispatcher }),
       dataConverter: journeyDataConverter(),
       shutdownGraceTime: settings.shutdownGraceMs,
+      ...settings.tuning,
+      ...extras,
     });
     logger.info('worker started', {
       taskQueue: settings.taskQueue,
@@ -65,6 +70,7 @@ export async function runWorker(settings: WorkerSettings, logger: AppLogger): Pr
       providers: [settings.providers.gbg && 'gbg', settings.providers.idnow && 'idnow'].filter(Boolean).join(','),
       workflows: 'workflowBundle' in source ? 'prebuilt bundle' : 'bundled from sources',
       metrics: settings.metricsBind ?? 'off',
+      ...settings.tuning,
     });
     const done = worker.run().finally(async () => {
       await connection.close().catch(() => {});

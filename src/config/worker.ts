@@ -1,4 +1,5 @@
 /** Settings of the worker (`src/worker.ts`): metrics, shutdown grace, workflow bundle and provider credentials. */
+import { z } from 'zod';
 import { parseProviderConfig, type ProviderConfig } from '../providers/config';
 import { DEFAULT_COMMON_SETTINGS, parseCommonSettings, type CommonSettings } from './common';
 import { booleanText, durationMs, EnvReader, hostPort, type Env, type Parsed } from './env';
@@ -6,10 +7,43 @@ import { booleanText, durationMs, EnvReader, hostPort, type Env, type Parsed } f
 export const DEFAULT_METRICS_BIND = '127.0.0.1:9464';
 export const DEFAULT_WORKER_SHUTDOWN_GRACE_MS = 10_000;
 
+/**
+ * Worker sizing for many mostly-sleeping journeys. A journey's poll is one workflow task that holds its slot
+ * while the fetch (a local activity) runs, so task and local-activity slots grow together; the cache keeps every
+ * open journey's state in memory so a poll never replays its history from the start.
+ */
+export interface WorkerTuning {
+  maxCachedWorkflows: number;
+  maxConcurrentWorkflowTaskExecutions: number;
+  maxConcurrentLocalActivityExecutions: number;
+}
+
+export const DEFAULT_WORKER_TUNING: WorkerTuning = {
+  maxCachedWorkflows: 10_000,
+  maxConcurrentWorkflowTaskExecutions: 200,
+  maxConcurrentLocalActivityExecutions: 200,
+};
+
+const slots = z.coerce.number().int().min(2).max(100_000);
+
+function parseWorkerTuning(r: EnvReader): WorkerTuning {
+  const read = (name: string, fallback: number) => r.parse(name, slots, fallback, 'a whole number, 2 to 100000');
+  const tuning: WorkerTuning = {
+    maxCachedWorkflows: read('WORKER_MAX_CACHED_WORKFLOWS', DEFAULT_WORKER_TUNING.maxCachedWorkflows),
+    maxConcurrentWorkflowTaskExecutions: read('WORKER_MAX_CONCURRENT_WORKFLOW_TASKS', DEFAULT_WORKER_TUNING.maxConcurrentWorkflowTaskExecutions),
+    maxConcurrentLocalActivityExecutions: read('WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES', DEFAULT_WORKER_TUNING.maxConcurrentLocalActivityExecutions),
+  };
+  if (tuning.maxConcurrentWorkflowTaskExecutions > tuning.maxCachedWorkflows) {
+    r.problem('WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: malformed (cannot exceed WORKER_MAX_CACHED_WORKFLOWS)');
+  }
+  return tuning;
+}
+
 export interface WorkerSettings extends CommonSettings {
   /** `host:port` for the Prometheus scrape endpoint, or undefined when METRICS_BIND=off. */
   metricsBind?: string;
   shutdownGraceMs: number;
+  tuning: WorkerTuning;
   /** JOURNEY_WORKFLOW_BUNDLE: a prebuilt workflow bundle to load instead of the one next to the worker. */
   workflowBundle?: string;
   providers: ProviderConfig;
@@ -27,10 +61,11 @@ export function parseWorkerSettings(env: Env): Parsed<WorkerSettings> {
     DEFAULT_WORKER_SHUTDOWN_GRACE_MS,
     'milliseconds (or a duration like 10s), 0 to 600000',
   );
+  const tuning = parseWorkerTuning(r);
   const workflowBundle = r.text('JOURNEY_WORKFLOW_BUNDLE');
   const providers = r.use(parseProviderConfig(env), {});
   if (r.issues.length === 0 && !providers.gbg && !providers.idnow) {
     r.problem('GBG_CLIENT_ID/GBG_CLIENT_SECRET or IDNOW_CLIENT_ID/IDNOW_CLIENT_SECRET: missing (configure at least one provider)');
   }
-  return r.result({ ...common, metricsBind, shutdownGraceMs, ...(workflowBundle ? { workflowBundle } : {}), providers });
+  return r.result({ ...common, metricsBind, shutdownGraceMs, tuning, ...(workflowBundle ? { workflowBundle } : {}), providers });
 }
