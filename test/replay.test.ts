@@ -34,7 +34,7 @@ it.each(['v0.1', 'v0.2'])('has %s histories of the polling, error, webhook and c
 });
 
 it('v0.1 histories fetch through activity tasks, v0.2 ones through local-activity markers behind the patch', () => {
-  for (const file of files) {
+  for (const file of files.filter((f) => /^v0\.[12]-/.test(f))) {
     const events = historyOf(file).events ?? [];
     const count = (type: number) => events.filter((e) => e.eventType === type).length;
     const patchMarkers = events.filter((e) => {
