@@ -82,7 +82,7 @@ async function createTimeSkipping(): Promise<TestWorkflowEnvironment> {
 }
 
 /** The workflow sets and upserts these Keyword search attributes; the time-skipping server must know them. */
-async function registerSearchAttributes(env: TestWorkflowEnvironment): Promise<void> {
+export async function registerJourneySearchAttributes(env: TestWorkflowEnvironment): Promise<void> {
   const keyword = temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD;
   try {
     await env.connection.operatorService.addSearchAttributes({
@@ -122,7 +122,7 @@ export async function createJourneyTestEnvironment(options: JourneyTestEnvironme
     ]);
     if (!options.env) cleanups.push(() => env.teardown());
     cleanups.push(() => simulator.close());
-    await registerSearchAttributes(env);
+    await registerJourneySearchAttributes(env);
 
     const fetches = fetchStateFor(mode, simulator, options);
     cleanups.push(fetches.close);

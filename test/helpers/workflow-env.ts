@@ -15,6 +15,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { FetchStateInput, JourneyState, JourneyStatus } from '../../src/journey';
 import { FETCH_FAILED, FETCH_REJECTED, type AwaitJourneyInput, type FetchFailureDetails } from '../../src/shared';
+import { registerJourneySearchAttributes } from '../../testing/environment';
 import { createTimeSkippingEnv } from './temporal-env';
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
@@ -33,15 +34,7 @@ export function bundleJourneyWorkflows(): Promise<WorkflowBundleWithSourceMap> {
 /** A time-skipping server that knows the Keyword search attributes the workflow sets and upserts. */
 export async function createJourneyTestEnv(): Promise<TestWorkflowEnvironment> {
   const env = await createTimeSkippingEnv();
-  const keyword = temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD;
-  try {
-    await env.connection.operatorService.addSearchAttributes({
-      namespace: env.namespace ?? 'default',
-      searchAttributes: { JourneyProvider: keyword, JourneyStatus: keyword },
-    });
-  } catch (err) {
-    if (!/already exists/i.test(String(err))) throw err;
-  }
+  await registerJourneySearchAttributes(env);
   return env;
 }
 
