@@ -1,6 +1,6 @@
 /**
  * The testing kit's scripted fetchState against the real one: every step of the simulator's script language gives
- * the same normalised state, or the same failure (type, retryability, HTTP status, Retry-After, message), whether
+ * the same normalised state, or the same failure (type, category, retryability, HTTP status, Retry-After, message), whether
  * played in-process or served by the simulator over HTTP to the real activity. And the kit stays out of the product.
  */
 import { readFileSync } from 'node:fs';
@@ -26,7 +26,7 @@ afterAll(async () => {
   await agent.close();
 });
 
-type Outcome = { state: Partial<JourneyState> } | { failure: { type?: string; nonRetryable: boolean; message: string; httpStatus?: number; retryAfterMs?: number } };
+type Outcome = { state: Partial<JourneyState> } | { failure: { type?: string; category?: unknown; nonRetryable: boolean; message: string; httpStatus?: number; retryAfterMs?: number } };
 
 /** What a service can observe of one fetch, without the clock-dependent fields. */
 async function outcome(fetch: Promise<JourneyState>): Promise<Outcome> {
@@ -36,7 +36,7 @@ async function outcome(fetch: Promise<JourneyState>): Promise<Outcome> {
   } catch (err) {
     if (!(err instanceof ApplicationFailure)) throw err;
     const details = (err.details?.[0] ?? {}) as { httpStatus?: number; retryAfterMs?: number };
-    return { failure: { type: err.type ?? undefined, nonRetryable: err.nonRetryable === true, message: err.message, httpStatus: details.httpStatus, retryAfterMs: details.retryAfterMs } };
+    return { failure: { type: err.type ?? undefined, category: err.category, nonRetryable: err.nonRetryable === true, message: err.message, httpStatus: details.httpStatus, retryAfterMs: details.retryAfterMs } };
   }
 }
 
