@@ -3,9 +3,8 @@
  * TEMPORAL_ADDRESS is set), the codec server, the provider simulator (for providers without credentials), and
  * the worker and webhook receiver as child processes, exactly as they run in production.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type http from 'node:http';
 import path from 'node:path';
 import { Connection, type ConnectionOptions } from '@temporalio/client';
@@ -18,6 +17,8 @@ import { providerConfigFromEnv } from '../../src/providers/config';
 import { DEFAULT_TASK_QUEUE } from '../../src/shared';
 import { startSimulator, type Simulator } from '../simulator';
 import { startEmbeddedTemporal, type EmbeddedTemporal } from './embedded-temporal';
+import { DEFAULT_PORTS, ensurePortsFree, type StackPorts } from './ports';
+import { supervise, type Supervised } from './supervisor';
 import { DEFAULT_DATA_DIR, type StackInfo } from '../../src/config';
 
 export { DEFAULT_DATA_DIR, readRunningStack, type StackInfo } from '../../src/config';
@@ -26,16 +27,7 @@ const repoRoot = path.resolve(__dirname, '../..');
 /** The settings of this app (as opposed to the rest of the user's environment). */
 const APP_ENV_PREFIXES = /^(TEMPORAL|GBG|IDNOW|JOURNEY|WEBHOOK|METRICS|CODEC|LOG)_/;
 
-export interface StackPorts {
-  temporal: number;
-  ui: number;
-  webhooks: number;
-  simulator: number;
-  codec: number;
-  metrics: number;
-}
-
-export const DEFAULT_PORTS: StackPorts = { temporal: 7233, ui: 8233, webhooks: 8080, simulator: 4010, codec: 8888, metrics: 9464 };
+export { DEFAULT_PORTS, PORT_SETTINGS, type StackPorts } from './ports';
 
 export interface LocalStackOptions {
   dataDir?: string;
@@ -44,10 +36,16 @@ export interface LocalStackOptions {
   ports?: Partial<StackPorts>;
   /** Progress lines (default: stderr). */
   log?: (line: string) => void;
+  /** Test hook: backoff before the n-th quick restart of a crashed service. */
+  restartBackoffMs?: (n: number) => number;
 }
 
 export interface LocalStack extends StackInfo {
   simulator?: Simulator;
+  /** The supervised child processes (Temporal only when embedded and run from a `temporal` binary). */
+  services: { worker: Supervised; webhooks: Supervised; temporal?: Supervised };
+  /** Resolves with the reason when a service cannot be recovered; the stack should then be stopped. */
+  fatal: Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -58,10 +56,10 @@ function persistentSecret(file: string): string {
   return secret;
 }
 
-async function waitFor(what: string, check: () => Promise<boolean>, child: ChildProcess, timeoutMs = 60_000): Promise<void> {
+async function waitFor(what: string, check: () => Promise<boolean>, service: Supervised, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`${what} exited with code ${child.exitCode} during start-up (see its log file)`);
+    if (service.restarts > 0 || service.pid === undefined) throw new Error(`${what} exited during start-up (see its log file)`);
     if (await check().catch(() => false)) return;
     await new Promise((r) => setTimeout(r, 250));
   }
@@ -76,6 +74,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const userEnv = options.env ?? process.env;
   const log = options.log ?? ((line: string) => process.stderr.write(`[stack] ${line}\n`));
   mkdirSync(path.join(dataDir, 'logs'), { recursive: true });
+  let reportFatal: (reason: string) => void = () => {};
+  const fatal = new Promise<string>((resolve) => (reportFatal = resolve));
 
   const stops: (() => Promise<void>)[] = [];
   const stop = async () => {
@@ -90,6 +90,17 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // Payload encryption is on: the user's keys, or a local dev key kept in the data dir.
     if (!env.JOURNEY_ENCRYPTION_KEYS && !env.JOURNEY_ENCRYPTION_KEY_FILE) env.JOURNEY_ENCRYPTION_KEY_FILE = ensureLocalKeyFile(dataDir);
     const keys = loadCodecKeys(env)!;
+    const configured = providerConfigFromEnv(env);
+    const simulated = [!configured.gbg && 'gbg', !configured.idnow && 'idnow'].filter((f): f is string => Boolean(f));
+    const metricsBind = env.METRICS_BIND ?? `127.0.0.1:${ports.metrics}`;
+    const metricsOn = !/^(off|none|false|0)$/i.test(metricsBind);
+    await ensurePortsFree(ports, [
+      'codec',
+      'webhooks',
+      ...(env.TEMPORAL_ADDRESS ? [] : (['temporal', 'ui'] as const)),
+      ...(simulated.length > 0 ? (['simulator'] as const) : []),
+      ...(metricsOn && metricsBind.startsWith('127.0.0.1:') ? (['metrics'] as const) : []),
+    ]);
     env.CODEC_SERVER_TOKEN ??= persistentSecret(path.join(dataDir, 'codec-token'));
     const uiOrigins = [`http://127.0.0.1:${ports.ui}`, `http://localhost:${ports.ui}`];
     const codecServer: http.Server = createCodecServer({ codec: new EncryptionCodec(keys), token: env.CODEC_SERVER_TOKEN, allowedOrigins: uiOrigins });
@@ -101,15 +112,20 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     if (!env.TEMPORAL_ADDRESS) {
       log(`starting the embedded Temporal dev server (data in ${path.relative(process.cwd(), dataDir) || dataDir})…`);
       // The UI cannot send headers of its own to a codec server: the token rides in the endpoint's path.
-      temporal = await startEmbeddedTemporal({ dataDir, port: ports.temporal, uiPort: ports.ui, codecEndpoint: `${codecUrl}/${env.CODEC_SERVER_TOKEN}` });
+      temporal = await startEmbeddedTemporal({
+        dataDir,
+        port: ports.temporal,
+        uiPort: ports.ui,
+        codecEndpoint: `${codecUrl}/${env.CODEC_SERVER_TOKEN}`,
+        report: log,
+        onFatal: reportFatal,
+      });
       stops.push(() => temporal!.stop());
       env.TEMPORAL_ADDRESS = temporal.address;
       env.TEMPORAL_NAMESPACE = 'default';
     }
 
     // The simulator stands in for every provider family that has no credentials configured.
-    const configured = providerConfigFromEnv(env);
-    const simulated = [!configured.gbg && 'gbg', !configured.idnow && 'idnow'].filter((f): f is string => Boolean(f));
     let simulator: Simulator | undefined;
     if (simulated.length > 0) {
       simulator = await startSimulator({ port: ports.simulator });
@@ -128,19 +144,31 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       }
     }
 
-    env.WEBHOOK_PORT ??= String(ports.webhooks);
+    env.WEBHOOK_PORT = String(ports.webhooks);
     env.WEBHOOK_HOST ??= '127.0.0.1';
-    env.METRICS_BIND ??= `127.0.0.1:${ports.metrics}`;
+    env.METRICS_BIND = metricsBind;
     const taskQueue = env.JOURNEY_TASK_QUEUE ?? DEFAULT_TASK_QUEUE;
 
     const logFiles = { worker: path.join(dataDir, 'logs', 'worker.log'), webhooks: path.join(dataDir, 'logs', 'webhooks.log') };
-    const worker = spawnService('worker', 'src/worker.ts', env, logFiles.worker);
-    stops.push(() => stopChild(worker));
-    const webhooks = spawnService('webhooks', 'src/webhooks/main.ts', env, logFiles.webhooks);
-    stops.push(() => stopChild(webhooks));
+    const service = (name: string, entry: string, logFile: string) =>
+      supervise({
+        name,
+        // node itself with tsx loaded in-process: the PID is the service's, not a launcher's.
+        command: process.execPath,
+        args: ['--import', 'tsx', path.join(repoRoot, entry)],
+        cwd: repoRoot,
+        env: { ...env, PATH: process.env.PATH ?? '' },
+        logFile,
+        report: log,
+        onFatal: reportFatal,
+        ...(options.restartBackoffMs ? { backoffMs: options.restartBackoffMs } : {}),
+      });
+    const worker = service('worker', 'src/worker.ts', logFiles.worker);
+    stops.push(() => worker.stop());
+    const webhooks = service('webhook receiver', 'src/webhooks/main.ts', logFiles.webhooks);
+    stops.push(() => webhooks.stop());
 
     const webhookUrl = `http://127.0.0.1:${env.WEBHOOK_PORT}`;
-    const metricsOn = !/^(off|none|false|0)$/i.test(env.METRICS_BIND);
     log('starting the worker and the webhook receiver…');
     await Promise.all([
       waitFor('the webhook receiver', httpOk(`${webhookUrl}/healthz`), webhooks),
@@ -164,7 +192,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const stackFile = path.join(dataDir, 'stack.json');
     writeFileSync(stackFile, JSON.stringify(info, null, 2), { mode: 0o600 });
     stops.unshift(async () => rmSync(stackFile, { force: true }));
-    return { ...info, simulator, stop };
+    return { ...info, simulator, services: { worker, webhooks, ...(temporal?.process ? { temporal: temporal.process } : {}) }, fatal, stop };
   } catch (err) {
     await stop();
     throw err;
@@ -182,29 +210,4 @@ async function hasWorkflowPoller(env: Record<string, string>, taskQueue: string)
   } finally {
     await connection.close();
   }
-}
-
-function spawnService(name: string, entry: string, env: Record<string, string>, logFile: string): ChildProcess {
-  const out = createWriteStream(logFile, { flags: 'a' });
-  const child = spawn(process.execPath, [require.resolve('tsx/cli'), path.join(repoRoot, entry)], {
-    cwd: repoRoot,
-    env: { ...env, PATH: process.env.PATH ?? '' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout!.pipe(out);
-  child.stderr!.pipe(out);
-  child.once('exit', (code, signal) => out.write(`[stack] ${name} exited (${signal ?? code})\n`));
-  return child;
-}
-
-function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const kill = setTimeout(() => child.kill('SIGKILL'), 20_000);
-    child.once('exit', () => {
-      clearTimeout(kill);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
 }

@@ -1,8 +1,11 @@
 /**
- * `npm start`: the whole stack on this machine (see local-stack.ts). Ctrl-C stops everything.
+ * `npm start [-- --webhook-port N …]`: the whole stack on this machine (see local-stack.ts), supervised: a crashed
+ * worker, webhook receiver or Temporal server is restarted and reported; if one cannot be recovered the stack
+ * stops and exits 1. Ctrl-C or SIGTERM stops every process it started. A bad flag or a busy port exits 2.
  * With TEMPORAL_ADDRESS set it uses that cluster; with provider credentials set it talks to the real provider.
  */
 import { startLocalStack, type LocalStack } from './local-stack';
+import { PORT_SETTINGS, StackSettingError, stackPortsFrom } from './ports';
 
 export function describeStack(stack: LocalStack): string {
   const rows: [string, string][] = [
@@ -13,23 +16,40 @@ export function describeStack(stack: LocalStack): string {
     ['Codec server', `${stack.codecUrl} (payloads are encrypted; the UI decodes through it)`],
     ['Metrics', stack.metricsUrl ?? 'off'],
     ['Logs', `${stack.logFiles.worker}\n${stack.logFiles.webhooks}`],
+    ['Processes', Object.values(stack.services).map((s) => `${s!.name} pid ${s!.pid}`).join(', ')],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
   return rows.map(([k, v]) => v.split('\n').map((line, i) => `  ${(i === 0 ? k : '').padEnd(width)}  ${line}`).join('\n')).join('\n');
 }
 
 async function main(): Promise<void> {
-  const stack = await startLocalStack();
-  console.log(`\njourney-await is running:\n${describeStack(stack)}\n\nTry: npm run demo     Stop: Ctrl-C\n`);
+  let stack: LocalStack;
+  try {
+    // STACK_DATA_DIR: a second stack (or a test) keeps its data and stack.json apart from the default one.
+    const dataDir = process.env.STACK_DATA_DIR?.trim() || undefined;
+    stack = await startLocalStack({ ports: stackPortsFrom(process.argv.slice(2), process.env), ...(dataDir ? { dataDir } : {}) });
+  } catch (err) {
+    if (err instanceof StackSettingError) {
+      console.error(`npm start: ${err.message}`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const ports = Object.values(PORT_SETTINGS).map((s) => `${s.flag} (${s.env})`).join(', ');
+  console.log(`\njourney-await is running:\n${describeStack(stack)}\n\nTry: npm run demo     Stop: Ctrl-C     Ports: ${ports}\n`);
   let stopping = false;
-  const stop = (signal: string) => {
+  const stop = (why: string, code: number) => {
     if (stopping) return;
     stopping = true;
-    console.log(`\n${signal}: stopping…`);
-    void stack.stop().then(() => process.exit(0));
+    console.log(`\n${why}: stopping…`);
+    void stack.stop().then(() => process.exit(code));
   };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT', 0));
+  process.on('SIGTERM', () => stop('SIGTERM', 0));
+  void stack.fatal.then((reason) => {
+    console.error(`npm start: ${reason}`);
+    stop('cannot recover', 1);
+  });
 }
 
 main().catch((err) => {

@@ -1,0 +1,158 @@
+/**
+ * `npm start` as a process, supervised: a SIGKILLed worker is restarted (on screen and in its log) and a journey
+ * still completes; SIGTERM leaves no process behind; a Temporal server that dies and cannot come back is reported
+ * and the stack exits non-zero, again leaving nothing behind; a busy port is named with the setting that moves it.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DEMO_SCENARIOS, runDemo } from '../dev/stack/demo';
+import { readRunningStack } from '../dev/stack/local-stack';
+import { eventually } from './helpers/eventually';
+import { freePort, freePorts } from './helpers/free-ports';
+
+const root = path.resolve(__dirname, '..');
+const started: { child: ChildProcess; dataDir: string }[] = [];
+
+interface StackProcess {
+  child: ChildProcess;
+  dataDir: string;
+  ports: number[];
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+function cleanEnv(extra: Record<string, string>): Record<string, string> {
+  const kept = Object.entries(process.env).filter(([name, v]) => v !== undefined && !/^(TEMPORAL_(ADDRESS|NAMESPACE|API_KEY|TLS|PROFILE|CONFIG)|GBG|IDNOW|JOURNEY|WEBHOOK|METRICS|CODEC|STACK)_?/.test(name));
+  return { ...(Object.fromEntries(kept) as Record<string, string>), ...extra };
+}
+
+async function startStack(extraArgs: string[] = [], extraEnv: Record<string, string> = {}, omitFlag?: string): Promise<StackProcess> {
+  const ports = await freePorts(6);
+  const [temporal, ui, webhooks, simulator, codec, metrics] = ports.map(String) as string[];
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'journey-await-stack-'));
+  const flags: [string, string][] = [['--temporal-port', temporal!], ['--ui-port', ui!], ['--webhook-port', webhooks!], ['--simulator-port', simulator!], ['--codec-port', codec!], ['--metrics-port', metrics!]];
+  const args = flags.filter(([flag]) => flag !== omitFlag).flat();
+  const child = spawn(process.execPath, ['--import', 'tsx', 'dev/stack/start.ts', ...args, ...extraArgs], {
+    cwd: root,
+    env: cleanEnv({ STACK_DATA_DIR: dataDir, ...extraEnv }),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  started.push({ child, dataDir });
+  let output = '';
+  child.stdout!.on('data', (d) => (output += d));
+  child.stderr!.on('data', (d) => (output += d));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, dataDir, ports, output: () => output, exited };
+}
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** `worker pid 123` etc., from the start banner and the restart lines. */
+function pidsIn(output: string): number[] {
+  return [...output.matchAll(/pid (\d+)/g)].map((m) => Number(m[1]));
+}
+
+async function waitForOutput(stack: StackProcess, pattern: RegExp, timeoutMs = 180_000): Promise<RegExpMatchArray> {
+  const found = await eventually(() => pattern.exec(stack.output()) ?? undefined, timeoutMs, 200);
+  if (!found) throw new Error(`no ${pattern} in:\n${stack.output()}`);
+  return found;
+}
+
+afterEach(async () => {
+  for (const { child, dataDir } of started.splice(0)) {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('exit', resolve));
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+describe('npm start, supervised', () => {
+  it('restarts a SIGKILLed worker (on screen and in its log), a journey still completes, SIGTERM leaves no process', async () => {
+    const stack = await startStack();
+    await waitForOutput(stack, /journey-await is running/);
+    const workerPid = Number((await waitForOutput(stack, /worker pid (\d+)/))[1]);
+    expect(alive(workerPid)).toBe(true);
+
+    process.kill(workerPid, 'SIGKILL');
+    await waitForOutput(stack, /worker exited unexpectedly \(SIGKILL\); restarting it/);
+    const newPid = Number((await waitForOutput(stack, /worker restarted \(pid (\d+)\)/))[1]);
+    expect(newPid).not.toBe(workerPid);
+    expect(alive(newPid)).toBe(true);
+    const info = readRunningStack(stack.dataDir)!;
+    expect(readFileSync(info.logFiles.worker, 'utf8')).toMatch(/worker exited unexpectedly \(SIGKILL\)/);
+
+    const scenario = DEMO_SCENARIOS.find((s) => s.prefix === 'sim-complete-after-2' && s.provider === 'gbg-go-v2')!;
+    const [result] = await runDemo(info, { scenarios: [scenario], log: () => {}, timeoutMs: 120_000 });
+    expect(result).toMatchObject({ status: 'completed', asExpected: true });
+
+    const pids = pidsIn(stack.output());
+    expect(pids.length).toBeGreaterThanOrEqual(4); // worker, webhook receiver, Temporal server, restarted worker
+    stack.child.kill('SIGTERM');
+    expect(await stack.exited).toBe(0);
+    expect(pids.filter(alive)).toEqual([]);
+  }, 300_000);
+
+  it('a Temporal server that dies and cannot come back is reported; the stack exits 1 and leaves no process', async () => {
+    const stack = await startStack();
+    await waitForOutput(stack, /journey-await is running/);
+    const temporalPid = Number((await waitForOutput(stack, /Temporal server pid (\d+)/))[1]);
+    const temporalPort = stack.ports[0]!;
+    const pids = pidsIn(stack.output());
+
+    process.kill(temporalPid, 'SIGKILL');
+    // Something else takes its port, so every restart fails.
+    let squatter: Server | undefined;
+    await eventually(
+      () =>
+        new Promise<true | undefined>((resolve) => {
+          const server = createServer();
+          server.once('error', () => resolve(undefined));
+          server.listen(temporalPort, '127.0.0.1', () => resolve((squatter = server) && true));
+        }),
+      10_000,
+      20,
+    );
+    try {
+      expect(squatter).toBeDefined();
+      expect(await stack.exited).toBe(1);
+      expect(stack.output()).toMatch(/Temporal server exited unexpectedly/);
+      expect(stack.output()).toMatch(/npm start: Temporal server exited .* times in a row/);
+      expect([...pids, ...pidsIn(stack.output())].filter(alive)).toEqual([]);
+    } finally {
+      squatter?.close();
+    }
+  }, 300_000);
+
+  it('a busy port is named with the setting that moves it (flag or env); exit 2 before anything starts', async () => {
+    const busy = createServer();
+    const port = await freePort();
+    await new Promise<void>((resolve) => busy.listen(port, '127.0.0.1', resolve));
+    try {
+      const byFlag = await startStack(['--webhook-port', String(port)]);
+      expect(await byFlag.exited).toBe(2);
+      expect(byFlag.output()).toContain(`port ${port} (webhook receiver) is already in use: set WEBHOOK_PORT or --webhook-port`);
+      // CODEC_SERVER_PORT is honoured (npm start used to ignore it).
+      const byEnv = await startStack([], { CODEC_SERVER_PORT: String(port) }, '--codec-port');
+      expect(await byEnv.exited).toBe(2);
+      expect(byEnv.output()).toContain(`port ${port} (codec server) is already in use: set CODEC_SERVER_PORT or --codec-port`);
+      const bad = await startStack(['--ui-port', 'eighty']);
+      expect(await bad.exited).toBe(2);
+      expect(bad.output()).toContain('--ui-port: expected a port number 1-65535');
+    } finally {
+      busy.close();
+    }
+  }, 300_000);
+});
