@@ -6,8 +6,8 @@ export default defineConfig({
   ssr: { resolve: { conditions: ['module', 'node', 'development|production', 'journey-await:source'] } },
   test: {
     include: ['test/**/*.test.ts', 'examples/**/*.test.ts'],
-    // The browser tests run on their own: npm run test:ui (vitest.ui.config.mts).
-    exclude: [...configDefaults.exclude, 'test/ui/**'],
+    // The browser tests and the cluster test run on their own: npm run test:ui, npm run test:cluster.
+    exclude: [...configDefaults.exclude, 'test/ui/**', 'test/cluster/**'],
     // The Temporal core bridge segfaults under worker threads; time skipping is global per server.
     pool: 'forks',
     fileParallelism: false,

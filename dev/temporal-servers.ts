@@ -26,7 +26,7 @@ function log(message: string): void {
   process.stderr.write(`[temporal-servers] ${message}\n`);
 }
 
-function has(command: string, ...args: string[]): boolean {
+export function has(command: string, ...args: string[]): boolean {
   return spawnSync(command, args, { stdio: 'ignore' }).status === 0;
 }
 
@@ -38,7 +38,7 @@ function existingPath(envVar: string): EphemeralServerExecutable | undefined {
 }
 
 /** Runs a build step with its output streamed to stderr, so a first run on a fresh machine shows progress. */
-function run(command: string, args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): Promise<void> {
+export function run(command: string, args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', 'inherit', 'inherit'] });
     child.once('error', reject);
@@ -48,7 +48,7 @@ function run(command: string, args: string[], options: { cwd: string; env?: Node
   });
 }
 
-async function timed<T>(what: string, fn: () => Promise<T>): Promise<T> {
+export async function timed<T>(what: string, fn: () => Promise<T>): Promise<T> {
   const started = Date.now();
   log(`${what} (first run on this machine only; later runs reuse ${path.relative(process.cwd(), binDir) || binDir})…`);
   const result = await fn();

@@ -7,6 +7,9 @@ import type { JourneyProvider } from '../../src/journey';
 import type { GbgWebhookAuth, ScriptEntry, WebhookOptions, WebhookResult } from '../simulator';
 import type { StackInfo } from './local-stack';
 
+/** What these helpers need of a stack: a `npm start` stack or any other set of processes (dev/cluster). */
+export type SimulatedStack = Pick<StackInfo, 'simulatorUrl' | 'webhookUrl' | 'env'>;
+
 async function post<T>(url: string, body: unknown): Promise<T> {
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   const text = await res.text();
@@ -14,13 +17,13 @@ async function post<T>(url: string, body: unknown): Promise<T> {
   return JSON.parse(text) as T;
 }
 
-function simulatorUrl(stack: StackInfo): string {
+function simulatorUrl(stack: SimulatedStack): string {
   if (!stack.simulatorUrl) throw new Error('the stack runs no provider simulator (all providers are configured with real credentials)');
   return stack.simulatorUrl;
 }
 
 /** Each fetch of the journey consumes one step; the last step repeats (see dev/simulator/script.ts). */
-export async function scriptJourney(stack: StackInfo, provider: JourneyProvider, journeyId: string, script: readonly ScriptEntry[]): Promise<void> {
+export async function scriptJourney(stack: SimulatedStack, provider: JourneyProvider, journeyId: string, script: readonly ScriptEntry[]): Promise<void> {
   await post(`${simulatorUrl(stack)}/__admin/journeys`, { provider, journeyId, script });
 }
 
@@ -32,7 +35,7 @@ function gbgAuth(env: Record<string, string>): GbgWebhookAuth {
 }
 
 /** The provider's "journey finished" webhook, signed as the provider would, delivered to the stack's receiver. */
-export async function sendProviderWebhook(stack: StackInfo, provider: JourneyProvider, journeyId: string): Promise<WebhookResult> {
+export async function sendProviderWebhook(stack: SimulatedStack, provider: JourneyProvider, journeyId: string): Promise<WebhookResult> {
   const env = stack.env;
   const webhook: WebhookOptions = { provider, journeyId, url: `${stack.webhookUrl}/webhooks/${provider}` };
   if (provider === 'idnow') {
