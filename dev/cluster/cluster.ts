@@ -11,7 +11,7 @@ import { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { SearchAttributeType } from '@temporalio/common';
 import { msToTs } from '@temporalio/common/lib/time';
-import { freePorts } from '../free-ports';
+import { freeLowPorts, freePorts } from '../free-ports';
 import { startPostgres, type PostgresCluster } from './postgres';
 import { temporalServerBuild } from './server-build';
 import {
@@ -67,13 +67,18 @@ async function withConnection<T>(address: string, fn: (connection: Connection) =
   }
 }
 
-/** Retries `fn` until it succeeds (a starting server answers Unavailable or "not enough hosts" for a while). */
-async function eventually<T>(what: string, fn: () => Promise<T>, timeoutMs: number): Promise<T> {
+/**
+ * Retries `fn` until it succeeds (a starting server answers Unavailable or "not enough hosts" for a while), unless
+ * the server process has died.
+ */
+async function eventually<T>(what: string, server: TemporalServerProcess, fn: () => Promise<T>, timeoutMs: number): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
       return await fn();
     } catch (err) {
+      const died = server.exitReason();
+      if (died) throw new Error(`${what}: ${died}`, { cause: err });
       if (Date.now() > deadline) throw new Error(`${what}: not done within ${timeoutMs / 1000} s (last error: ${(err as Error).message})`, { cause: err });
       await sleep(500);
     }
@@ -103,7 +108,9 @@ async function servesNamespace(address: string): Promise<void> {
 export async function startCluster({ log = (line) => process.stderr.write(`[cluster] ${line}\n`) }: ClusterOptions = {}): Promise<Cluster> {
   const build = await temporalServerBuild();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'journey-await-cluster-'));
-  const [pgPort, ...serverPortList] = await freePorts(1 + SERVER_PORT_NAMES.length);
+  const [pgPort] = await freePorts(1);
+  // The server stores its membership port in a smallint column: all its ports come from below 32768.
+  const serverPortList = await freeLowPorts(SERVER_PORT_NAMES.length);
   const ports = Object.fromEntries(SERVER_PORT_NAMES.map((name, i) => [name, serverPortList[i]!])) as unknown as ServerPorts;
   const stops: (() => Promise<void>)[] = [async () => rmSync(dir, { recursive: true, force: true })];
   const stop = async () => {
@@ -121,8 +128,8 @@ export async function startCluster({ log = (line) => process.stderr.write(`[clus
     stops.push(() => server.stop());
     log(`starting the Temporal server v${TEMPORAL_SERVER_VERSION} on ${server.address}…`);
     await server.start();
-    const waitUntilServing = (timeoutMs = 120_000) => eventually('the Temporal server serving the namespace', () => servesNamespace(server.address), timeoutMs);
-    await eventually('registering the namespace and search attributes', () => registerNamespace(server.address), 120_000);
+    const waitUntilServing = (timeoutMs = 120_000) => eventually('the Temporal server serving the namespace', server, () => servesNamespace(server.address), timeoutMs);
+    await eventually('registering the namespace and search attributes', server, () => registerNamespace(server.address), 120_000);
     await waitUntilServing();
     log(`cluster ready in ${((Date.now() - started) / 1000).toFixed(1)} s: TEMPORAL_ADDRESS=${server.address} TEMPORAL_NAMESPACE=${NAMESPACE}`);
     return { address: server.address, namespace: NAMESPACE, serverVersion: TEMPORAL_SERVER_VERSION, dir, postgres, server, waitUntilServing, stop };

@@ -5,15 +5,21 @@
 import { startCluster } from './cluster';
 
 async function main(): Promise<void> {
+  let interrupted = false;
+  const onSignal = () => {
+    interrupted = true;
+  };
+  // A Ctrl-C during start-up stops the cluster as soon as it is up (PostgreSQL runs detached until stopped).
+  process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
   const cluster = await startCluster();
-  console.log(`TEMPORAL_ADDRESS=${cluster.address}`);
-  console.log(`TEMPORAL_NAMESPACE=${cluster.namespace}`);
-  console.log(`logs: ${cluster.dir}/temporal-server.log, ${cluster.dir}/postgres/postgres.log (removed on exit)`);
   const stop = () => {
     void cluster.stop().then(() => process.exit(0));
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  if (interrupted) return stop();
+  process.off('SIGINT', onSignal).off('SIGTERM', onSignal).once('SIGINT', stop).once('SIGTERM', stop);
+  console.log(`TEMPORAL_ADDRESS=${cluster.address}`);
+  console.log(`TEMPORAL_NAMESPACE=${cluster.namespace}`);
+  console.log(`logs: ${cluster.dir}/temporal-server.log, ${cluster.dir}/postgres/postgres.log (removed on exit)`);
 }
 
 main().catch((err) => {

@@ -5,7 +5,7 @@
  * take the server away mid-run and bring it back.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, mkdirSync, openSync, closeSync } from 'node:fs';
+import { closeSync, cpSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { ServerBuild } from './server-build';
@@ -48,6 +48,8 @@ export interface TemporalServerProcess {
   logFile: string;
   readonly pid: number | undefined;
   start(): Promise<void>;
+  /** Why the process is gone (exit code or signal, and the log's last error), while it should be running. */
+  exitReason(): string | undefined;
   /** SIGTERM (graceful), or SIGKILL when `kill` is true; resolves when the process has exited. */
   stop(opts?: { kill?: boolean }): Promise<void>;
 }
@@ -65,6 +67,7 @@ export function temporalServer({ build, db, ports, dir }: TemporalServerOptions)
   const env = { ...process.env, ...serverEnvironment(db, ports), DYNAMIC_CONFIG_FILE_PATH: dynamicConfig };
   const logFile = path.join(dir, 'temporal-server.log');
   let child: ChildProcess | undefined;
+  let stopping = false;
 
   return {
     address: `127.0.0.1:${ports.frontendGrpc}`,
@@ -72,7 +75,15 @@ export function temporalServer({ build, db, ports, dir }: TemporalServerOptions)
     get pid() {
       return child?.pid;
     },
+    exitReason() {
+      if (!child || stopping || (child.exitCode === null && child.signalCode === null)) return undefined;
+      const lines = readFileSync(logFile, 'utf8').trim().split('\n');
+      const lastError = lines.reverse().find((line) => /"level":"(fatal|error)"/.test(line));
+      const message = lastError ? (JSON.parse(lastError) as { msg?: string; error?: string }) : undefined;
+      return `the Temporal server exited (${child.signalCode ?? `code ${child.exitCode}`})${message ? `: ${message.msg} ${message.error ?? ''}` : ''} (log: ${logFile})`;
+    },
     async start() {
+      stopping = false;
       if (child && child.exitCode === null && child.signalCode === null) throw new Error('the Temporal server is already running');
       const log = openSync(logFile, 'a');
       child = spawn(build.server, ['--root', dir, '--config', 'config', '--env', 'docker', '--allow-no-auth', 'start'], { env, stdio: ['ignore', log, log] });
@@ -81,6 +92,7 @@ export function temporalServer({ build, db, ports, dir }: TemporalServerOptions)
     },
     async stop({ kill = false } = {}) {
       if (!child) return;
+      stopping = true;
       const running = child;
       const done = exited(running);
       running.kill(kill ? 'SIGKILL' : 'SIGTERM');
