@@ -53,7 +53,8 @@ export interface Cluster {
   server: TemporalServerProcess;
   /** Resolves when the server answers and serves the namespace with the search attributes. */
   waitUntilServing(timeoutMs?: number): Promise<void>;
-  stop(): Promise<void>;
+  /** Stops both servers and removes `dir`, unless `keepFiles` (to read the logs after a failure). */
+  stop(opts?: { keepFiles?: boolean }): Promise<void>;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -112,10 +113,12 @@ export async function startCluster({ log = (line) => process.stderr.write(`[clus
   // The server stores its membership port in a smallint column: all its ports come from below 32768.
   const serverPortList = await freeLowPorts(SERVER_PORT_NAMES.length);
   const ports = Object.fromEntries(SERVER_PORT_NAMES.map((name, i) => [name, serverPortList[i]!])) as unknown as ServerPorts;
-  const stops: (() => Promise<void>)[] = [async () => rmSync(dir, { recursive: true, force: true })];
-  const stop = async () => {
+  const stops: (() => Promise<void>)[] = [];
+  const stop = async ({ keepFiles = false } = {}) => {
     for (const fn of stops.reverse()) await fn().catch((err) => log(`stop: ${(err as Error).message}`));
     stops.length = 0;
+    if (keepFiles) log(`logs kept in ${dir}`);
+    else rmSync(dir, { recursive: true, force: true });
   };
   try {
     const started = Date.now();

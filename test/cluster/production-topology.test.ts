@@ -8,12 +8,12 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startCluster, type Cluster } from '../../dev/cluster/cluster';
 import { appEnvironment, startSimulatorProcess, startWebhookProcess, startWorkerProcess, type ServiceProcess, type SimulatorProcess } from '../../dev/cluster/topology';
 import { scriptJourney, sendProviderWebhook, type SimulatedStack } from '../../dev/stack/simulator-admin';
 import { connectClient, listJourneys, startJourneyAwait } from '../../src/client';
-import { journeyDataConverter } from '../../src/codec/keys';
+import { journeyDataConverter } from '../../src/config';
 import { JOURNEY_STATUSES, PROVIDERS, type JourneyProvider, type JourneyState, type JourneyStatus } from '../../src/journey';
 import { DEFAULT_TASK_QUEUE, journeyWorkflowId, WORKFLOW_TYPE, type PollingPolicy } from '../../src/shared';
 import { eventually } from '../helpers/eventually';
@@ -59,6 +59,7 @@ let stack: SimulatedStack;
 let env: Record<string, string>;
 let client: Client;
 const started: Journey[] = [];
+let failed = false;
 
 function startWorker(n: number): Promise<ServiceProcess> {
   return startWorkerProcess({ name: `worker ${n}`, env, logFile: path.join(cluster.dir, `worker-${n}.log`) });
@@ -77,7 +78,7 @@ async function workflowPollers(): Promise<string[]> {
 async function startJourneys(batch: string, count: number, outcome: (provider: JourneyProvider, n: number) => Outcome): Promise<Journey[]> {
   const journeys = Array.from({ length: count }, (_, i) => {
     const provider = PROVIDERS[i % PROVIDERS.length]!;
-    const journeyId = `${batch}-${i}`;
+    const journeyId = `${batch}-${String(i).padStart(3, '0')}`;
     return { provider, journeyId, workflowId: journeyWorkflowId(provider, journeyId), ...outcome(provider, Math.floor(i / PROVIDERS.length)) };
   });
   await Promise.all(journeys.map((j) => scriptJourney(stack, j.provider, j.journeyId, j.script)));
@@ -123,17 +124,22 @@ beforeAll(async () => {
   expect(await eventually(async () => ((await workflowPollers()).length >= 2 ? true : undefined), 60_000, 500)).toBe(true);
 });
 
+afterEach((ctx) => {
+  if (ctx.task.result?.state === 'fail' || ctx.task.result?.errors?.length) failed = true;
+});
+
 afterAll(async () => {
   await client?.connection.close().catch(() => {});
   await Promise.all([webhooks, ...workers, simulator].filter(Boolean).map((p) => p.stop()));
-  await cluster?.stop();
+  // After a failure the server's, PostgreSQL's and every process's log stay (the path is printed).
+  await cluster?.stop({ keepFiles: failed });
 });
 
 describe('journey-await on a PostgreSQL-backed Temporal cluster', () => {
   let batch: Journey[];
 
   it('200 journeys across the three providers complete with the right states on two workers', async () => {
-    batch = await startJourneys(`all-${randomUUID().slice(0, 8)}`, 200, outcomeOf);
+    batch = await startJourneys(`cluster-all-${randomUUID().slice(0, 8)}`, 200, outcomeOf);
     expect(new Set(batch.map((j) => j.provider))).toEqual(new Set(PROVIDERS));
     expect(new Set(batch.map((j) => j.status))).toEqual(new Set(JOURNEY_STATUSES.filter((s) => s !== 'in_progress')));
     await expectRightStates(batch);
@@ -155,7 +161,7 @@ describe('journey-await on a PostgreSQL-backed Temporal cluster', () => {
   });
 
   it('a worker SIGKILLed mid-run: the other finishes every journey', async () => {
-    const journeys = await startJourneys(`kill-${randomUUID().slice(0, 8)}`, 60, () => ({ script: ['in_progress x4', 'completed'], status: 'completed' }));
+    const journeys = await startJourneys(`cluster-kill-${randomUUID().slice(0, 8)}`, 60, () => ({ script: ['in_progress x4', 'completed'], status: 'completed' }));
     await sleep(2_000);
     await workers[0]!.stop({ kill: true });
     expect(workers[0]!.child.signalCode).toBe('SIGKILL');
@@ -164,7 +170,7 @@ describe('journey-await on a PostgreSQL-backed Temporal cluster', () => {
   });
 
   it('the Temporal server restarted mid-run: every journey completes, none duplicated; webhooks answered 503 while it is down, 2xx after', async () => {
-    const journeys = await startJourneys(`restart-${randomUUID().slice(0, 8)}`, 60, () => ({ script: ['in_progress x6', 'completed'], status: 'completed' }));
+    const journeys = await startJourneys(`cluster-restart-${randomUUID().slice(0, 8)}`, 60, () => ({ script: ['in_progress x6', 'completed'], status: 'completed' }));
     await sleep(2_000);
     const hooked = journeys[0]!;
     await cluster.server.stop();
