@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCodecServer } from '../src/codec/codec-server';
@@ -74,15 +73,14 @@ describe('codec server', () => {
   let encryptedJSON: { metadata: Record<string, string>; data: string };
 
   beforeAll(async () => {
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    base = await server.listen({ port: 0, host: '127.0.0.1' });
     const [encoded] = await codec.encode([defaultPayloadConverter.toPayload(secretState)]);
     encryptedJSON = {
       metadata: Object.fromEntries(Object.entries(encoded!.metadata!).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
       data: Buffer.from(encoded!.data!).toString('base64'),
     };
   });
-  afterAll(() => new Promise((resolve) => server.close(resolve)));
+  afterAll(() => server.close());
 
   const decode = (path: string, headers: Record<string, string> = {}) =>
     fetch(`${base}${path}`, {

@@ -5,7 +5,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import type http from 'node:http';
 import path from 'node:path';
 import { Connection, type ConnectionOptions } from '@temporalio/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
@@ -103,9 +102,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     ]);
     env.CODEC_SERVER_TOKEN ??= persistentSecret(path.join(dataDir, 'codec-token'));
     const uiOrigins = [`http://127.0.0.1:${ports.ui}`, `http://localhost:${ports.ui}`];
-    const codecServer: http.Server = createCodecServer({ codec: new EncryptionCodec(keys), token: env.CODEC_SERVER_TOKEN, allowedOrigins: uiOrigins });
-    await new Promise<void>((resolve, reject) => codecServer.once('error', reject).listen(ports.codec, '127.0.0.1', resolve));
-    stops.push(() => new Promise((resolve) => codecServer.close(() => resolve())));
+    const codecServer = createCodecServer({ codec: new EncryptionCodec(keys), token: env.CODEC_SERVER_TOKEN, allowedOrigins: uiOrigins });
+    await codecServer.listen({ port: ports.codec, host: '127.0.0.1' });
+    stops.push(() => codecServer.close());
     const codecUrl = `http://127.0.0.1:${ports.codec}`;
 
     let temporal: EmbeddedTemporal | undefined;

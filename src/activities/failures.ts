@@ -5,10 +5,12 @@
  * never a body that may hold PII, never a token or secret.
  */
 import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
+import { headerValue } from '../headers';
 import type { JourneyProvider } from '../journey';
 import { adapterFor } from '../providers/registry';
+import { compact } from '../providers/util';
 import { FETCH_FAILED, FETCH_REJECTED, type FetchFailureDetails } from '../shared';
-import { header, retryAfterMs, type HttpResponse } from './http';
+import { retryAfterMs, type HttpResponse } from './http';
 
 export class FetchError extends Error {
   override readonly name = 'FetchError';
@@ -34,16 +36,12 @@ export function providerErrorMessage(provider: JourneyProvider, text: string): s
 }
 
 export function responseDetails(provider: JourneyProvider, res: HttpResponse, now: number): FetchFailureDetails {
-  return dropUndefined({
+  return compact({
     provider,
     httpStatus: res.status,
-    requestId: header(res, 'x-request-id') ?? header(res, 'x-correlation-id'),
-    retryAfterMs: retryAfterMs(header(res, 'retry-after'), now),
+    requestId: headerValue(res.headers, 'x-request-id') ?? headerValue(res.headers, 'x-correlation-id'),
+    retryAfterMs: retryAfterMs(headerValue(res.headers, 'retry-after'), now),
   });
-}
-
-function dropUndefined<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }
 
 const REASONS: Record<number, string> = {

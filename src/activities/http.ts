@@ -109,11 +109,6 @@ export async function sendRequest(
   }
 }
 
-export function header(res: HttpResponse, name: string): string | undefined {
-  const v = res.headers[name.toLowerCase()];
-  return Array.isArray(v) ? v[0] : v;
-}
-
 /** Retry-After as milliseconds from now: delta-seconds or an HTTP date. */
 export function retryAfterMs(value: string | undefined, now: number): number | undefined {
   if (!value) return undefined;

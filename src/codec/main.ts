@@ -13,9 +13,10 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const { keys, token, host, port, allowedOrigins } = settings;
-  const server = createCodecServer({ codec: new EncryptionCodec(keys), token, allowedOrigins });
-  server.listen(port, host, () => console.log(`codec server on http://${host}:${port} (origins: ${allowedOrigins.join(', ')})`));
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => server.close());
+  const app = createCodecServer({ codec: new EncryptionCodec(keys), token, allowedOrigins });
+  const address = await app.listen({ host, port });
+  process.stdout.write(`codec server on ${address} (origins: ${allowedOrigins.join(', ')})\n`);
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void app.close());
 }
 
 main().catch((err) => {

@@ -1,10 +1,10 @@
 /**
  * Webhook authentication, by scheme (each adapter names its scheme). Shared secret: HTTP Basic or an API key in a
- * configured header, compared in constant time (SHA-256 of both sides, then timingSafeEqual, so neither content nor
- * length leaks). Signed JWT: an RS256 JWT verified against the configured JWKS (cached by jose; an unknown `kid` triggers one refetch, rate
+ * configured header, compared in constant time (`sameSecret`: neither content nor length leaks). Signed JWT: an RS256 JWT verified against the configured JWKS (cached by jose; an unknown `kid` triggers one refetch, rate
  * limited by a cooldown) with `exp`, `iss` and `aud` checked, or a static custom header.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { headerValue, type HeaderRecord } from '../headers';
+import { sameSecret } from '../secrets';
 import type { JWTPayload } from 'jose' with { 'resolution-mode': 'import' };
 import type { GbgWebhookAuthConfig, IdnowWebhookAuthConfig } from '../config';
 
@@ -22,37 +22,23 @@ export class JwksUnavailableError extends Error {
   override readonly name = 'JwksUnavailableError';
 }
 
-const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
-
-/** Constant-time string comparison (hashes first, so unequal lengths take the same time). */
-export function safeEqual(presented: string | undefined, expected: string): boolean {
-  return timingSafeEqual(digest(presented ?? ''), digest(expected)) && presented !== undefined;
-}
-
-type Headers = Record<string, string | string[] | undefined>;
-
-function header(headers: Headers, name: string): string | undefined {
-  const v = headers[name.toLowerCase()];
-  return Array.isArray(v) ? v[0] : v;
-}
-
 /** Throws WebhookAuthError unless the request carries the configured Basic credentials or API key. */
-export function verifySharedSecret(headers: Headers, config: SharedSecretConfig | undefined): string {
+export function verifySharedSecret(headers: HeaderRecord, config: SharedSecretConfig | undefined): string {
   if (!config || (!config.basic && !config.apiKey)) throw new WebhookAuthError('no shared-secret authentication is configured');
   if (config.apiKey) {
-    const presented = header(headers, config.apiKey.header);
-    if (presented !== undefined && safeEqual(presented, config.apiKey.value)) return 'api-key';
+    const presented = headerValue(headers, config.apiKey.header);
+    if (sameSecret(presented, config.apiKey.value)) return 'api-key';
   }
   if (config.basic) {
-    const m = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header(headers, 'authorization') ?? '');
+    const m = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(headerValue(headers, 'authorization') ?? '');
     if (m) {
       const decoded = Buffer.from(m[1]!, 'base64').toString('utf8');
       const i = decoded.indexOf(':');
       const user = i >= 0 ? decoded.slice(0, i) : decoded;
       const password = i >= 0 ? decoded.slice(i + 1) : '';
       // Both compared, always: no early exit that would tell a right user from a wrong one.
-      const okUser = safeEqual(user, config.basic.username);
-      const okPassword = safeEqual(password, config.basic.password);
+      const okUser = sameSecret(user, config.basic.username);
+      const okPassword = sameSecret(password, config.basic.password);
       if (okUser && okPassword) return 'basic';
     }
   }
@@ -63,7 +49,7 @@ export interface JwtVerifier {
   /** Verifies a JWT (signature by `kid` from the JWKS, RS256, exp/iss/aud); returns its claims. */
   verifyJwt(token: string): Promise<JWTPayload>;
   /** True when the configured static header is present with the right value. */
-  staticHeaderOk(headers: Headers): boolean;
+  staticHeaderOk(headers: HeaderRecord): boolean;
   jwtConfigured: boolean;
   staticConfigured: boolean;
 }
@@ -111,8 +97,8 @@ export function createJwtVerifier(config: SignedJwtConfig | undefined, options: 
     staticHeaderOk(headers) {
       const h = config?.staticHeader;
       if (!h) return false;
-      const presented = header(headers, h.name);
-      return presented !== undefined && safeEqual(presented, h.value);
+      const presented = headerValue(headers, h.name);
+      return sameSecret(presented, h.value);
     },
   };
 }

@@ -17,6 +17,7 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Client } from '@temporalio/client';
 import { isTemporalUnavailable, signalJourneyWebhook } from '../client';
+import { headerValue } from '../headers';
 import { DEFAULT_WEBHOOK_BODY_LIMIT_BYTES, DEFAULT_WEBHOOK_TEMPORAL_TIMEOUT_MS, DEFAULT_WEBHOOK_TIMEOUTS, type WebhookAuthConfig, type WebhookTimeouts } from '../config';
 import { silentLogger, type AppLogger } from '../logger';
 import type { JourneyProvider } from '../journey';
@@ -58,13 +59,8 @@ interface RequestState {
   reason?: string;
 }
 
-function headerValue(req: FastifyRequest, name: string): string | undefined {
-  const v = req.headers[name];
-  return Array.isArray(v) ? v[0] : v;
-}
-
 function isJwtContentType(req: FastifyRequest): boolean {
-  return /^application\/jwt\b/i.test(headerValue(req, 'content-type') ?? '');
+  return /^application\/jwt\b/i.test(headerValue(req.headers, 'content-type') ?? '');
 }
 
 function parseJson(text: string | undefined): unknown {
@@ -178,7 +174,7 @@ export function createWebhookServer({ client, config, logger = silentLogger, now
     }
     const verifier = verifiers.get(adapter.provider)!;
     if (!verifier.jwtConfigured && !verifier.staticConfigured) throw new WebhookAuthError(`no authentication is configured for ${adapter.provider} webhooks`);
-    const headerJwt = headerValue(req, auth.jwtHeader);
+    const headerJwt = headerValue(req.headers, auth.jwtHeader);
     if (headerJwt && verifier.jwtConfigured) {
       s.claims = (await verifier.verifyJwt(headerJwt.trim())) as Record<string, unknown>;
       s.authenticated = 'jwt-header';
