@@ -13,6 +13,7 @@ export default defineConfig({
     fileParallelism: false,
     testTimeout: 60_000,
     hookTimeout: 600_000,
+    setupFiles: ['test/setup-require-ts.ts'],
     globalSetup: ['test/global-setup.ts'],
   },
 });

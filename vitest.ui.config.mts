@@ -9,6 +9,7 @@ export default defineConfig({
     fileParallelism: false,
     testTimeout: 180_000,
     hookTimeout: 600_000,
+    setupFiles: ['test/setup-require-ts.ts'],
     globalSetup: ['test/ui/global-setup.ts'],
   },
 });

@@ -9,7 +9,12 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 async function main(): Promise<void> {
   const root = path.resolve(__dirname, '..');
   const quiet = { trace() {}, debug() {}, info() {}, log() {}, warn: console.warn, error: console.error };
-  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve(path.join(root, 'src', 'workflows')), logger: quiet as never });
+  // Failure messages and stack traces are encoded (and so encrypted, when the worker has keys).
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: require.resolve(path.join(root, 'src', 'workflows')),
+    failureConverterPath: require.resolve(path.join(root, 'src', 'codec', 'failure-converter')),
+    logger: quiet as never,
+  });
   const out = path.join(root, 'lib', 'workflow-bundle.js');
   mkdirSync(path.dirname(out), { recursive: true });
   writeFileSync(out, code);

@@ -8,22 +8,25 @@ import { Client } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities, createProviderAgent } from '../src/activities';
-import { EncryptionCodec, type CodecKey } from '../src/codec/encryption-codec';
-import { journeyStateSchema, type JourneyProvider } from '../src/journey';
+import { WorkflowFailedError } from '@temporalio/client';
+import type { CodecKey } from '../src/codec/encryption-codec';
+import { codecDataConverter, FAILURE_CONVERTER_PATH } from '../src/codec/keys';
+import { journeyStateSchema, type JourneyProvider, type JourneyState } from '../src/journey';
 import { startSimulator, type Simulator } from '../dev/simulator';
 import { journeyStartOptions } from '../src/client';
 import type { awaitJourneyCompletion } from '../src/workflows';
-import { bundleJourneyWorkflows, createJourneyTestEnv } from './helpers/workflow-env';
+import { createJourneyTestEnv, quietBundlerLogger, workflowsPath } from './helpers/workflow-env';
 
 /** What the simulator's completed GBG v2 journey and IDnow data blocks say about the person. */
 const SUBJECT_PII = ['John', '1982-09-27', 'New Orleans', 'Erika', 'Mustermann', '1964-08-12'];
 
 const keyA: CodecKey = { id: 'key-a', key: randomBytes(32) };
 const keyB: CodecKey = { id: 'key-b', key: randomBytes(32) };
-const converter = (...keys: CodecKey[]): DataConverter => (keys.length ? { payloadCodecs: [new EncryptionCodec(keys)] } : {});
+/** The product's data converter (codec plus encoded failure attributes). */
+const converter = (...keys: CodecKey[]): DataConverter => codecDataConverter(keys.length ? keys : undefined);
 
 let env: TestWorkflowEnvironment;
 let bundle: WorkflowBundleWithSourceMap;
@@ -31,7 +34,12 @@ let sim: Simulator;
 const agent = createProviderAgent();
 
 beforeAll(async () => {
-  [env, bundle, sim] = await Promise.all([createJourneyTestEnv(), bundleJourneyWorkflows(), startSimulator()]);
+  // As the product's worker bundles it: with the failure converter that encodes messages and stack traces.
+  [env, bundle, sim] = await Promise.all([
+    createJourneyTestEnv(),
+    bundleWorkflowCode({ workflowsPath, failureConverterPath: FAILURE_CONVERTER_PATH, logger: quietBundlerLogger }),
+    startSimulator(),
+  ]);
 });
 afterAll(async () => {
   await env?.teardown();
@@ -40,15 +48,15 @@ afterAll(async () => {
 });
 
 /** Runs a journey that completes on the 2nd poll, with worker and client both using `dataConverter`. */
-async function completeJourney(provider: JourneyProvider, dataConverter: DataConverter) {
+async function completeJourney(provider: JourneyProvider, dataConverter: DataConverter, journeyId = `sim-complete-after-2-${randomUUID()}`) {
   const taskQueue = `enc-${randomUUID()}`;
   const activities = createActivities({ config: sim.providerConfig({ idnow: { fetchDataBlocks: true } }), dispatcher: agent });
   const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities, dataConverter });
   const client = new Client({ connection: env.connection, dataConverter });
   // A custom Client does not unlock time skipping, so a short real-time interval keeps this quick.
-  const input = { provider, journeyId: `sim-complete-after-2-${randomUUID()}`, polling: { baseIntervalMs: 1_000 } };
+  const input = { provider, journeyId, polling: { baseIntervalMs: 1_000 } };
   const handle = await client.workflow.start<typeof awaitJourneyCompletion>('awaitJourneyCompletion', journeyStartOptions(input, taskQueue));
-  const result = await worker.runUntil(handle.result());
+  const result = await worker.runUntil(handle.result().catch((err: unknown) => err as WorkflowFailedError));
   return { handle, result, workflowId: handle.workflowId };
 }
 
@@ -63,7 +71,7 @@ const leaked = (raw: string) => SUBJECT_PII.filter((pii) => raw.includes(pii));
 describe('payload encryption end to end', () => {
   it('without a codec the subject is in plain sight in history (the check below can fail)', async () => {
     const { workflowId, result } = await completeJourney('gbg-go-v2', converter());
-    expect(result.subject?.firstName).toBe('John');
+    expect((result as JourneyState).subject?.firstName).toBe('John');
     expect(leaked(await rawHistory(workflowId))).toEqual(expect.arrayContaining(['John', '1982-09-27']));
   });
 
@@ -72,7 +80,7 @@ describe('payload encryption end to end', () => {
       const { workflowId, result } = await completeJourney(provider, converter(keyA));
       expect(journeyStateSchema.parse(result)).toEqual(result);
       expect(result).toMatchObject({ provider, status: 'completed', terminal: true, source: 'poll' });
-      expect(result.subject?.firstName).toBe(provider === 'idnow' ? 'Erika' : 'John');
+      expect((result as JourneyState).subject?.firstName).toBe(provider === 'idnow' ? 'Erika' : 'John');
       const raw = await rawHistory(workflowId);
       expect(leaked(raw)).toEqual([]);
       expect(raw).toContain('binary/encrypted');
@@ -86,6 +94,21 @@ describe('payload encryption end to end', () => {
 
     const withoutA = new Client({ connection: env.connection, dataConverter: converter(keyB) });
     await expect(withoutA.workflow.getHandle(workflowId).result()).rejects.toThrow(/'key-a'/);
+  });
+
+  it('failure messages and stack traces are encrypted too; the codec-aware client reads them', async () => {
+    // The simulator answers 400 with an error body: the workflow fails quoting the provider's text.
+    const plain = await completeJourney('gbg-go-v2', converter(), `sim-http-400-${randomUUID()}`);
+    expect(await rawHistory(plain.workflowId)).toContain('rejected journey');
+
+    const { workflowId, result } = await completeJourney('gbg-go-v2', converter(keyA), `sim-http-400-${randomUUID()}`);
+    expect(result).toBeInstanceOf(WorkflowFailedError);
+    const raw = await rawHistory(workflowId);
+    expect(raw).not.toContain('rejected journey');
+    expect(raw).not.toContain('at awaitJourneyCompletion');
+    expect(raw).toContain('Encoded failure');
+    const decoded = await new Client({ connection: env.connection, dataConverter: converter(keyA) }).workflow.getHandle(workflowId).result().catch((e: WorkflowFailedError) => e);
+    expect((decoded as WorkflowFailedError).cause?.message).toContain('rejected journey');
   });
 
   it('an encrypted history replays with the codec', async () => {

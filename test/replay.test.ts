@@ -11,7 +11,7 @@ import path from 'node:path';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { beforeAll, expect, it } from 'vitest';
-import { EncryptionCodec } from '../src/codec/encryption-codec';
+import { codecDataConverter } from '../src/codec/keys';
 import { LOCAL_FETCH_PATCH } from '../src/workflows/fetch';
 import { installTestRuntime } from './helpers/temporal-env';
 import { bundleJourneyWorkflows, EventType, historiesDir } from './helpers/workflow-env';
@@ -55,7 +55,7 @@ it('replays every committed history without a determinism error', async () => {
   }));
   const outcomes: { workflowId: string; error?: string }[] = [];
   // With the payload codec configured, as the worker runs: plain (older) payloads pass through it unchanged.
-  const dataConverter = { payloadCodecs: [new EncryptionCodec([{ id: 'replay', key: randomBytes(32) }])] };
+  const dataConverter = codecDataConverter([{ id: 'replay', key: randomBytes(32) }]);
   for await (const result of Worker.runReplayHistories({ workflowBundle: bundle, dataConverter }, histories)) {
     outcomes.push({ workflowId: result.workflowId, error: result.error ? String(result.error) : undefined });
   }

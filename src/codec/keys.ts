@@ -34,10 +34,18 @@ export function parseKeyList(text: string, source: string): CodecKey[] {
   return keys;
 }
 
-/** The data converter for Client, Worker and replay: encrypting whenever there are keys. */
+/**
+ * The data converter for Client, Worker, webhook receiver and replay: encrypting whenever there are keys. Failure
+ * messages and stack traces (which can quote a provider's error text) then travel as an encoded payload too; the
+ * Web UI decodes them through the codec server. (A worker that bundles the workflow sources passes the same path to
+ * the bundler; the prebuilt bundle always has it.)
+ */
 export function codecDataConverter(keys: CodecKey[] | undefined): DataConverter {
-  return keys ? { payloadCodecs: [new EncryptionCodec(keys)] } : {};
+  return keys ? { payloadCodecs: [new EncryptionCodec(keys)], failureConverterPath: FAILURE_CONVERTER_PATH } : {};
 }
+
+/** The module exporting `failureConverter` (encoded messages and stack traces). */
+export const FAILURE_CONVERTER_PATH = path.join(__dirname, 'failure-converter');
 
 /** A new random key entry, e.g. for `npm start`'s local dev key or a rotation. */
 export function newKeyEntry(id = `key-${new Date().toISOString().slice(0, 10)}-${randomBytes(3).toString('hex')}`): string {
