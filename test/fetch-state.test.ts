@@ -60,44 +60,44 @@ describe.each(['gbg-go-v2', 'gbg-go-v1', 'idnow'] as const)('%s', (provider) => 
   const isGbg = provider !== 'idnow';
 
   it('one token request for 100 fetches (50 of them concurrent)', async () => {
-    sim.script(provider, 'j-100', ['in_progress']);
+    sim.script(provider, 'journey-id-j-100', ['in_progress']);
     const { fetchState } = activities();
-    const first = await Promise.all(Array.from({ length: 50 }, () => fetchState(input('j-100'))));
-    for (let i = 0; i < 50; i++) await fetchState(input('j-100'));
-    expect(first[0]).toMatchObject({ provider, journeyId: 'j-100', status: 'in_progress', terminal: false, source: 'poll' });
+    const first = await Promise.all(Array.from({ length: 50 }, () => fetchState(input('journey-id-j-100'))));
+    for (let i = 0; i < 50; i++) await fetchState(input('journey-id-j-100'));
+    expect(first[0]).toMatchObject({ provider, journeyId: 'journey-id-j-100', status: 'in_progress', terminal: false, source: 'poll' });
     expect(sim.tokenRequests(family(provider))).toBe(1);
     expect(sim.stats().stateRequests[provider]).toBe(100);
   });
 
   it('a token about to expire is refreshed before use, without a 401', async () => {
-    sim.script(provider, 'j-exp', ['in_progress']);
+    sim.script(provider, 'journey-id-j-exp', ['in_progress']);
     const { fetchState } = activities();
-    await fetchState(input('j-exp'));
+    await fetchState(input('journey-id-j-exp'));
     clock += (TTL[family(provider)] - 30) * 1000; // inside the refresh margin
-    await fetchState(input('j-exp'));
+    await fetchState(input('journey-id-j-exp'));
     expect(sim.tokenRequests(family(provider))).toBe(2);
     expect(sim.stats().rejectedAuth).toEqual({ missing: 0, wrong: 0, expired: 0 });
   });
 
   it('a token expired at the provider: the 401 is answered by one refresh and one retry', async () => {
-    sim.script(provider, 'j-401', ['in_progress x2', 'completed']);
+    sim.script(provider, 'journey-id-j-401', ['in_progress x2', 'completed']);
     const { fetchState } = activities();
-    await fetchState(input('j-401'));
+    await fetchState(input('journey-id-j-401'));
     sim.expireTokens();
-    const state = await fetchState(input('j-401'));
+    const state = await fetchState(input('journey-id-j-401'));
     expect(state.status).toBe('in_progress');
     expect(sim.tokenRequests(family(provider))).toBe(2);
     expect(sim.stats().rejectedAuth.expired).toBe(1);
     expect(sim.stats().stateRequests[provider]).toBe(3);
     sim.revokeTokens();
-    expect((await fetchState(input('j-401'))).status).toBe('completed');
+    expect((await fetchState(input('journey-id-j-401'))).status).toBe('completed');
     expect(sim.tokenRequests(family(provider))).toBe(3);
     expect(sim.stats().rejectedAuth.wrong).toBe(1);
   });
 
   it('a 401 that persists after the refresh is a failed fetch', async () => {
-    sim.script(provider, 'j-401x', ['401']);
-    const f = await failureOf(activities().fetchState(input('j-401x')));
+    sim.script(provider, 'journey-id-j-401x', ['401']);
+    const f = await failureOf(activities().fetchState(input('journey-id-j-401x')));
     expect(f.type).toBe(FETCH_FAILED);
     expect(f.details[0]).toMatchObject({ provider, httpStatus: 401 });
     expect(sim.tokenRequests(family(provider))).toBe(2);
@@ -105,8 +105,8 @@ describe.each(['gbg-go-v2', 'gbg-go-v1', 'idnow'] as const)('%s', (provider) => 
   });
 
   it.each([500, 502, 503, 504, 403, 404, 409])('HTTP %i is FETCH_FAILED with the status and request id', async (code) => {
-    sim.script(provider, `j-${code}`, [String(code)]);
-    const f = await failureOf(activities().fetchState(input(`j-${code}`)));
+    sim.script(provider, `journey-id-j-${code}`, [String(code)]);
+    const f = await failureOf(activities().fetchState(input(`journey-id-j-${code}`)));
     expect(f.type).toBe(FETCH_FAILED);
     expect(f.nonRetryable).toBe(false);
     // Expected: the workflow counts it; BENIGN keeps it out of the SDK's error logs and failure metrics.
@@ -117,8 +117,8 @@ describe.each(['gbg-go-v2', 'gbg-go-v1', 'idnow'] as const)('%s', (provider) => 
   });
 
   it.each([400, 422])('HTTP %i is FETCH_REJECTED, non-retryable, with the provider message', async (code) => {
-    sim.script(provider, `j-${code}`, [String(code)]);
-    const f = await failureOf(activities().fetchState(input(`j-${code}`)));
+    sim.script(provider, `journey-id-j-${code}`, [String(code)]);
+    const f = await failureOf(activities().fetchState(input(`journey-id-j-${code}`)));
     expect(f.type).toBe(FETCH_REJECTED);
     expect(f.nonRetryable).toBe(true);
     expect(f.category).toBeUndefined();
@@ -128,18 +128,18 @@ describe.each(['gbg-go-v2', 'gbg-go-v1', 'idnow'] as const)('%s', (provider) => 
   });
 
   it('429 keeps Retry-After as retryAfterMs', async () => {
-    sim.script(provider, 'j-429', ['429 retry-after 20', 'completed']);
+    sim.script(provider, 'journey-id-j-429', ['429 retry-after 20', 'completed']);
     const { fetchState } = activities();
-    const f = await failureOf(fetchState(input('j-429')));
+    const f = await failureOf(fetchState(input('journey-id-j-429')));
     expect(f.type).toBe(FETCH_FAILED);
     expect(f.details[0]).toMatchObject({ provider, httpStatus: 429, retryAfterMs: 20_000 });
-    expect((await fetchState(input('j-429'))).status).toBe('completed');
+    expect((await fetchState(input('journey-id-j-429'))).status).toBe('completed');
   });
 
   it('a slow provider times out as a failed fetch', async () => {
-    sim.script(provider, 'j-slow', ['slow 5s']);
+    sim.script(provider, 'journey-id-j-slow', ['slow 5s']);
     const started = Date.now();
-    const f = await failureOf(activities().fetchState(input('j-slow')));
+    const f = await failureOf(activities().fetchState(input('journey-id-j-slow')));
     expect(Date.now() - started).toBeLessThan(2_500);
     expect(f.type).toBe(FETCH_FAILED);
     expect(f.message).toMatch(/timeout/);
@@ -147,36 +147,36 @@ describe.each(['gbg-go-v2', 'gbg-go-v1', 'idnow'] as const)('%s', (provider) => 
   });
 
   it('a reset connection is a failed fetch', async () => {
-    sim.script(provider, 'j-reset', ['reset']);
-    const f = await failureOf(activities().fetchState(input('j-reset')));
+    sim.script(provider, 'journey-id-j-reset', ['reset']);
+    const f = await failureOf(activities().fetchState(input('journey-id-j-reset')));
     expect(f.type).toBe(FETCH_FAILED);
   });
 
   it('malformed JSON, a body failing validation, and an unknown status are failed fetches naming the problem', async () => {
-    sim.script(provider, 'j-bad', ['malformed', 'invalid', 'status Archived']);
+    sim.script(provider, 'journey-id-j-bad', ['malformed', 'invalid', 'status Archived']);
     const { fetchState } = activities();
     const field = isGbg ? 'status' : 'sessionStatus';
-    const malformed = await failureOf(fetchState(input('j-bad')));
+    const malformed = await failureOf(fetchState(input('journey-id-j-bad')));
     expect(malformed.type).toBe(FETCH_FAILED);
     expect(malformed.message).toMatch(/not valid JSON/);
     expect(malformed.details[0]).toMatchObject({ httpStatus: 200 });
-    const invalid = await failureOf(fetchState(input('j-bad')));
+    const invalid = await failureOf(fetchState(input('journey-id-j-bad')));
     expect(invalid.type).toBe(FETCH_FAILED);
     expect(invalid.message).toContain(`response invalid at ${field}:`);
-    const unknown = await failureOf(fetchState(input('j-bad')));
+    const unknown = await failureOf(fetchState(input('journey-id-j-bad')));
     expect(unknown.message).toContain(`response invalid at ${field}: unknown status "Archived"`);
   });
 
   it('scripted journey to a terminal state; in-progress results are compact', async () => {
-    sim.script(provider, 'j-done', ['in_progress', 'completed']);
+    sim.script(provider, 'journey-id-j-done', ['in_progress', 'completed']);
     const { fetchState } = activities();
-    const running = await fetchState(input('j-done'));
+    const running = await fetchState(input('journey-id-j-done'));
     expect(running.subject).toBeUndefined();
     expect(running.results).toBeUndefined();
-    const done = await fetchState(input('j-done'));
-    expect(done).toMatchObject({ provider, journeyId: 'j-done', status: 'completed', terminal: true });
+    const done = await fetchState(input('journey-id-j-done'));
+    expect(done).toMatchObject({ provider, journeyId: 'journey-id-j-done', status: 'completed', terminal: true });
     if (provider === 'gbg-go-v2') expect(done).toMatchObject({ decision: 'accepted', outcome: 'Of Age', subject: { firstName: 'John' } });
-    if (provider === 'idnow') expect(done).toMatchObject({ decision: 'accepted', outcome: 'accepted', results: { documentVerification: { dataBlockId: 'j-done-db1' } } });
+    if (provider === 'idnow') expect(done).toMatchObject({ decision: 'accepted', outcome: 'accepted', results: { documentVerification: { dataBlockId: 'journey-id-j-done-db1' } } });
     expect(done.subject === undefined || provider === 'gbg-go-v2').toBe(true);
   });
 });
@@ -184,14 +184,17 @@ describe.each(['gbg-go-v2', 'gbg-go-v1', 'idnow'] as const)('%s', (provider) => 
 describe('configuration and auth variants', () => {
   it('GBG client_credentials grant with scope', async () => {
     const { fetchState } = activities(sim.providerConfig({ gbg: { grant: 'client_credentials', scope: 'gbg.token', username: undefined, password: undefined } }));
-    sim.script('gbg-go-v2', 'cc', ['completed']);
-    expect((await fetchState({ provider: 'gbg-go-v2', journeyId: 'cc' })).status).toBe('completed');
+    sim.script('gbg-go-v2', 'gbg-client-credentials', ['completed']);
+    expect((await fetchState({ provider: 'gbg-go-v2', journeyId: 'gbg-client-credentials' })).status).toBe('completed');
   });
 
   it('GBG Keycloak-style token URL, and the region from the input', async () => {
-    const { fetchState } = activities(sim.providerConfig({ gbg: { tokenUrl: `${sim.url}/gbg/auth/realms/go/protocol/openid-connect/token` } }));
-    sim.script('gbg-go-v1', 'kc', ['completed variant=guide']);
-    const state = await fetchState({ provider: 'gbg-go-v1', journeyId: 'kc', environment: 'us' });
+    // Keycloak tenants issue tokens by the password grant only.
+    const c = sim.credentials.gbg;
+    const keycloak = { tokenUrl: `${sim.url}/gbg/auth/realms/go/protocol/openid-connect/token`, grant: 'password' as const, username: c.username, password: c.password, scope: undefined };
+    const { fetchState } = activities(sim.providerConfig({ gbg: keycloak }));
+    sim.script('gbg-go-v1', 'gbg-keycloak-journey', ['completed variant=guide']);
+    const state = await fetchState({ provider: 'gbg-go-v1', journeyId: 'gbg-keycloak-journey', environment: 'us' });
     expect(state).toMatchObject({ status: 'completed', providerStatus: 'COMPLETED' });
   });
 
@@ -235,9 +238,11 @@ describe('configuration and auth variants', () => {
     const done: JourneyState = await fetchState({ provider: 'idnow', journeyId: `db-${shape}` });
     expect(sim.stats().dataBlockRequests).toBe(1);
     expect(done.subject).toEqual({ firstName: 'Erika', lastNames: ['Mustermann'], dateOfBirth: '1964-08-12' });
+    // Identity lives in a basicIdentity block (IDnow's docs); shape C blocks carry no ids, the session's references do.
     expect(done.results).toEqual({
       documentVerification: { dataBlockId: `db-${shape}-db1` },
       pepAndSanctionsResults: { dataBlockId: `db-${shape}-db2` },
+      basicIdentity: { dataBlockId: `db-${shape}-db3` },
     });
     // Off by default: no data-block request, no subject.
     sim.script('idnow', 'db-off', ['completed']);
@@ -247,11 +252,11 @@ describe('configuration and auth variants', () => {
   });
 
   it('activity cancellation aborts the request promptly', async () => {
-    sim.script('gbg-go-v2', 'cancel-me', ['slow 30s']);
+    sim.script('gbg-go-v2', 'cancel-me-0123456789', ['slow 30s']);
     const { fetchState } = createActivities({ config: sim.providerConfig(), dispatcher: agent, now, logger, http: { headersTimeoutMs: 60_000, bodyTimeoutMs: 60_000, totalTimeoutMs: 60_000 } });
     const env = new MockActivityEnvironment();
     const started = Date.now();
-    const running = env.run(() => fetchState({ provider: 'gbg-go-v2', journeyId: 'cancel-me' }));
+    const running = env.run(() => fetchState({ provider: 'gbg-go-v2', journeyId: 'cancel-me-0123456789' }));
     setTimeout(() => env.cancel(), 200);
     await expect(running).rejects.toBeInstanceOf(CancelledFailure);
     expect(Date.now() - started).toBeLessThan(2_000);

@@ -68,7 +68,7 @@ describe('scripts', () => {
 
 describe('auth enforcement', () => {
   const fetchV2 = (headers: Record<string, string>) =>
-    call('POST', '/gbg/eu/v2/captain/journey/state/fetch', { body: JSON.stringify({ instanceId: 'a1' }), headers: { 'content-type': 'application/json', ...headers } });
+    call('POST', '/gbg/eu/v2/captain/journey/state/fetch', { body: JSON.stringify({ instanceId: 'a1-0123456789abcdef' }), headers: { 'content-type': 'application/json', ...headers } });
 
   it('rejects missing, wrong and expired tokens with the provider error body and a request id; counts token requests', async () => {
     const missing = await fetchV2({});
@@ -106,14 +106,14 @@ describe('auth enforcement', () => {
 
 describe('admin API', () => {
   it('scripts a journey over HTTP and reports its progress', async () => {
-    const created = await call('POST', '/__admin/journeys', { body: JSON.stringify({ provider: 'gbg-go-v1', journeyId: 'adm-1', script: ['in_progress', '503', 'completed'], variant: 'guide' }) });
+    const created = await call('POST', '/__admin/journeys', { body: JSON.stringify({ provider: 'gbg-go-v1', journeyId: 'adm-1-0123456789abc', script: ['in_progress', '503', 'completed'], variant: 'guide' }) });
     expect(created).toMatchObject({ status: 201, json: { steps: 3 } });
     const token = await gbgToken();
-    const fetchOne = () => call('POST', '/gbg/us/captain/api/journey/state/fetch', { body: '{"instanceId":"adm-1"}', headers: { authorization: `Bearer ${token}` } });
-    expect((await fetchOne()).json).toMatchObject({ instanceId: 'adm-1', state: 'IN_PROGRESS' });
+    const fetchOne = () => call('POST', '/gbg/us/captain/api/journey/state/fetch', { body: '{"instanceId":"adm-1-0123456789abc"}', headers: { authorization: `Bearer ${token}` } });
+    expect((await fetchOne()).json).toMatchObject({ instanceId: 'adm-1-0123456789abc', state: 'IN_PROGRESS' });
     expect((await fetchOne()).status).toBe(503);
     expect((await fetchOne()).json).toMatchObject({ state: 'COMPLETED' });
-    expect((await call('GET', '/__admin/journeys/gbg-go-v1/adm-1')).json).toMatchObject({ fetches: 3, step: 3, steps: 3, lastStatus: 'Completed' });
+    expect((await call('GET', '/__admin/journeys/gbg-go-v1/adm-1-0123456789abc')).json).toMatchObject({ fetches: 3, step: 3, steps: 3, lastStatus: 'Completed' });
     expect((await call('POST', '/__admin/journeys', { body: JSON.stringify({ provider: 'x', journeyId: 'a', script: [] }) })).status).toBe(400);
     expect((await call('POST', '/__admin/journeys', { body: JSON.stringify({ provider: 'idnow', journeyId: 'a', script: ['bogus'] }) })).status).toBe(400);
     expect((await call('GET', '/__admin/stats')).json).toMatchObject({ stateRequests: { 'gbg-go-v1': 3 } });
@@ -121,7 +121,7 @@ describe('admin API', () => {
 });
 
 describe('bodies match what the providers document, and our normalisers read them', () => {
-  const variants: Record<JourneyProvider, string[]> = { 'gbg-go-v2': ['docs', 'sdk'], 'gbg-go-v1': ['api', 'guide'], idnow: ['io', 'sx'] };
+  const variants: Record<JourneyProvider, string[]> = { 'gbg-go-v2': ['live', 'docs', 'sdk'], 'gbg-go-v1': ['api', 'guide'], idnow: ['io', 'sx'] };
   const expected: Record<string, string> = { in_progress: 'in_progress', paused: 'in_progress', created: 'in_progress', completed: 'completed', failed: 'failed', error: 'failed' };
 
   for (const provider of PROVIDERS) {
@@ -129,7 +129,7 @@ describe('bodies match what the providers document, and our normalisers read the
       const cfg = sim.providerConfig();
       for (const variant of variants[provider]) {
         for (const status of ['in_progress', 'completed', 'failed', ...(provider === 'idnow' ? ['aborted', 'expired', 'created'] : ['paused'])]) {
-          const id = `body-${variant}-${status}`;
+          const id = `body-${variant}-${status}-0123456789`;
           sim.script(provider, id, [`${status} variant=${variant}`]);
           const token = (provider === 'idnow' ? await call('POST', '/idnow/oidc/token', { body: `grant_type=client_credentials&client_id=${cfg.idnow!.clientId}&client_secret=${cfg.idnow!.clientSecret}` }) : { json: { access_token: await gbgToken() } }).json.access_token as string;
           const res =

@@ -152,7 +152,7 @@ describe('authentication', () => {
     await startSleepy(env.client, 'idnow', idnowId);
     const gbgBody = JSON.stringify({ instanceId: gbgId, status: 'Completed' });
     const idnowUrl = `${base}/webhooks/idnow`;
-    const validJwt = signJwt(sim.signingKey, {
+    const validJwt = await signJwt(sim.signingKey, {
       iss: `${sim.url}/idnow`,
       aud: AUDIENCE,
       exp: Math.floor(Date.now() / 1000) + 300,

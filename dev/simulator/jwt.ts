@@ -1,5 +1,5 @@
-/** RS256 JWTs and the JWKS that verifies them, on node:crypto alone (what IDnow's webhook signing looks like). */
-import { generateKeyPairSync, randomUUID, sign, type KeyObject } from 'node:crypto';
+/** RS256 JWTs signed with jose, and the JWKS that verifies them (what IDnow's webhook signing looks like). */
+import { generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
 
 export interface SigningKey {
   kid: string;
@@ -14,11 +14,13 @@ export function createSigningKey(kid = `sim-${randomUUID().slice(0, 8)}`): Signi
   return { kid, privateKey, jwk };
 }
 
-const b64url = (data: Buffer | string) => Buffer.from(data).toString('base64url');
+// jose is ESM-only: loaded once with a dynamic import from this CommonJS package.
+type Jose = typeof import('jose', { with: { 'resolution-mode': 'import' } });
+let josePromise: Promise<Jose> | undefined;
+const loadJose = () => (josePromise ??= import('jose'));
 
-export function signJwt(key: SigningKey, claims: Record<string, unknown>): string {
-  const header = b64url(JSON.stringify({ alg: 'RS256', typ: 'JWT', kid: key.kid }));
-  const payload = b64url(JSON.stringify(claims));
-  const signature = sign('sha256', Buffer.from(`${header}.${payload}`), key.privateKey);
-  return `${header}.${payload}.${b64url(signature)}`;
+/** Signs the claims as they are (iat/exp included by the caller) with RS256 and the key's `kid`. */
+export async function signJwt(key: SigningKey, claims: Record<string, unknown>): Promise<string> {
+  const { SignJWT } = await loadJose();
+  return new SignJWT(claims).setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: key.kid }).sign(key.privateKey);
 }

@@ -1,11 +1,12 @@
 /**
  * Scripted journeys: a list of steps, each consumed by one state fetch, the last one repeating forever.
- * Steps are objects or short strings: "in_progress x3", "503 x2", "429 retry-after 20", "completed",
+ * Steps are objects or short strings: "in_progress x3", "decided outcome=rejected", "503 x2", "429 retry-after 20", "completed",
  * "completed variant=sdk outcome=rejected", "malformed", "invalid", "status Bogus", "slow 40s", "slow 2s completed",
  * "reset". Journey ids following a naming convention script themselves (see scriptFromJourneyId).
  */
-export type SimStatus = 'in_progress' | 'paused' | 'created' | 'completed' | 'failed' | 'error' | 'aborted' | 'expired';
-export const SIM_STATUSES: readonly SimStatus[] = ['in_progress', 'paused', 'created', 'completed', 'failed', 'error', 'aborted', 'expired'];
+/** `decided`: still in progress, but GBG has already classified the outcome (seen live; other providers: in progress). */
+export type SimStatus = 'in_progress' | 'decided' | 'paused' | 'created' | 'completed' | 'failed' | 'error' | 'aborted' | 'expired';
+export const SIM_STATUSES: readonly SimStatus[] = ['in_progress', 'decided', 'paused', 'created', 'completed', 'failed', 'error', 'aborted', 'expired'];
 
 export type SimStep =
   /** A 200 with the provider's body for this status. `providerStatus` overrides the spelling; `variant` picks a shape. */

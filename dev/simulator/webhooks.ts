@@ -23,6 +23,8 @@ export interface WebhookOptions {
   delivery?: 'body' | 'header';
   eventId?: string;
   eventName?: string;
+  /** IDnow `data.eventSequence` (sent as a string). Default 1. */
+  eventSequence?: number;
   audience?: string;
   issuer?: string;
   environment?: string;
@@ -59,11 +61,19 @@ export function idnowWebhookClaims(options: WebhookOptions, ctx: WebhookContext,
       eventId,
       eventDeliverId: randomUUID(),
       eventName: options.eventName ?? `session.${sessionStatus.toLowerCase()}`,
-      eventVersion: 1,
-      eventSequence: 1,
+      // Strings, as IDnow documents them.
+      eventVersion: '1',
+      eventSequence: String(options.eventSequence ?? 1),
       createdAt: new Date(ctx.now()).toISOString(),
       environment: options.environment ?? 'live',
-      payload: { flowId: '0197c55f-5af6-7e3d-af9b-f2359b154be8', sessionId: options.journeyId, sessionStatus },
+      payload: {
+        flowId: '0197c55f-5af6-7e3d-af9b-f2359b154be8',
+        sessionId: options.journeyId,
+        sessionStatus,
+        lastStepId: sessionStatus === 'COMPLETED' ? 'step_end_001' : 'step_start_001',
+        lastStepType: sessionStatus === 'COMPLETED' ? 'END' : 'START',
+        lastStepStatus: sessionStatus === 'COMPLETED' ? 'completed' : 'running',
+      },
     },
   };
 }
@@ -74,7 +84,7 @@ export async function sendWebhook(options: WebhookOptions, ctx: WebhookContext):
   let body: string;
   if (options.provider === 'idnow') {
     const claims = idnowWebhookClaims(options, ctx, eventId);
-    const jwt = signJwt(options.signingKey ?? ctx.key, claims);
+    const jwt = await signJwt(options.signingKey ?? ctx.key, claims);
     if (options.delivery === 'header') {
       headers['content-type'] = 'application/json';
       headers['x-idnow-signature'] = jwt;
