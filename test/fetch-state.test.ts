@@ -1,6 +1,6 @@
 /**
  * fetchState over real HTTP against the in-process simulator, for each provider: token caching and refresh,
- * the 401 retry, status classification (PROVIDERS.md §5), timeouts, malformed bodies, cancellation,
+ * the 401 retry, status classification (docs/providers.md), timeouts, malformed bodies, cancellation,
  * and no token, secret or PII in any error message or log line.
  */
 import { ApplicationFailure, ApplicationFailureCategory, CancelledFailure } from '@temporalio/common';

@@ -1,4 +1,4 @@
-/** Status look-up shared by the providers: case-insensitive, `_` removed (PROVIDERS.md §5), unknown values are errors. */
+/** Status look-up shared by the providers: case-insensitive, `_` removed (docs/providers.md), unknown values are errors. */
 import type { JourneyProvider, JourneyStatus } from '../journey';
 import { ProviderResponseError, quoteValue } from './errors';
 

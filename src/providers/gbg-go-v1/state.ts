@@ -1,6 +1,6 @@
 /**
  * GBG GO v1 (`gbg-go-v1`): both documented state shapes (API reference `{instanceId, status, metaData, data}`;
- * guide `{instanceId, state, timestamp, lastUpdated}`, PROVIDERS.md §3) and the pure normaliser.
+ * guide `{instanceId, state, timestamp, lastUpdated}`, docs/providers.md) and the pure normaliser.
  */
 import { z } from 'zod';
 import { isTerminal, type JourneyState } from '../../journey';

@@ -1,6 +1,7 @@
 /**
  * GBG GO v2 (`gbg-go-v2`): the state response schema (the documented `context.process…` shape and the SDK-spec
- * `metaData`/`data` shape, PROVIDERS.md §2) and its pure normaliser.
+ * `metaData`/`data` shape, and the top-level `journey`/`steps`/`result` GBG's sample backend reads; docs/providers.md) and its
+ * pure normaliser.
  */
 import { z } from 'zod';
 import { isTerminal, type JourneyDecision, type JourneyState, type JourneyStep, type JourneySubject } from '../../journey';
