@@ -6,23 +6,11 @@ import { z } from 'zod';
 import { isTerminal, type JourneyState } from '../../journey';
 import { parseOrThrow, ProviderResponseError } from '../errors';
 import { gbgMetaDataSchema } from '../gbg-go-v2/state';
-import { mapStatus, type StatusTable } from '../status';
+import { GBG_STATUSES } from '../gbg/statuses';
+import { mapStatus } from '../status';
 import { compact, durationBetween, present, type NormaliseContext } from '../util';
 
 const PROVIDER = 'gbg-go-v1' as const;
-
-/**
- * Any spelling: `InProgress`/`IN_PROGRESS`, `Paused` (SDK enum), `Completed`/`COMPLETED`, `Failed`/`FAILED`.
- * `Error` is seen live on v2 only; on v1 it is terminal failure too rather than an unknown status that would burn
- * the whole error budget before giving up.
- */
-export const GBG_V1_STATUSES: StatusTable = {
-  inprogress: 'in_progress',
-  paused: 'in_progress',
-  completed: 'completed',
-  failed: 'failed',
-  error: 'failed',
-};
 
 const optionalString = z.string().nullish();
 
@@ -46,7 +34,7 @@ export function normaliseGbgV1(body: unknown, ctx: NormaliseContext): JourneySta
   if (providerStatus === null || providerStatus === undefined) {
     throw new ProviderResponseError(PROVIDER, 'status', 'missing (neither status nor state is present)');
   }
-  const status = mapStatus(PROVIDER, GBG_V1_STATUSES, providerStatus, field);
+  const status = mapStatus(PROVIDER, GBG_STATUSES, providerStatus, field);
   const terminal = isTerminal(status);
   const startedAt = present(state.metaData?.createdTime);
   // The guide variant has no completion time; its lastUpdated (else timestamp) is the best one once terminal.

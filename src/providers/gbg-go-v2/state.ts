@@ -6,19 +6,11 @@
 import { z } from 'zod';
 import { isTerminal, type JourneyDecision, type JourneyState, type JourneyStep, type JourneySubject } from '../../journey';
 import { parseOrThrow } from '../errors';
-import { mapStatus, type StatusTable } from '../status';
+import { GBG_STATUSES } from '../gbg/statuses';
+import { mapStatus } from '../status';
 import { compact, durationBetween, isCodeLike, isRecord, present, type NormaliseContext } from '../util';
 
 const PROVIDER = 'gbg-go-v2' as const;
-
-/** `InProgress`, `Paused` (SDK enum): non-terminal. `Completed`: success path. `Failed`, `Error` (sample code): failure. */
-export const GBG_V2_STATUSES: StatusTable = {
-  inprogress: 'in_progress',
-  paused: 'in_progress',
-  completed: 'completed',
-  failed: 'failed',
-  error: 'failed',
-};
 
 const optionalString = z.string().nullish();
 const version = z.union([z.string(), z.number()]).nullish();
@@ -190,7 +182,7 @@ export function gbgSubject(identity: z.infer<typeof gbgIdentitySchema> | null | 
 
 export function normaliseGbgV2(body: unknown, ctx: NormaliseContext): JourneyState {
   const state = parseOrThrow(PROVIDER, gbgV2StateSchema, body);
-  const status = mapStatus(PROVIDER, GBG_V2_STATUSES, state.status, 'status');
+  const status = mapStatus(PROVIDER, GBG_STATUSES, state.status, 'status');
   const terminal = isTerminal(status);
   // GBG's sample backend reads the top level first, then `context.process`.
   const journey = state.journey ?? state.context?.process?.journey;
