@@ -39,7 +39,8 @@ export async function onboardCustomer(input: OnboardingInput): Promise<Onboardin
   let state: JourneyState;
   try {
     state = await executeChild<AwaitJourneyCompletion>('awaitJourneyCompletion', {
-      // journey-await's workflow id: the webhook receiver signals the same execution.
+      // journey-await's workflow id: the webhook receiver signals the same execution. A child cannot join a running
+      // one, so start it right after the journey is created at the provider, before any webhook can arrive.
       workflowId: `journey:${journey.provider}:${journey.journeyId}`,
       taskQueue: input.journeyTaskQueue ?? 'journey-await',
       args: [journey],
