@@ -4,7 +4,7 @@
  */
 import { DEFAULT_POLLING, type PollingPolicy } from '../shared';
 
-/** Fills in the defaults of a partial policy (DESIGN.md: 10 s base, +5 s per consecutive error, 30 errors). */
+/** Fills in the defaults of a partial policy (docs/design.md: 10 s base, +5 s per consecutive error, 30 errors). */
 export function resolvePolicy(partial?: Partial<PollingPolicy>): PollingPolicy {
   return {
     baseIntervalMs: partial?.baseIntervalMs ?? DEFAULT_POLLING.baseIntervalMs,

@@ -1,7 +1,11 @@
 /**
  * GBG GO v2 (`gbg-go-v2`): the state response schema (the documented `context.process…` shape and the SDK-spec
+<<<<<<< HEAD
  * `metaData`/`data` shape, and the top-level `journey`/`steps`/`result` GBG's sample backend reads; docs/providers.md) and its
  * pure normaliser.
+=======
+ * `metaData`/`data` shape, docs/providers.md) and its pure normaliser.
+>>>>>>> 1942bc9 (docs/design.md in the project's own words (data flow, idempotency, polling contract, state model, failure types, search attributes, webhooks, configuration); code comments point at docs/design.md and docs/providers.md instead of files outside the repo)
  */
 import { z } from 'zod';
 import { isTerminal, type JourneyDecision, type JourneyState, type JourneyStep, type JourneySubject } from '../../journey';
