@@ -7,7 +7,7 @@ import path from 'node:path';
 import { Context } from '@temporalio/activity';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker, type InjectedSinks, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createActivities, createProviderAgent } from '../src/activities';
-import type { FetchStateInput, JourneyState } from '../src/journey';
+import type { FetchStateInput, JourneyPoll } from '../src/journey';
 import type { ProviderConfig } from '../src/providers/config';
 import { createNaiveActivities } from './naive-activity';
 import { serveRpc } from './rpc';
@@ -68,8 +68,8 @@ let windowStart = { at: 0, cpu: process.cpuUsage() };
 let rssSamples: number[] = [];
 let rssTimer: NodeJS.Timeout | undefined;
 
-function recordedFetchState(fetchState: (input: FetchStateInput) => Promise<JourneyState>) {
-  return async function (input: FetchStateInput): Promise<JourneyState> {
+function recordedFetchState(fetchState: (input: FetchStateInput) => Promise<JourneyPoll>) {
+  return async function (input: FetchStateInput): Promise<JourneyPoll> {
     const info = Context.current().info;
     const workflowId = info.workflowExecution?.workflowId ?? input.journeyId;
     const startedAt = Date.now();

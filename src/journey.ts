@@ -84,6 +84,15 @@ export const journeyStateSchema = z.object({
 });
 export type JourneyState = z.infer<typeof journeyStateSchema>;
 
+/** An in-progress poll as history records it: what the workflow's next decision and an operator need, no more. */
+export type InProgressPoll = Pick<JourneyState, 'status' | 'terminal' | 'providerStatus' | 'decision' | 'observedAt'>;
+
+/**
+ * What `fetchState` returns, and so what each poll records in history (every 10 s, for hours): the full state
+ * once the journey is over, an InProgressPoll before that. The workflow fills in the rest from its input.
+ */
+export type JourneyPoll = JourneyState | InProgressPoll;
+
 /** The arguments of the `fetchState` activity. */
 export interface FetchStateInput {
   provider: JourneyProvider;

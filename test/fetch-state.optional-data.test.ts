@@ -7,7 +7,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DATA_BLOCK_ATTEMPTS } from '../src/activities/fetch-state';
 import { createActivities, createProviderAgent, type FetchLogger } from '../src/activities';
-import { journeyStateSchema, PROVIDERS } from '../src/journey';
+import { journeyStateSchema, PROVIDERS, type FetchStateInput, type JourneyState } from '../src/journey';
 import { providerConfigFromEnv } from '../src/providers';
 import { FETCH_FAILED, FETCH_REJECTED } from '../src/shared';
 import { startSimulator, type Simulator } from '../dev/simulator';
@@ -15,9 +15,12 @@ import { startSimulator, type Simulator } from '../dev/simulator';
 let sim: Simulator;
 const agent = createProviderAgent({ connections: 4 });
 const logLines: string[] = [];
-const logger: FetchLogger = { debug: () => undefined, warn: (m, a) => logLines.push(`${m} ${JSON.stringify(a ?? {})}`) };
-const fetchState = (fetchDataBlocks = true) =>
-  createActivities({ config: sim.providerConfig({ idnow: { fetchDataBlocks } }), dispatcher: agent, logger, http: { totalTimeoutMs: 5_000 } }).fetchState;
+const logger: FetchLogger = { debug: (m, a) => logLines.push(`${m} ${JSON.stringify(a ?? {})}`), warn: (m, a) => logLines.push(`${m} ${JSON.stringify(a ?? {})}`) };
+/** These journeys are all completed, so each poll returns the full state (in-progress polls are compact). */
+const fetchState =
+  (fetchDataBlocks = true) =>
+  async (input: FetchStateInput): Promise<JourneyState> =>
+    (await createActivities({ config: sim.providerConfig({ idnow: { fetchDataBlocks } }), dispatcher: agent, logger, http: { totalTimeoutMs: 5_000 } }).fetchState(input)) as JourneyState;
 
 beforeAll(async () => {
   sim = await startSimulator();

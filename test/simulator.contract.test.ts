@@ -5,7 +5,7 @@
  */
 import { request } from 'undici';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { PROVIDERS, type JourneyProvider } from '../src/journey';
+import { PROVIDERS, type JourneyProvider, type JourneyState } from '../src/journey';
 import {
   adapters,
   gbgV1StateSchema,
@@ -165,7 +165,7 @@ describe('GBG decisions through the simulator, as GBG’s own client reaches the
     const input = { provider: 'gbg-go-v2' as const, journeyId };
     expect(await fetchState(input)).toMatchObject({ status: 'in_progress', decision: 'undecided' });
     expect(await fetchState(input)).toMatchObject({ status: 'in_progress', terminal: false, decision: 'rejected' });
-    const done = await fetchState(input);
+    const done = (await fetchState(input)) as JourneyState;
     expect(done).toMatchObject({ status: 'completed', terminal: true, decision: 'rejected', outcome: 'Under Age', completedAt: expect.any(String) });
     expect(done.steps[0]).toMatchObject({ name: 'Age Verification', outcome: 'Under Age' });
   });
@@ -174,7 +174,7 @@ describe('GBG decisions through the simulator, as GBG’s own client reaches the
     const journeyId = id('failed-live');
     sim.script('gbg-go-v2', journeyId, ['error']);
     const { fetchState } = createActivities({ config: sim.providerConfig(), dispatcher: agent, logger: { debug: () => undefined, warn: () => undefined } });
-    const state = await fetchState({ provider: 'gbg-go-v2', journeyId });
+    const state = (await fetchState({ provider: 'gbg-go-v2', journeyId })) as JourneyState;
     expect(state).toMatchObject({ status: 'failed', providerStatus: 'Error', decision: 'undecided' });
     expect(state.steps[0]).toMatchObject({ status: 'error', error: 'MODULE_EXECUTION_FAILED 5001' });
   });

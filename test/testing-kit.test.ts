@@ -10,7 +10,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../dev/simulator';
 import { createActivities, createProviderAgent } from '../src/activities';
-import type { JourneyProvider, JourneyState } from '../src/journey';
+import type { JourneyPoll, JourneyProvider, JourneyState } from '../src/journey';
 import { createJourneyTestEnvironment } from '../testing/environment';
 import { createScriptedFetchState } from '../testing/scripted-fetch-state';
 
@@ -29,9 +29,9 @@ afterAll(async () => {
 type Outcome = { state: Partial<JourneyState> } | { failure: { type?: string; category?: unknown; nonRetryable: boolean; message: string; httpStatus?: number; retryAfterMs?: number } };
 
 /** What a service can observe of one fetch, without the clock-dependent fields. */
-async function outcome(fetch: Promise<JourneyState>): Promise<Outcome> {
+async function outcome(fetch: Promise<JourneyPoll>): Promise<Outcome> {
   try {
-    const { observedAt: _o, startedAt: _s, completedAt: _c, durationMs: _d, ...state } = await fetch;
+    const { observedAt: _o, startedAt: _s, completedAt: _c, durationMs: _d, ...state } = (await fetch) as Partial<JourneyState>;
     return { state };
   } catch (err) {
     if (!(err instanceof ApplicationFailure)) throw err;

@@ -12,7 +12,7 @@ import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type LogLevel, type
 import { expandScript, startSimulator, type ScriptEntry, type Simulator } from '../dev/simulator';
 import { timeSkippingServerExecutable, withStartRetries } from '../dev/temporal-servers';
 import { createActivities, createProviderAgent } from '../src/activities';
-import type { FetchStateInput, JourneyProvider, JourneyState } from '../src/journey';
+import type { FetchStateInput, JourneyPoll, JourneyProvider } from '../src/journey';
 import { DEFAULT_TASK_QUEUE } from '../src/shared';
 import { createScriptedFetchState, type JourneyFetches } from './scripted-fetch-state';
 import { startTestWebhookReceiver, type SendWebhookOptions, type WebhookDelivery } from './webhooks';
@@ -156,7 +156,7 @@ export async function createJourneyTestEnvironment(options: JourneyTestEnvironme
 }
 
 interface FetchStateSource {
-  fetchState(input: FetchStateInput): Promise<JourneyState>;
+  fetchState(input: FetchStateInput): Promise<JourneyPoll>;
   script(provider: JourneyProvider, journeyId: string, script: readonly ScriptEntry[]): void;
   journey(provider: JourneyProvider, journeyId: string): JourneyFetches | undefined;
   close(): Promise<void>;

@@ -10,7 +10,7 @@ import { DEFAULT_SCRIPT, expandScript, scriptFromJourneyId, type ScriptEntry, ty
 import { compactForHistory } from '../src/activities/fetch-state';
 import { FetchError, httpStatusError, toApplicationFailure } from '../src/activities/failures';
 import { DEFAULT_HTTP_OPTIONS, type HttpResponse } from '../src/activities/http';
-import type { FetchStateInput, JourneyProvider, JourneyState } from '../src/journey';
+import type { FetchStateInput, JourneyPoll, JourneyProvider } from '../src/journey';
 import { ProviderResponseError } from '../src/providers/errors';
 import { normalise } from '../src/providers/normalise';
 
@@ -37,7 +37,7 @@ interface Run extends JourneyFetches {
 }
 
 export interface ScriptedFetchState {
-  fetchState(input: FetchStateInput): Promise<JourneyState>;
+  fetchState(input: FetchStateInput): Promise<JourneyPoll>;
   script(provider: JourneyProvider, journeyId: string, script: readonly ScriptEntry[]): void;
   journey(provider: JourneyProvider, journeyId: string): JourneyFetches | undefined;
 }
@@ -61,7 +61,7 @@ export function createScriptedFetchState(options: ScriptedFetchStateOptions = {}
     return run;
   }
 
-  async function answer(run: Run, step: SimStep, input: FetchStateInput): Promise<JourneyState> {
+  async function answer(run: Run, step: SimStep, input: FetchStateInput): Promise<JourneyPoll> {
     const { provider, journeyId } = run;
     const now = new Date().toISOString();
     switch (step.kind) {

@@ -6,7 +6,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Context } from '@temporalio/activity';
 import type { Dispatcher } from 'undici';
-import type { FetchStateInput, JourneyProvider, JourneyState } from '../journey';
+import type { FetchStateInput, JourneyPoll, JourneyProvider, JourneyState } from '../journey';
 import { InvalidFetchInputError, type FetchPlan, type HttpRequestSpec, type SupplementPlan } from '../providers/adapter';
 import type { ProviderConfig } from '../providers/config';
 import { ProviderResponseError } from '../providers/errors';
@@ -62,18 +62,14 @@ function target(config: ProviderConfig, input: FetchStateInput): Target {
   return { ...plan, provider: adapter.provider, normalise: adapter.normalise };
 }
 
-/** In-progress polls go into workflow history every 10 s: keep only what the workflow and operators need. */
-export function compactForHistory(state: JourneyState): JourneyState {
+/** A poll for history: the full state once terminal, otherwise only status, provider status, decision and time. */
+export function compactForHistory(state: JourneyState): JourneyPoll {
   if (state.terminal) return state;
-  const { subject: _subject, results: _results, steps, ...rest } = state;
-  const last = steps[steps.length - 1];
-  return {
-    ...rest,
-    steps: last ? [Object.fromEntries(Object.entries({ id: last.id, type: last.type, status: last.status }).filter(([, v]) => v !== undefined)) as JourneyState['steps'][number]] : [],
-  };
+  const { status, terminal, providerStatus, decision, observedAt } = state;
+  return { status, terminal, providerStatus, decision, observedAt };
 }
 
-export function createFetchState(deps: FetchStateDeps): (input: FetchStateInput) => Promise<JourneyState> {
+export function createFetchState(deps: FetchStateDeps): (input: FetchStateInput) => Promise<JourneyPoll> {
   const now = deps.now ?? Date.now;
   const http: HttpOptions = { ...DEFAULT_HTTP_OPTIONS, ...deps.http };
   const dispatcher = deps.dispatcher ?? createProviderAgent(http);
@@ -175,7 +171,7 @@ export function createFetchState(deps: FetchStateDeps): (input: FetchStateInput)
     }
   }
 
-  async function fetchOnce(input: FetchStateInput, signal: AbortSignal): Promise<JourneyState> {
+  async function fetchOnce(input: FetchStateInput, signal: AbortSignal): Promise<JourneyPoll> {
     const t = target(deps.config, input);
     const res = await authorised(t, t.stateRequest, signal);
     if (res.status < 200 || res.status > 299) throw httpStatusError(t.provider, 'state fetch', res, now());
@@ -192,7 +188,7 @@ export function createFetchState(deps: FetchStateDeps): (input: FetchStateInput)
     return compactForHistory(state);
   }
 
-  return async function fetchState(input: FetchStateInput): Promise<JourneyState> {
+  return async function fetchState(input: FetchStateInput): Promise<JourneyPoll> {
     const cancellation = activityContext()?.cancellationSignal;
     const deadline = AbortSignal.timeout(http.totalTimeoutMs);
     const signal = cancellation ? AbortSignal.any([cancellation, deadline]) : deadline;

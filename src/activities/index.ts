@@ -2,7 +2,7 @@
  * Activities of the journey-await worker. `createActivities(deps)` returns `{ fetchState }`; the worker passes
  * the provider configuration (providerConfigFromEnv) and, optionally, its own undici Agent and clock.
  */
-import type { FetchStateInput, JourneyState } from '../journey';
+import type { FetchStateInput, JourneyPoll } from '../journey';
 import { createFetchState, type FetchStateDeps } from './fetch-state';
 
 export type { FetchStateDeps, FetchLogger } from './fetch-state';
@@ -11,7 +11,8 @@ export { createProviderAgent, DEFAULT_HTTP_OPTIONS, type HttpOptions } from './h
 export { TokenCache } from './token-cache';
 
 export interface Activities {
-  fetchState(input: FetchStateInput): Promise<JourneyState>;
+  /** One poll; in-progress results are compact (see JourneyPoll). */
+  fetchState(input: FetchStateInput): Promise<JourneyPoll>;
 }
 
 export function createActivities(deps: FetchStateDeps): Activities {

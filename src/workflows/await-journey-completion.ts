@@ -176,11 +176,13 @@ export async function awaitJourneyCompletion(input: JourneyWorkflowInput): Promi
       state.polls++;
       let retryAfterMs: number | undefined;
       try {
-        const fetched = await fetchJourneyState(
+        const poll = await fetchJourneyState(
           { provider: input.provider, journeyId: input.journeyId, environment: input.environment },
           `poll #${state.polls}${byWebhook ? ' · webhook' : ''} · ${errorCount()}`,
           locally,
         );
+        // An in-progress poll carries only what the next decision needs; the rest comes from the input.
+        const fetched: JourneyState = { provider: input.provider, journeyId: input.journeyId, steps: [], source: 'poll', ...poll };
         state.consecutiveErrors = 0;
         state.lastError = undefined;
         state.lastFailure = undefined;

@@ -11,7 +11,7 @@ import {
   proxyLocalActivities,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { FetchStateInput, JourneyState } from '../journey';
+import type { FetchStateInput, JourneyPoll } from '../journey';
 import { FETCH_TOTAL_TIMEOUT_MS, type FetchFailureDetails } from '../shared';
 
 /** patched() marker: this run calls fetchState as a local activity. Histories without it replay the v0.1 way. */
@@ -48,7 +48,7 @@ export function fetchesLocally(): boolean {
 }
 
 /** One poll of the provider; `summary` labels it in the Web UI (the marker or activity event). */
-export function fetchJourneyState(input: FetchStateInput, summary: string, locally: boolean): Promise<JourneyState> {
+export function fetchJourneyState(input: FetchStateInput, summary: string, locally: boolean): Promise<JourneyPoll> {
   const fetchState = locally ? local.fetchState : remote.fetchState;
   return fetchState.executeWithOptions({ summary }, [input]);
 }

@@ -13,7 +13,8 @@ import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import type { FetchStateInput, JourneyState, JourneyStatus } from '../../src/journey';
+import { compactForHistory } from '../../src/activities/fetch-state';
+import type { FetchStateInput, JourneyPoll, JourneyState, JourneyStatus } from '../../src/journey';
 import { FETCH_FAILED, FETCH_REJECTED, type AwaitJourneyInput, type FetchFailureDetails } from '../../src/shared';
 import { registerJourneySearchAttributes } from '../../testing/environment';
 import { createTimeSkippingEnv } from './temporal-env';
@@ -79,13 +80,14 @@ export interface FetchCall {
  */
 export function scriptedFetch(env: TestWorkflowEnvironment, steps: FetchStep[]) {
   const calls: FetchCall[] = [];
-  async function fetchState(input: FetchStateInput): Promise<JourneyState> {
+  async function fetchState(input: FetchStateInput): Promise<JourneyPoll> {
     const at = await env.currentTimeMs();
     calls.push({ at, runId: Context.current().info.workflowExecution?.runId ?? "" });
     const step = steps[Math.min(calls.length, steps.length) - 1];
     if (!step) throw new Error('empty script');
     await step.during?.();
-    if ('status' in step) return journeyState(input, step.status, at);
+    // Compact while in progress, full once terminal: what the real activity records in history.
+    if ('status' in step) return compactForHistory(journeyState(input, step.status, at));
     const details: FetchFailureDetails = { provider: input.provider, httpStatus: step.httpStatus, retryAfterMs: step.retryAfterMs };
     if (step.fail === 'rejected') {
       throw ApplicationFailure.create({ type: FETCH_REJECTED, message: 'HTTP 400: bad journey id', nonRetryable: true, details: [details] });
