@@ -115,13 +115,20 @@ export async function createJourneyTestEnvironment(options: JourneyTestEnvironme
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => {});
   };
   try {
-    const [env, simulator, workflowBundle] = await Promise.all([
-      options.env ?? createTimeSkipping(),
-      startSimulator(options.defaultScript ? { defaultScript: options.defaultScript } : {}),
-      bundleWorkflowCode({ workflowsPath, logger: quietBundler }),
-    ]);
-    if (!options.env) cleanups.push(() => env.teardown());
-    cleanups.push(() => simulator.close());
+    // Started together; whatever did start is stopped again if another part fails.
+    const starting = {
+      env: (options.env ? Promise.resolve(options.env) : createTimeSkipping()).then((env) => {
+        if (!options.env) cleanups.push(() => env.teardown());
+        return env;
+      }),
+      simulator: startSimulator(options.defaultScript ? { defaultScript: options.defaultScript } : {}).then((simulator) => {
+        cleanups.push(() => simulator.close());
+        return simulator;
+      }),
+      bundle: bundleWorkflowCode({ workflowsPath, logger: quietBundler }),
+    };
+    await Promise.allSettled(Object.values(starting));
+    const [env, simulator, workflowBundle] = await Promise.all([starting.env, starting.simulator, starting.bundle]);
     await registerJourneySearchAttributes(env);
 
     const fetches = fetchStateFor(mode, simulator, options);
