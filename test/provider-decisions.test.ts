@@ -4,6 +4,7 @@
  * v1 `Error`; IDnow data blocks in every documented shape (no `datablockId`, `basicIdentity`).
  */
 import { describe, expect, it } from 'vitest';
+import { progressLine, stateLines } from '../src/cli/format';
 import { journeyStateSchema } from '../src/journey';
 import { normaliseGbgV1, normaliseGbgV2, normaliseIdnowDataBlocks } from '../src/providers';
 
@@ -141,5 +142,16 @@ describe('IDnow data blocks: every documented shape, basicIdentity', () => {
 
   it('a nested basicIdentity object is read too', () => {
     expect(normaliseIdnowDataBlocks({ datablocks: [{ type: 'Identity', basicIdentity: identity }] }).subject).toEqual(subject);
+  });
+});
+
+describe('the CLI shows what the provider has decided so far', () => {
+  it('a decision seen in progress is marked not final; a missing subject says why', () => {
+    const decided = normaliseGbgV2(liveBody('InProgress', 'negative'), ctx);
+    expect(progressLine({ status: 'in_progress', polls: 3, consecutiveErrors: 0, webhooksReceived: 0, lastState: decided })).toContain('decided rejected (not final)');
+    const running = normaliseGbgV2(liveBody('InProgress', undefined), ctx);
+    expect(progressLine({ status: 'in_progress', polls: 1, consecutiveErrors: 0, webhooksReceived: 0, lastState: running })).not.toContain('decided');
+    const done = { ...normaliseGbgV2(liveBody('Completed', 'positive'), ctx), subjectUnavailable: { reason: 'fetch_failed' as const, message: 'HTTP 503', attempts: 3, httpStatus: 503 } };
+    expect(stateLines(done)).toContain('subject:         unavailable (fetch_failed after 3 tries: HTTP 503)');
   });
 });

@@ -15,6 +15,8 @@ export function progressLine(p: JourneyProgress, maxErrors = 30): string {
   if (p.nextPollAt) parts.push(`next poll ${until(p.nextPollAt)}`);
   parts.push(`webhooks ${p.webhooksReceived}`);
   if (p.lastState?.providerStatus) parts.push(`provider says ${p.lastState.providerStatus}`);
+  // GBG can classify a journey before its status is terminal: shown, but the journey keeps waiting.
+  if (p.lastState && !p.lastState.terminal && p.lastState.decision !== 'undecided') parts.push(`decided ${p.lastState.decision} (not final)`);
   return parts.join(' · ');
 }
 
@@ -27,6 +29,7 @@ export function stateLines(s: JourneyState): string[] {
   ];
   if (s.journey?.name) lines.push(`journey:         ${s.journey.name}${s.journey.version ? ` v${s.journey.version}` : ''}`);
   if (s.completedAt) lines.push(`completed at:    ${s.completedAt}${s.durationMs !== undefined ? ` (${Math.round(s.durationMs / 1000)}s)` : ''}`);
+  if (s.subjectUnavailable) lines.push(`subject:         unavailable (${s.subjectUnavailable.reason} after ${s.subjectUnavailable.attempts} tries: ${s.subjectUnavailable.message})`);
   if (s.steps.length) lines.push(`steps:           ${s.steps.map((st) => `${st.id}${st.outcome ? `=${st.outcome}` : st.status ? `=${st.status}` : ''}`).join(', ')}`);
   lines.push(`observed at:     ${s.observedAt}`);
   return lines;

@@ -6,6 +6,7 @@
 import { connectClient } from '../client';
 import { ConfigError, configErrorReport, journeyDataConverter, webhookSettingsFromEnv } from '../config';
 import { createJsonLogger } from '../logger';
+import { adapters } from '../providers/registry';
 import { createWebhookServer } from './server';
 
 export async function main(): Promise<void> {
@@ -34,13 +35,12 @@ export async function main(): Promise<void> {
     config: { auth: settings.auth, taskQueue: settings.taskQueue, bodyLimitBytes: settings.bodyLimitBytes, temporalTimeoutMs: settings.temporalTimeoutMs, timeouts: settings.timeouts },
   });
   const address = await app.listen({ host: settings.host, port: settings.port });
-  const routes = [
-    settings.auth.gbg ? `gbg-go-v2, gbg-go-v1 (${[settings.auth.gbg.basic && 'basic', settings.auth.gbg.apiKey && 'api key'].filter(Boolean).join(' or ')})` : undefined,
-    settings.auth.idnow ? `idnow (${[settings.auth.idnow.jwt && 'jwt', settings.auth.idnow.staticHeader && 'static header'].filter(Boolean).join(' or ')})` : undefined,
-  ].filter(Boolean);
-  logger.info('webhook receiver listening', { address, taskQueue: settings.taskQueue, authenticated: routes.join('; ') });
-  if (!settings.auth.gbg) logger.warn('GBG webhooks have no authentication configured: they will all be rejected (401)');
-  if (!settings.auth.idnow) logger.warn('IDnow webhooks have no authentication configured: they will all be rejected (401)');
+  const routes = Object.values(adapters).map(({ provider, webhook }) => ({ provider, configured: settings.auth[webhook.auth.configKey] !== undefined, scheme: webhook.auth.scheme }));
+  const authenticated = routes.filter((r) => r.configured).map((r) => `${r.provider} (${r.scheme})`);
+  logger.info('webhook receiver listening', { address, taskQueue: settings.taskQueue, authenticated: authenticated.join('; ') });
+  for (const r of routes.filter((route) => !route.configured)) {
+    logger.warn(`${r.provider} webhooks have no authentication configured: they will all be rejected (401)`);
+  }
 
   let closing = false;
   const shutdown = async (signal: string) => {
