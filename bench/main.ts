@@ -2,6 +2,8 @@
  * `npm run bench [-- --quick] [--only=fetch,history,webhook,scale] [--db=memory|file] [--out=.bench]`: what journey-await exists
  * for, measured on loopback against the embedded Temporal dev server and the provider simulator, beside the
  * naive way. Writes .bench/results.json and .bench/chart.svg and prints a short table.
+ * `--server=cluster`: the journey scale scenario only, on a PostgreSQL-backed Temporal server with 1 and 2 worker
+ * processes (bench/cluster.ts).
  * Default run < 10 min; --quick < 2 min (CI).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -10,6 +12,7 @@ import path from 'node:path';
 import { renderChart } from './chart';
 import { runFetchCost, type FetchCostOptions, type FetchCostResult } from './fetch-cost';
 import { runHistoryEconomy, type HistoryEconomyOptions, type HistoryEconomyResult } from './history-economy';
+import { CLUSTER_SERVER_DESCRIPTION, runClusterScale, type ClusterScaleResult } from './cluster';
 import { runScale, type ScaleResult } from './scale';
 import { StackError, startStack, type DbMode, type Stack } from './stack';
 import type { WorkerTuning } from './worker-process';
@@ -27,7 +30,7 @@ export interface BenchResults {
   fetchCost?: FetchCostResult;
   historyEconomy?: HistoryEconomyResult[];
   webhook?: WebhookResult;
-  scale?: ScaleResult[];
+  scale?: (ScaleResult | ClusterScaleResult)[];
   errors: { scenario: string; message: string }[];
 }
 
@@ -64,8 +67,9 @@ const FULL: Plan = {
   settleMs: 3_000,
 };
 
-function parseArgs(argv: string[]): { quick: boolean; only: Scenario[]; out: string; db: DbMode } {
+function parseArgs(argv: string[]): { quick: boolean; only: Scenario[]; out: string; db: DbMode; cluster: boolean } {
   let quick = false;
+  let cluster = false;
   let db: DbMode = 'memory';
   let only: Scenario[] = [...SCENARIOS];
   let out = path.resolve(__dirname, '..', '.bench');
@@ -77,12 +81,13 @@ function parseArgs(argv: string[]): { quick: boolean; only: Scenario[]; out: str
       if (bad.length) throw new Error(`unknown scenario(s) ${bad.join(', ')}; choose from ${SCENARIOS.join(', ')}`);
     } else if (arg.startsWith('--out=')) out = path.resolve(arg.slice(6));
     else if (arg === '--db=file' || arg === '--db=memory') db = arg.slice(5) as DbMode;
+    else if (arg === '--server=cluster' || arg === '--server=dev') cluster = arg === '--server=cluster';
     else if (arg === '--help' || arg === '-h') {
-      console.log('usage: npm run bench -- [--quick] [--only=fetch,history,webhook,scale] [--db=memory|file] [--out=.bench]');
+      console.log('usage: npm run bench -- [--quick] [--only=fetch,history,webhook,scale] [--db=memory|file] [--server=dev|cluster] [--out=.bench]');
       process.exit(0);
     } else throw new Error(`unknown argument ${arg} (try --help)`);
   }
-  return { quick, only, out, db };
+  return { quick, only, out, db, cluster };
 }
 
 const started = Date.now();
@@ -131,7 +136,7 @@ function report(r: BenchResults): string {
   for (const s of r.scale ?? []) {
     parts.push(
       table(
-        `3. Scale, ${s.kind === 'journey' ? 'journeys (awaitJourneyCompletion + fetchState)' : 'sleep-only loop (dev server ceiling)'}: max N with p99 lag < 1 s = ${s.maxHeldN} (${s.stoppedBecause})`,
+        `3. Scale${'workers' in s ? ` on the cluster, ${s.workers} worker process${s.workers > 1 ? 'es' : ''}` : ''}, ${s.kind === 'journey' ? 'journeys (awaitJourneyCompletion + fetchState)' : 'sleep-only loop (dev server ceiling)'}: max N with p99 lag < 1 s = ${s.maxHeldN} (${s.stoppedBecause})`,
         ['N', 'sched/s', 'done/s', 'lag p50 ms', 'lag p99 ms', 'worker CPU %', 'worker RSS MB', 'server CPU %', 'server RSS MB', 'errors'],
         s.steps.map((x) => [x.n, x.scheduledPerSec, x.achievedPerSec, x.lagMs.median, x.lagMs.p99, x.worker.cpuPercent, x.worker.rssMbMax, x.server?.cpuPercent ?? '-', x.server?.rssMb ?? '-', x.errors]),
       ),
@@ -172,6 +177,20 @@ async function main(): Promise<void> {
   log(`journey-await bench${args.quick ? ' --quick' : ''}: ${args.only.join(', ')}; budget ${plan.budgetSec} s; output in ${path.relative(process.cwd(), args.out) || args.out}`);
 
   const maxN = Math.max(...plan.journeyLadder, ...plan.sleepLadder);
+  if (args.cluster) {
+    results.setup.server = CLUSTER_SERVER_DESCRIPTION;
+    results.setup.worker = '1, then 2 child processes (bench/worker-process.ts); CPU and RSS summed over them, lag p99 the worse worker\'s';
+    try {
+      const cluster = await runClusterScale({ ladder: plan.journeyLadder, windowMs: plan.windowMs, settleMs: plan.settleMs, maxCachedWorkflows: Math.ceil(maxN * 1.2), deadline: deadline - 15_000 }, log);
+      results.scale = cluster.results;
+      if (cluster.workerTuning) results.setup.workerTuning = cluster.workerTuning;
+    } catch (err) {
+      log(`scale on the cluster failed: ${(err as Error).message}`);
+      results.errors.push({ scenario: 'scale', message: (err as Error).message });
+    }
+    // Beside the dev server's results, not over them (unless --out says where).
+    return finish(results, process.argv.some((a) => a.startsWith('--out=')) ? args.out : path.join(args.out, 'cluster'));
+  }
   let stack: Stack;
   try {
     stack = await startStack(log, Math.ceil(maxN * 1.2), args.db);
@@ -217,12 +236,16 @@ async function main(): Promise<void> {
     await stack.stop();
   }
 
+  finish(results, args.out);
+}
+
+function finish(results: BenchResults, out: string): void {
   results.durationSec = Math.round((Date.now() - started) / 1000);
-  mkdirSync(args.out, { recursive: true });
-  writeFileSync(path.join(args.out, 'results.json'), JSON.stringify(results, null, 2) + '\n');
-  writeFileSync(path.join(args.out, 'chart.svg'), renderChart(results));
+  mkdirSync(out, { recursive: true });
+  writeFileSync(path.join(out, 'results.json'), JSON.stringify(results, null, 2) + '\n');
+  writeFileSync(path.join(out, 'chart.svg'), renderChart(results));
   console.log(report(results));
-  console.log(`\nwrote ${path.join(args.out, 'results.json')} and ${path.join(args.out, 'chart.svg')} (${results.durationSec} s)`);
+  console.log(`\nwrote ${path.join(out, 'results.json')} and ${path.join(out, 'chart.svg')} (${results.durationSec} s)`);
   if (results.errors.length) process.exit(1);
 }
 
