@@ -31,9 +31,9 @@ export const journeyStepSchema = z.object({
   status: z.string().optional(),
   outcome: z.string().optional(),
   advice: z.string().optional(),
-  /** The module's name (GBG `name`), e.g. "Document Classification". Never PII. */
+  /** The step's (module's) name, e.g. "Document Classification". Never PII. */
   name: z.string().optional(),
-  /** Why the step could not run: the provider's error codes only (GBG `result.error.errors[].error`), never text. */
+  /** Why the step could not run: the provider's error codes only, never its free text (see docs/providers.md). */
   error: z.string().optional(),
 });
 export type JourneyStep = z.infer<typeof journeyStepSchema>;
@@ -48,8 +48,8 @@ export const journeySubjectSchema = z.object({
 export type JourneySubject = z.infer<typeof journeySubjectSchema>;
 
 /**
- * Why a completed journey's subject is missing although it was asked for (IDnow data blocks): the status and
- * decision are still returned. `fetch_failed` after bounded retries, `unreadable` for a body no shape matches.
+ * Why a completed journey's subject is missing although it was asked for (optional data such as data blocks): the
+ * status and decision are still returned. `fetch_failed` after bounded retries, `unreadable` for a body no shape matches.
  */
 export const subjectUnavailableSchema = z.object({
   reason: z.enum(['fetch_failed', 'unreadable']),
@@ -66,7 +66,7 @@ export const journeyStateSchema = z.object({
   status: journeyStatusSchema,
   terminal: z.boolean(),
   providerStatus: z.string(),
-  /** What the provider has decided so far. Final only once `terminal`; GBG may classify while still in progress. */
+  /** What the provider has decided so far. Final only once `terminal`; a provider may decide while still in progress. */
   decision: decisionSchema,
   outcome: z.string().optional(),
   journey: z

@@ -67,7 +67,7 @@ export async function runWorker(settings: WorkerSettings, logger: AppLogger, ext
     logger.info('worker started', {
       taskQueue: settings.taskQueue,
       namespace: connectConfig.namespace,
-      providers: [settings.providers.gbg && 'gbg', settings.providers.idnow && 'idnow'].filter(Boolean).join(','),
+      providers: Object.keys(settings.providers).join(','),
       workflows: 'workflowBundle' in source ? 'prebuilt bundle' : 'bundled from sources',
       metrics: settings.metricsBind ?? 'off',
       ...settings.tuning,

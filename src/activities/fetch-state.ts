@@ -121,7 +121,7 @@ export function createFetchState(deps: FetchStateDeps): (input: FetchStateInput)
   }
 
   /**
-   * Adds the supplement (IDnow data blocks: the subject) to a completed state. It is optional data: transient failures
+   * Adds the supplement (optional data such as data blocks: the subject) to a completed state. It is optional data: transient failures
    * are retried a bounded number of times, then the state is returned as it is, with a typed PII-free
    * `subjectUnavailable`.
    */

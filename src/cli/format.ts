@@ -15,7 +15,7 @@ export function progressLine(p: JourneyProgress, maxErrors = 30): string {
   if (p.nextPollAt) parts.push(`next poll ${until(p.nextPollAt)}`);
   parts.push(`webhooks ${p.webhooksReceived}`);
   if (p.lastState?.providerStatus) parts.push(`provider says ${p.lastState.providerStatus}`);
-  // GBG can classify a journey before its status is terminal: shown, but the journey keeps waiting.
+  // A provider may decide before its status is terminal: shown, but the journey keeps waiting.
   if (p.lastState && !p.lastState.terminal && p.lastState.decision !== 'undecided') parts.push(`decided ${p.lastState.decision} (not final)`);
   return parts.join(' · ');
 }
