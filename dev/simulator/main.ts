@@ -12,8 +12,8 @@ async function main(): Promise<void> {
   for (const [k, v] of Object.entries(sim.env())) {
     console.log(`  ${k}=${v}`);
   }
-  console.log('script a journey: curl -XPOST %s/__admin/journeys -d \'{"provider":"idnow","journeyId":"s1","script":["in_progress x3","503 x2","completed"]}\'', sim.url);
-  console.log('or name it: sim-complete-after-3-<anything>, sim-errors-2-then-complete-…, sim-http-404-…, sim-ratelimit-20-…, sim-slow-40-…');
+  console.log('script a journey: curl -XPOST %s/__admin/journeys -d \'{"provider":"idnow","journeyId":"0197c55f-5af6-7e3d-af9b-f2359b134be8","script":["in_progress x3","503 x2","completed"]}\'', sim.url);
+  console.log('or name it (16–64 characters, like GBG instance ids): sim-complete-after-3-<anything>, sim-errors-2-then-complete-…, sim-http-404-…, sim-ratelimit-20-…, sim-slow-40-…');
   const stop = () => {
     void sim.close().then(() => process.exit(0));
   };
