@@ -98,7 +98,7 @@ export function checkJourneyId(journeyId: string): void {
 }
 
 /** application/x-www-form-urlencoded encoding of one value (space → `+`), as RFC 6749 §2.3.1 asks for. */
-export function formEncode(value: string): string {
+function formEncode(value: string): string {
   return new URLSearchParams([['', value]]).toString().slice(1);
 }
 

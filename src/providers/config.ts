@@ -17,12 +17,11 @@ const SECTIONS = {
   idnow: { read: idnowConfigInput, envNames: IDNOW_ENV_NAMES },
 } as const;
 
-export const providerConfigSchema = z.object({
+const providerConfigSchema = z.object({
   gbg: gbgConfigSchema.optional(),
   idnow: idnowConfigSchema.optional(),
 });
 export type ProviderConfig = z.infer<typeof providerConfigSchema>;
-export type ProviderConfigInput = z.input<typeof providerConfigSchema>;
 
 export class ProviderConfigError extends Error {
   override readonly name = 'ProviderConfigError';

@@ -103,7 +103,7 @@ export interface GbgError {
   action: string;
 }
 
-export const GBG_ERRORS: Record<number, GbgError> = {
+const GBG_ERRORS: Record<number, GbgError> = {
   400: { code: '4002', name: 'MISSING_FIELD', location: 'Body', problem: 'instanceId is missing or malformed', action: 'Send a valid instanceId' },
   401: { code: '2001', name: 'UNAUTHORIZED', location: 'Authorization', problem: 'The access token is missing, invalid or expired', action: 'Request a new token' },
   403: { code: '2002', name: 'FORBIDDEN', location: 'Authorization', problem: 'Not allowed', action: 'Check the client permissions' },

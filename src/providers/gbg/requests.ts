@@ -2,7 +2,7 @@
 import { checkJourneyId, FORM_HEADERS, InvalidFetchInputError, JSON_HEADERS, trimSlash, type HttpRequestSpec } from '../adapter';
 import { GBG_REGIONS, type GbgConfig } from './config';
 
-export function gbgRegion(config: GbgConfig, environment?: string): string {
+function gbgRegion(config: GbgConfig, environment?: string): string {
   const region = environment ?? config.region;
   if (!(GBG_REGIONS as readonly string[]).includes(region)) {
     throw new InvalidFetchInputError(`unknown GBG region ${JSON.stringify(region.slice(0, 16))} (expected ${GBG_REGIONS.join(', ')})`);

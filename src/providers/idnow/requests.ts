@@ -2,7 +2,7 @@
 import { basicCredentials, checkJourneyId, FORM_HEADERS, InvalidFetchInputError, trimSlash, type HttpRequestSpec } from '../adapter';
 import type { IdnowConfig } from './config';
 
-export function idnowEnvironment(config: IdnowConfig, environment?: string): string {
+function idnowEnvironment(config: IdnowConfig, environment?: string): string {
   const env = environment ?? config.environment;
   if (!/^[a-z0-9-]{1,32}$/.test(env)) throw new InvalidFetchInputError('IDnow environment must be like "live" or "staging"');
   return env;
