@@ -6,7 +6,8 @@ import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { journeyProgressQuery, journeyWebhookSignal } from '../src/shared';
+import { tsToMs } from '@temporalio/common/lib/time';
+import { JOURNEY_WORKFLOW_TASK_TIMEOUT_MS, journeyProgressQuery, journeyWebhookSignal } from '../src/shared';
 import { journeyStartOptions } from '../src/client';
 import type { awaitJourneyCompletion, JourneyWorkflowInput } from '../src/workflows/await-journey-completion';
 import { nextPollDelayMs, resolvePolicy } from '../src/workflows/schedule';
@@ -72,6 +73,10 @@ it('g. a long journey continues as new at least 3 times and behaves like one run
     const runs = await runHistories(env.client, handle.workflowId, handle.firstExecutionRunId);
     expect(runs.length).toBeGreaterThanOrEqual(4);
     for (const run of runs) expect(run.history.events!.length).toBeLessThanOrEqual(HISTORY_BUDGET);
+    // Every run keeps the journey's short workflow task timeout (what makes cancellation prompt mid-fetch).
+    for (const run of runs) {
+      expect(tsToMs(run.history.events![0]!.workflowExecutionStartedEventAttributes!.workflowTaskTimeout)).toBe(JOURNEY_WORKFLOW_TASK_TIMEOUT_MS);
+    }
     // the second 'w1' reached a later run than the first and still did not wake it
     expect(calls[12]!.runId).not.toBe(calls[1]!.runId);
 

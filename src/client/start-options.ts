@@ -7,7 +7,7 @@ import type { WorkflowStartOptions } from '@temporalio/client';
 import { validateJourneyInput } from '../journey-input';
 import { resolvePolicy } from '../workflows/schedule';
 import type { awaitJourneyCompletion } from '../workflows';
-import { DEFAULT_TASK_QUEUE, journeyProviderKey, journeyStatusKey, journeyWorkflowId, type AwaitJourneyInput } from '../shared';
+import { DEFAULT_TASK_QUEUE, JOURNEY_WORKFLOW_TASK_TIMEOUT_MS, journeyProviderKey, journeyStatusKey, journeyWorkflowId, type AwaitJourneyInput } from '../shared';
 
 /** `Pq_hhWx…`: enough to recognise a journey in a list, without printing a whole provider token. */
 function shortJourneyId(journeyId: string): string {
@@ -45,6 +45,8 @@ export function journeyStartOptions(
     args: [input],
     workflowIdConflictPolicy: 'USE_EXISTING',
     workflowIdReusePolicy: 'REJECT_DUPLICATE',
+    // Short, so a cancellation or a new worker reaches a journey whose fetch is in flight within a second.
+    workflowTaskTimeout: JOURNEY_WORKFLOW_TASK_TIMEOUT_MS,
     staticSummary: journeyStaticSummary(input),
     staticDetails: journeyStaticDetails(input),
     typedSearchAttributes: [

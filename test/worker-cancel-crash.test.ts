@@ -1,0 +1,164 @@
+/**
+ * The product's worker processes (`src/worker.ts`) against the dev server and the provider simulator, where a
+ * fetch is in flight: cancelling the journey aborts that HTTP request at once, and a worker killed with SIGKILL
+ * mid-fetch leaves the journey to a second worker process, which finishes it with no fetch counted as failed.
+ * Times come from the server's history and from a TCP relay in front of the simulator (same machine clock).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { CancelledFailure, WorkflowFailedError } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { startSimulator, type Simulator } from '../dev/simulator';
+import { journeyProgressQuery, journeySearchAttributeKeys } from '../src/shared';
+import { eventually } from './helpers/eventually';
+import { startJourneyWorkflow } from './helpers/start-journey';
+import { createLocalEnv } from './helpers/temporal-env';
+import { bundleJourneyWorkflows, eventMs, eventsOf } from './helpers/workflow-env';
+
+const EventType = temporal.api.enums.v1.EventType;
+const root = path.resolve(__dirname, '..');
+
+let env: TestWorkflowEnvironment;
+let sim: Simulator;
+let relay: Relay;
+let bundlePath: string;
+const children = new Set<ChildProcess>();
+
+/** A TCP relay in front of the simulator that notes when the worker's side of a connection closes. */
+interface Relay {
+  port: number;
+  closedAt: number[];
+  close(): Promise<void>;
+}
+
+function startRelay(target: number): Promise<Relay> {
+  const closedAt: number[] = [];
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((client) => {
+    const upstream = net.connect(target, '127.0.0.1');
+    sockets.add(client).add(upstream);
+    client.pipe(upstream).pipe(client);
+    client.on('close', () => closedAt.push(Date.now()));
+    const end = () => {
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('error', end);
+    upstream.on('error', end);
+    upstream.on('close', () => client.destroy());
+  });
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () =>
+      resolve({
+        port: (server.address() as net.AddressInfo).port,
+        closedAt,
+        close: () =>
+          new Promise<void>((done) => {
+            for (const s of sockets) s.destroy();
+            server.close(() => done());
+          }),
+      }),
+    ),
+  );
+}
+
+beforeAll(async () => {
+  const [e, s, bundle] = await Promise.all([createLocalEnv({ server: { searchAttributes: journeySearchAttributeKeys } }), startSimulator(), bundleJourneyWorkflows()]);
+  env = e;
+  sim = s;
+  relay = await startRelay(Number(new URL(sim.url).port));
+  // Both worker processes load one prebuilt bundle, as production does, instead of bundling twice.
+  bundlePath = path.join(mkdtempSync(path.join(tmpdir(), 'bundle-')), 'workflow-bundle.js');
+  writeFileSync(bundlePath, bundle.code);
+});
+afterEach(() => {
+  for (const child of children) child.kill('SIGKILL');
+  children.clear();
+});
+afterAll(async () => {
+  await relay?.close();
+  await sim?.close();
+  await env?.teardown();
+});
+
+/** A worker process of the product; resolves once it polls. State fetches go through the relay. */
+async function startWorker(taskQueue: string): Promise<ChildProcess> {
+  const simEnv = sim.env();
+  // node itself (tsx as a loader, not as a wrapper process), so SIGKILL reaches the worker.
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/worker.ts'], {
+    cwd: root,
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: tmpdir(),
+      TEMPORAL_CONFIG_FILE: path.join(tmpdir(), 'no-such-temporal.toml'),
+      ...simEnv,
+      GBG_BASE_URL: simEnv.GBG_BASE_URL!.replace(sim.url, `http://127.0.0.1:${relay.port}`),
+      TEMPORAL_ADDRESS: env.address,
+      JOURNEY_TASK_QUEUE: taskQueue,
+      JOURNEY_WORKFLOW_BUNDLE: bundlePath,
+      METRICS_BIND: 'off',
+      LOG_LEVEL: 'INFO',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.add(child);
+  let output = '';
+  child.stdout!.on('data', (d) => (output += d));
+  child.stderr!.on('data', (d) => (output += d));
+  const ready = await eventually(() => (child.exitCode !== null ? 'exited' : output.includes('worker started') ? 'ready' : undefined), 45_000);
+  expect(ready, output).toBe('ready');
+  return child;
+}
+
+it('cancelling a journey aborts its in-flight fetch within a second', async () => {
+  const taskQueue = `cancel-${randomUUID().slice(0, 8)}`;
+  await startWorker(taskQueue);
+  const journeyId = `sim-slow-30-${randomUUID()}`; // every reply takes 30 s: the fetch is in flight when cancelled
+  const handle = await startJourneyWorkflow(env.client, { provider: 'gbg-go-v2', journeyId }, { taskQueue });
+  await eventually(() => ((sim.journey('gbg-go-v2', journeyId)?.fetches ?? 0) >= 1 ? true : undefined));
+  const closedBefore = relay.closedAt.length;
+  await handle.cancel();
+
+  const err = await handle.result().then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect((err as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
+  const history = await handle.fetchHistory();
+  const requested = eventMs(eventsOf(history, EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCEL_REQUESTED)[0]!);
+  const cancelled = eventMs(eventsOf(history, EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED)[0]!);
+  const aborted = await eventually(() => relay.closedAt[closedBefore]);
+  expect(aborted).toBeDefined();
+  // The provider's connection was dropped, and the journey closed, within a second of the cancel request.
+  expect(aborted! - requested).toBeLessThan(1_000);
+  expect(cancelled - requested).toBeLessThan(1_000);
+  expect(sim.journey('gbg-go-v2', journeyId)?.fetches).toBe(1);
+}, 120_000);
+
+it('a worker killed mid-fetch: a second worker process finishes the journey, no fetch counted as failed', async () => {
+  const taskQueue = `crash-${randomUUID().slice(0, 8)}`;
+  const first = await startWorker(taskQueue);
+  const journeyId = `crash-${randomUUID()}`;
+  sim.script('gbg-go-v2', journeyId, ['in_progress', 'slow 4s completed']);
+  const handle = await startJourneyWorkflow(env.client, { provider: 'gbg-go-v2', journeyId, polling: { baseIntervalMs: 1_000 } }, { taskQueue });
+  await eventually(() => ((sim.journey('gbg-go-v2', journeyId)?.fetches ?? 0) >= 2 ? true : undefined));
+  const second = startWorker(taskQueue);
+  first.kill('SIGKILL');
+  await second;
+
+  expect(await handle.result()).toMatchObject({ status: 'completed', source: 'poll' });
+  // The killed fetch is asked again by the second worker: three requests, two polls, no failure recorded.
+  expect(sim.journey('gbg-go-v2', journeyId)?.fetches).toBe(3);
+  expect(await handle.query(journeyProgressQuery)).toMatchObject({ polls: 2, consecutiveErrors: 0 });
+  const events = (await handle.fetchHistory()).events ?? [];
+  const fetches = events.filter((e: temporal.api.history.v1.IHistoryEvent) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity');
+  expect(fetches).toHaveLength(2);
+  expect(fetches.filter((e: temporal.api.history.v1.IHistoryEvent) => e.markerRecordedEventAttributes?.failure)).toHaveLength(0);
+  expect(eventsOf({ events }, EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT).length).toBeGreaterThanOrEqual(1);
+}, 120_000);
