@@ -10,12 +10,12 @@ import { Connection, type ConnectionOptions } from '@temporalio/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { createCodecServer } from '../../src/codec/codec-server';
 import { EncryptionCodec } from '../../src/codec/encryption-codec';
-import { ensureLocalKeyFile } from '../../src/codec/keys';
-import { loadCodecKeys } from '../../src/config';
+import { loadCodecKeys, metricsDisabled } from '../../src/config';
 import { providerConfigFromEnv } from '../../src/providers/config';
 import { DEFAULT_TASK_QUEUE } from '../../src/shared';
 import { startSimulator, type Simulator } from '../simulator';
 import { startEmbeddedTemporal, type EmbeddedTemporal } from './embedded-temporal';
+import { ensureLocalKeyFile } from './local-key';
 import { DEFAULT_PORTS, ensurePortsFree, type StackPorts } from './ports';
 import { supervise, type Supervised } from './supervisor';
 import { DEFAULT_DATA_DIR, type StackInfo } from '../../src/config';
@@ -92,7 +92,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const configured = providerConfigFromEnv(env);
     const simulated = [!configured.gbg && 'gbg', !configured.idnow && 'idnow'].filter((f): f is string => Boolean(f));
     const metricsBind = env.METRICS_BIND ?? `127.0.0.1:${ports.metrics}`;
-    const metricsOn = !/^(off|none|false|0)$/i.test(metricsBind);
+    const metricsOn = !metricsDisabled(metricsBind);
     await ensurePortsFree(ports, [
       'codec',
       'webhooks',

@@ -3,6 +3,7 @@
  * process as well as against a stack started in this one): script a journey, and have the simulator send the
  * provider's signed webhook to the stack's webhook receiver with the credentials the receiver expects.
  */
+import { DEFAULT_GBG_WEBHOOK_API_KEY_HEADER } from '../../src/config';
 import type { JourneyProvider } from '../../src/journey';
 import type { GbgWebhookAuth, ScriptEntry, WebhookOptions, WebhookResult } from '../simulator';
 import type { StackInfo } from './local-stack';
@@ -30,7 +31,7 @@ export async function scriptJourney(stack: SimulatedStack, provider: JourneyProv
 /** GBG authenticates with HTTP Basic or an API-key header; IDnow's webhook is a JWT the simulator signs. */
 function gbgAuth(env: Record<string, string>): GbgWebhookAuth {
   if (env.GBG_WEBHOOK_BASIC_USER) return { type: 'basic', username: env.GBG_WEBHOOK_BASIC_USER, password: env.GBG_WEBHOOK_BASIC_PASSWORD ?? '' };
-  if (env.GBG_WEBHOOK_API_KEY) return { type: 'apiKey', header: env.GBG_WEBHOOK_API_KEY_HEADER ?? 'X-Api-Key', value: env.GBG_WEBHOOK_API_KEY };
+  if (env.GBG_WEBHOOK_API_KEY) return { type: 'apiKey', header: env.GBG_WEBHOOK_API_KEY_HEADER ?? DEFAULT_GBG_WEBHOOK_API_KEY_HEADER, value: env.GBG_WEBHOOK_API_KEY };
   return { type: 'none' };
 }
 

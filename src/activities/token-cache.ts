@@ -46,8 +46,4 @@ export class TokenCache {
   invalidate(key: string, token: string): void {
     if (this.entries.get(key)?.token === token) this.entries.delete(key);
   }
-
-  clear(): void {
-    this.entries.clear();
-  }
 }

@@ -26,7 +26,7 @@ export interface JourneySummary {
 }
 
 /** The visibility query for the filters (values are checked against the enums, so nothing is injected). */
-export function listQuery(opts: ListJourneysOptions): string {
+function listQuery(opts: ListJourneysOptions): string {
   const clauses = [`WorkflowType = '${WORKFLOW_TYPE}'`];
   if (opts.provider) {
     if (!(PROVIDERS as readonly string[]).includes(opts.provider)) throw new TypeError(`unknown provider ${JSON.stringify(opts.provider)}`);

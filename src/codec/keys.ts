@@ -6,7 +6,6 @@
  * old ones until every history written with them has passed the namespace's retention.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { DataConverter } from '@temporalio/common';
 import { ConfigError } from '../config/errors';
@@ -50,16 +49,4 @@ export const FAILURE_CONVERTER_PATH = path.join(__dirname, 'failure-converter');
 /** A new random key entry, e.g. for `npm start`'s local dev key or a rotation. */
 export function newKeyEntry(id = `key-${new Date().toISOString().slice(0, 10)}-${randomBytes(3).toString('hex')}`): string {
   return `${id}:${randomBytes(32).toString('base64')}`;
-}
-
-/** Creates (once) and returns a local key file for the embedded stack; kept in a git-ignored folder. */
-export function ensureLocalKeyFile(dir: string): string {
-  const file = path.join(dir, 'encryption-keys');
-  if (!existsSync(file)) {
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(file, `# Local development key for journey-await (newest first). Never use it in production.\n${newKeyEntry('local-dev-1')}\n`, {
-      mode: 0o600,
-    });
-  }
-  return file;
 }

@@ -103,7 +103,7 @@ function parseWebhookTimeouts(r: EnvReader): WebhookTimeouts {
 }
 
 /** Webhook authentication per provider family; a family with nothing set is left out (its webhooks get 401). */
-export function parseWebhookAuth(env: Env): Parsed<WebhookAuthConfig> {
+function parseWebhookAuth(env: Env): Parsed<WebhookAuthConfig> {
   const r = new EnvReader(env);
   const gbg = parseGbgWebhookAuth(r);
   const idnow = parseIdnowWebhookAuth(r);

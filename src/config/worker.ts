@@ -49,11 +49,16 @@ export interface WorkerSettings extends CommonSettings {
   providers: ProviderConfig;
 }
 
+/** METRICS_BIND=off (or false, 0, no, none): no Prometheus endpoint. */
+export function metricsDisabled(value: string | undefined): boolean {
+  return booleanText.safeParse(value?.trim() ?? '').data === false;
+}
+
 /** At least one provider's API credentials are required. */
 export function parseWorkerSettings(env: Env): Parsed<WorkerSettings> {
   const r = new EnvReader(env);
   const common = r.use(parseCommonSettings(env), DEFAULT_COMMON_SETTINGS);
-  const metricsOff = booleanText.safeParse(r.text('METRICS_BIND') ?? '').data === false;
+  const metricsOff = metricsDisabled(r.text('METRICS_BIND'));
   const metricsBind = metricsOff ? undefined : r.parse('METRICS_BIND', hostPort, DEFAULT_METRICS_BIND, 'host:port, e.g. 127.0.0.1:9464, or off');
   const shutdownGraceMs = r.parse(
     'WORKER_SHUTDOWN_GRACE_MS',
