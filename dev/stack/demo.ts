@@ -6,10 +6,9 @@
  * they run, then a table of the normalised results and each workflow's Web UI link.
  */
 import type { Client } from '@temporalio/client';
-import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { awaitJourneyResult, connectClient, JourneyWorkflowFailedError, startJourneyAwait, type JourneyProgress } from '../../src/client';
-import { journeyDataConverter } from '../../src/config';
-import type { JourneyProvider, JourneyState } from '../../src/journey';
+import { journeyDataConverter, temporalConnectionFromEnv } from '../../src/config';
+import { PROVIDERS, type JourneyProvider, type JourneyState } from '../../src/journey';
 import { journeyProgressQuery, journeyWorkflowId, type AwaitJourneyInput, type PollingPolicy } from '../../src/shared';
 import type { ScriptEntry } from '../simulator';
 import { readRunningStack, startLocalStack, type LocalStack, type StackInfo } from './local-stack';
@@ -38,7 +37,7 @@ export interface DemoScenario {
 }
 
 export const DEMO_SCENARIOS: DemoScenario[] = [
-  ...(['gbg-go-v2', 'gbg-go-v1', 'idnow'] as const).flatMap((provider): DemoScenario[] => [
+  ...PROVIDERS.flatMap((provider): DemoScenario[] => [
     { title: 'completes after 3 polls', provider, prefix: 'sim-complete-after-2', script: ['in_progress x2', 'completed'], expect: { status: 'completed', source: 'poll' } },
     // In progress at the first poll; the webhook that follows wakes the workflow, whose fetch then sees "completed".
     { title: 'webhook ends the wait early', provider, prefix: 'sim-webhook', script: ['in_progress', 'completed'], webhookAfterPolls: 1, expect: { status: 'completed', source: 'webhook' } },
@@ -91,7 +90,7 @@ export interface DemoOptions {
 
 /** A client for the stack: its Temporal address and namespace, its encryption keys (the payloads are encrypted). */
 export async function connectToStack(stack: StackInfo): Promise<Client> {
-  const { connectionOptions } = loadClientConnectConfig({ overrideEnvVars: stack.env }); // TLS / API key of a real cluster
+  const { connectionOptions } = temporalConnectionFromEnv({ env: stack.env }); // TLS / API key of a real cluster
   return connectClient({
     connectionOptions: { ...connectionOptions, address: stack.temporalAddress },
     namespace: stack.namespace,

@@ -7,10 +7,9 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Connection, type ConnectionOptions } from '@temporalio/client';
-import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { createCodecServer } from '../../src/codec/codec-server';
 import { EncryptionCodec } from '../../src/codec/encryption-codec';
-import { loadCodecKeys, metricsDisabled } from '../../src/config';
+import { loadCodecKeys, metricsDisabled, temporalConnectionFromEnv } from '../../src/config';
 import { providerConfigFromEnv } from '../../src/providers/config';
 import { DEFAULT_TASK_QUEUE } from '../../src/shared';
 import { startSimulator, type Simulator } from '../simulator';
@@ -201,10 +200,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 /** Ready means polling: a worker that serves metrics may not have reached the task queue yet. */
 async function hasWorkflowPoller(env: Record<string, string>, taskQueue: string): Promise<boolean> {
   // The same connection settings (TLS, API key, profile) the worker uses.
-  const { connectionOptions, namespace } = loadClientConnectConfig({ overrideEnvVars: env });
+  const { connectionOptions, namespace } = temporalConnectionFromEnv({ env });
   const connection = await Connection.connect({ ...connectionOptions, connectTimeout: '2s' } as ConnectionOptions);
   try {
-    const { pollers } = await connection.workflowService.describeTaskQueue({ namespace: namespace ?? 'default', taskQueue: { name: taskQueue } });
+    const { pollers } = await connection.workflowService.describeTaskQueue({ namespace, taskQueue: { name: taskQueue } });
     return pollers.length > 0;
   } finally {
     await connection.close();

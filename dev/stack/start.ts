@@ -4,6 +4,7 @@
  * stops and exits 1. Ctrl-C or SIGTERM stops every process it started. A bad flag or a busy port exits 2.
  * With TEMPORAL_ADDRESS set it uses that cluster; with provider credentials set it talks to the real provider.
  */
+import { PROVIDERS } from '../../src/journey';
 import { startLocalStack, type LocalStack } from './local-stack';
 import { PORT_SETTINGS, StackSettingError, stackPortsFrom } from './ports';
 
@@ -11,7 +12,7 @@ export function describeStack(stack: LocalStack): string {
   const rows: [string, string][] = [
     ['Temporal', `${stack.temporalAddress} (namespace ${stack.namespace}, task queue ${stack.taskQueue})`],
     ['Web UI', stack.uiUrl ?? '(your cluster’s UI)'],
-    ['Webhooks', ['gbg-go-v2', 'gbg-go-v1', 'idnow'].map((p) => `${stack.webhookUrl}/webhooks/${p}`).join('\n')],
+    ['Webhooks', PROVIDERS.map((p) => `${stack.webhookUrl}/webhooks/${p}`).join('\n')],
     ['Simulator', stack.simulatorUrl ? `${stack.simulatorUrl} (standing in for ${stack.simulatedProviders.join(', ')})` : 'off (all providers configured)'],
     ['Codec server', `${stack.codecUrl} (payloads are encrypted; the UI decodes through it)`],
     ['Metrics', stack.metricsUrl ?? 'off'],
