@@ -22,7 +22,10 @@ export function isTerminal(status: JourneyStatus): boolean {
 export const journeySourceSchema = z.enum(['poll', 'webhook', 'deadline']);
 export type JourneySource = z.infer<typeof journeySourceSchema>;
 
-export const decisionSchema = z.enum(['accepted', 'rejected', 'undecided']);
+export const DECISIONS = ['accepted', 'rejected', 'undecided'] as const;
+export const decisionSchema = z.enum(DECISIONS);
+/** What the JourneyStatus search attribute can hold (see JourneyStatusAttribute in shared.ts). */
+export const JOURNEY_STATUS_ATTRIBUTE_VALUES = [...JOURNEY_STATUSES, 'cancelled'] as const;
 export type JourneyDecision = z.infer<typeof decisionSchema>;
 
 export const journeyStepSchema = z.object({

@@ -24,7 +24,16 @@ export function parseJourneyWorkflowId(workflowId: string): { provider: string; 
 /** Search attributes (Keyword). Never PII: operators filter on them and they are stored unencrypted. */
 export const journeyProviderKey = defineSearchAttributeKey('JourneyProvider', SearchAttributeType.KEYWORD);
 export const journeyStatusKey = defineSearchAttributeKey('JourneyStatus', SearchAttributeType.KEYWORD);
-export const journeySearchAttributeKeys = [journeyProviderKey, journeyStatusKey];
+/** `accepted`, `rejected` or `undecided`: the journey's decision as last fetched (never the subject's data). */
+export const journeyDecisionKey = defineSearchAttributeKey('JourneyDecision', SearchAttributeType.KEYWORD);
+export const journeySearchAttributeKeys = [journeyProviderKey, journeyStatusKey, journeyDecisionKey];
+
+/**
+ * Values of the JourneyStatus search attribute: the journey's own status while the workflow follows it; `failed`
+ * also when the workflow gives up (JourneyPollingExhausted), the provider rejects the request
+ * (JourneyRejectedByProvider) or the input is invalid; `cancelled` when the workflow is cancelled.
+ */
+export type JourneyStatusAttribute = JourneyStatus | 'cancelled';
 
 export interface PollingPolicy {
   /** Wait between polls while the journey is in progress. Default 10 s. */
@@ -77,6 +86,8 @@ export interface JourneyProgress {
   status: JourneyStatus;
   polls: number;
   consecutiveErrors: number;
+  /** The journey's own error budget (its policy); absent from workflows started before it was reported. */
+  maxConsecutiveErrors?: number;
   lastError?: string;
   /** ISO time of the next scheduled poll, while waiting. */
   nextPollAt?: string;

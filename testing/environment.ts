@@ -13,7 +13,7 @@ import { expandScript, startSimulator, type ScriptEntry, type Simulator } from '
 import { timeSkippingServerExecutable, withStartRetries } from '../dev/temporal-servers';
 import { createActivities, createProviderAgent } from '../src/activities';
 import type { FetchStateInput, JourneyPoll, JourneyProvider } from '../src/journey';
-import { DEFAULT_TASK_QUEUE } from '../src/shared';
+import { DEFAULT_TASK_QUEUE, journeySearchAttributeKeys } from '../src/shared';
 import { createScriptedFetchState, type JourneyFetches } from './scripted-fetch-state';
 import { startTestWebhookReceiver, type SendWebhookOptions, type WebhookDelivery } from './webhooks';
 
@@ -87,7 +87,7 @@ export async function registerJourneySearchAttributes(env: TestWorkflowEnvironme
   try {
     await env.connection.operatorService.addSearchAttributes({
       namespace: env.namespace ?? 'default',
-      searchAttributes: { JourneyProvider: keyword, JourneyStatus: keyword },
+      searchAttributes: Object.fromEntries(journeySearchAttributeKeys.map((key) => [key.name, keyword])),
     });
   } catch (err) {
     if (!/already exists/i.test(String(err))) throw err;

@@ -104,7 +104,7 @@ export function workflowUiLink(stack: StackInfo, workflowId: string): string | u
 
 /** `poll 2 · in_progress · errors 0/30 · next in 10s`: counts and status, never the journey's data. */
 function describeProgress(p: JourneyProgress, policy: Partial<PollingPolicy> | undefined): string {
-  const parts = [`poll ${p.polls}`, p.lastState?.status ?? 'no state yet', `errors ${p.consecutiveErrors}/${policy?.maxConsecutiveErrors ?? 30}`];
+  const parts = [`poll ${p.polls}`, p.lastState?.status ?? 'no state yet', `errors ${p.consecutiveErrors}/${p.maxConsecutiveErrors ?? policy?.maxConsecutiveErrors ?? 30}`];
   if (p.webhooksReceived > 0) parts.push(`webhooks ${p.webhooksReceived}`);
   if (p.nextPollAt) parts.push(`next in ${Math.max(0, Math.round((Date.parse(p.nextPollAt) - Date.now()) / 1000))}s`);
   if (p.consecutiveErrors > 0 && p.lastError) parts.push(p.lastError.length > 60 ? `${p.lastError.slice(0, 59)}…` : p.lastError);

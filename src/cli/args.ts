@@ -1,7 +1,7 @@
 /** The CLI's words: usage text, options, exit codes, and reading a journey reference and durations. */
 import type { ParseArgsConfig } from 'node:util';
 import ms, { type StringValue } from 'ms';
-import { JOURNEY_STATUSES, PROVIDERS, type JourneyProvider } from '../journey';
+import { DECISIONS, JOURNEY_STATUS_ATTRIBUTE_VALUES, PROVIDERS, type JourneyProvider } from '../journey';
 import { InvalidJourneyInputError, journeyIdProblem } from '../journey-input';
 import { parseJourneyWorkflowId } from '../shared';
 
@@ -20,9 +20,9 @@ commands:
   status <provider> <journeyId>   where the journey stands (polls, errors, next poll, last state)
   result <provider> <journeyId>   the final normalised state  [--wait [--timeout 30m]]
   signal <provider> <journeyId>   wake the journey as a webhook would  [--event-id ID] [--provider-status S]
-  list                            journeys  [--provider P] [--status S] [--running|--closed] [--limit N]
+  list                            journeys  [--provider P] [--status S] [--decision D] [--running|--closed] [--limit N]
 
-providers: ${PROVIDERS.join(', ')}     statuses: ${JOURNEY_STATUSES.join(', ')}
+providers: ${PROVIDERS.join(', ')}     statuses: ${JOURNEY_STATUS_ATTRIBUTE_VALUES.join(', ')}     decisions: ${DECISIONS.join(', ')}
 options: --json  --task-queue Q  --profile P  --help
 exit codes: 0 done, 1 journey failed/expired/aborted, 2 usage/config error, 3 not found, 4 still running, 5 Temporal unreachable`;
 
@@ -42,6 +42,7 @@ export const OPTIONS = {
   'provider-status': { type: 'string' },
   provider: { type: 'string' },
   status: { type: 'string' },
+  decision: { type: 'string' },
   running: { type: 'boolean' },
   closed: { type: 'boolean' },
   limit: { type: 'string' },

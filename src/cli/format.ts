@@ -1,7 +1,7 @@
 /** Human-readable lines for progress, final states and status reports. */
 import type { JourneyStatusReport } from '../client';
 import type { JourneyState } from '../journey';
-import type { JourneyProgress } from '../shared';
+import { DEFAULT_POLLING, type JourneyProgress } from '../shared';
 
 function until(iso: string, now = Date.now()): string {
   const s = Math.round((Date.parse(iso) - now) / 1000);
@@ -9,8 +9,9 @@ function until(iso: string, now = Date.now()): string {
 }
 
 /** One readable line of progress, e.g. `in_progress · poll #3 · errors 1/30 (FetchFailed: …) · next poll in 8s · webhooks 1`. */
-export function progressLine(p: JourneyProgress, maxErrors = 30): string {
-  const parts = [p.status, `poll #${p.polls}`, `errors ${p.consecutiveErrors}/${maxErrors}`];
+export function progressLine(p: JourneyProgress): string {
+  // The journey's own budget; 30 (the default) for workflows that predate reporting it.
+  const parts = [p.status, `poll #${p.polls}`, `errors ${p.consecutiveErrors}/${p.maxConsecutiveErrors ?? DEFAULT_POLLING.maxConsecutiveErrors}`];
   if (p.lastError && p.consecutiveErrors > 0) parts[2] += ` (${p.lastError.slice(0, 120)})`;
   if (p.nextPollAt) parts.push(`next poll ${until(p.nextPollAt)}`);
   parts.push(`webhooks ${p.webhooksReceived}`);

@@ -14,9 +14,9 @@ import {
   TemporalUnavailableError,
 } from '../client';
 import { clientSettingsFromEnv, ConfigError, processEnv, type Env } from '../config';
-import { JOURNEY_STATUSES, PROVIDERS, type JourneyProvider, type JourneyState, type JourneyStatus } from '../journey';
+import { DECISIONS, JOURNEY_STATUS_ATTRIBUTE_VALUES, PROVIDERS, type JourneyDecision, type JourneyProvider, type JourneyState } from '../journey';
 import { InvalidJourneyInputError, validateJourneyInput } from '../journey-input';
-import type { AwaitJourneyInput } from '../shared';
+import type { AwaitJourneyInput, JourneyStatusAttribute } from '../shared';
 import { EXIT, journeyRef, OPTION_OF_FIELD, OPTIONS, parseDuration, USAGE, UsageError } from './args';
 import { progressLine, stateLines, statusLines } from './format';
 
@@ -125,17 +125,19 @@ export async function runCli(argv: string[], deps: CliDeps = {}): Promise<number
       }
       case 'list': {
         if (values.provider && !(PROVIDERS as readonly string[]).includes(values.provider)) throw new UsageError(`--provider: unknown provider ${JSON.stringify(values.provider)}`);
-        if (values.status && !(JOURNEY_STATUSES as readonly string[]).includes(values.status)) throw new UsageError(`--status: unknown status ${JSON.stringify(values.status)}`);
+        if (values.status && !(JOURNEY_STATUS_ATTRIBUTE_VALUES as readonly string[]).includes(values.status)) throw new UsageError(`--status: unknown status (use ${JOURNEY_STATUS_ATTRIBUTE_VALUES.join(', ')})`);
+        if (values.decision && !(DECISIONS as readonly string[]).includes(values.decision)) throw new UsageError(`--decision: unknown decision (use ${DECISIONS.join(', ')})`);
         if (values.running && values.closed) throw new UsageError('--running and --closed exclude each other');
         const limit = values.limit ? Number(values.limit) : 100;
         if (!Number.isInteger(limit) || limit < 1) throw new UsageError('--limit: expected a positive integer');
         const rows = await listJourneys(await connect(), {
           ...(values.provider ? { provider: values.provider as JourneyProvider } : {}),
-          ...(values.status ? { status: values.status as JourneyStatus } : {}),
+          ...(values.status ? { status: values.status as JourneyStatusAttribute } : {}),
+          ...(values.decision ? { decision: values.decision as JourneyDecision } : {}),
           ...(values.running ? { running: true } : values.closed ? { running: false } : {}),
           limit,
         });
-        emit(rows, rows.length ? rows.map((r) => `${r.workflowId.padEnd(48)} ${r.executionStatus.padEnd(10)} ${(r.journeyStatus ?? '').padEnd(12)} ${r.startTime}`) : ['no journeys']);
+        emit(rows, rows.length ? rows.map((r) => `${r.workflowId.padEnd(48)} ${r.executionStatus.padEnd(10)} ${(r.journeyStatus ?? '').padEnd(12)} ${(r.journeyDecision ?? '').padEnd(10)} ${r.startTime}`) : ['no journeys']);
         return EXIT.DONE;
       }
     }

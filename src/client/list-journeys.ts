@@ -1,14 +1,16 @@
-/** Journeys by the JourneyProvider / JourneyStatus search attributes (Temporal visibility). */
+/** Journeys by the JourneyProvider / JourneyStatus / JourneyDecision search attributes (Temporal visibility). */
 import type { Client } from '@temporalio/client';
-import { JOURNEY_STATUSES, PROVIDERS, type JourneyProvider, type JourneyStatus } from '../journey';
-import { journeyProviderKey, journeyStatusKey, parseJourneyWorkflowId, WORKFLOW_TYPE } from '../shared';
+import { DECISIONS, JOURNEY_STATUS_ATTRIBUTE_VALUES, PROVIDERS, type JourneyDecision, type JourneyProvider } from '../journey';
+import { journeyDecisionKey, journeyProviderKey, journeyStatusKey, parseJourneyWorkflowId, WORKFLOW_TYPE, type JourneyStatusAttribute } from '../shared';
 import { rethrowUnavailable } from './errors';
 import type { ExecutionStatus } from './journey-status';
 
 export interface ListJourneysOptions {
   provider?: JourneyProvider;
-  /** The JourneyStatus search attribute. */
-  status?: JourneyStatus;
+  /** The JourneyStatus search attribute (`failed` includes workflows that gave up or were rejected). */
+  status?: JourneyStatusAttribute;
+  /** The JourneyDecision search attribute. */
+  decision?: JourneyDecision;
   /** Only running (or only closed) executions. */
   running?: boolean;
   limit?: number;
@@ -20,6 +22,7 @@ export interface JourneySummary {
   provider?: string;
   journeyId?: string;
   journeyStatus?: string;
+  journeyDecision?: string;
   executionStatus: ExecutionStatus;
   startTime: string;
   closeTime?: string;
@@ -33,8 +36,12 @@ function listQuery(opts: ListJourneysOptions): string {
     clauses.push(`${journeyProviderKey.name} = '${opts.provider}'`);
   }
   if (opts.status) {
-    if (!(JOURNEY_STATUSES as readonly string[]).includes(opts.status)) throw new TypeError(`unknown status ${JSON.stringify(opts.status)}`);
+    if (!(JOURNEY_STATUS_ATTRIBUTE_VALUES as readonly string[]).includes(opts.status)) throw new TypeError(`unknown status ${JSON.stringify(opts.status)}`);
     clauses.push(`${journeyStatusKey.name} = '${opts.status}'`);
+  }
+  if (opts.decision) {
+    if (!(DECISIONS as readonly string[]).includes(opts.decision)) throw new TypeError(`unknown decision ${JSON.stringify(opts.decision)}`);
+    clauses.push(`${journeyDecisionKey.name} = '${opts.decision}'`);
   }
   if (opts.running !== undefined) clauses.push(opts.running ? `ExecutionStatus = 'Running'` : `ExecutionStatus != 'Running'`);
   return clauses.join(' AND ');
@@ -48,6 +55,7 @@ export async function listJourneys(client: Client, opts: ListJourneysOptions = {
     for await (const wf of client.workflow.list({ query: listQuery(opts), pageSize: Math.min(limit, 1000) })) {
       const parts = parseJourneyWorkflowId(wf.workflowId);
       const journeyStatus = wf.typedSearchAttributes.get(journeyStatusKey);
+      const journeyDecision = wf.typedSearchAttributes.get(journeyDecisionKey);
       const provider = wf.typedSearchAttributes.get(journeyProviderKey) ?? parts?.provider;
       out.push({
         workflowId: wf.workflowId,
@@ -55,6 +63,7 @@ export async function listJourneys(client: Client, opts: ListJourneysOptions = {
         ...(provider ? { provider } : {}),
         ...(parts ? { journeyId: parts.journeyId } : {}),
         ...(journeyStatus ? { journeyStatus } : {}),
+        ...(journeyDecision ? { journeyDecision } : {}),
         executionStatus: wf.status.name,
         startTime: wf.startTime.toISOString(),
         ...(wf.closeTime ? { closeTime: wf.closeTime.toISOString() } : {}),

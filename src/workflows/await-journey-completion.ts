@@ -16,11 +16,12 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { JourneyState, JourneyStatus } from '../journey';
+import type { JourneyDecision, JourneyState } from '../journey';
 import {
   FETCH_REJECTED,
   JOURNEY_POLLING_EXHAUSTED,
   JOURNEY_REJECTED_BY_PROVIDER,
+  journeyDecisionKey,
   journeyProgressQuery,
   journeyProviderKey,
   journeyStatusKey,
@@ -28,6 +29,7 @@ import {
   type AwaitJourneyInput,
   type FetchFailureDetails,
   type JourneyProgress,
+  type JourneyStatusAttribute,
   type JourneyWebhook,
 } from '../shared';
 import { INVALID_JOURNEY_INPUT, InvalidJourneyInputError, validateJourneyInput } from '../journey-input';
@@ -88,6 +90,8 @@ function initialState(now: number): CarriedState {
 
 export async function awaitJourneyCompletion(input: JourneyWorkflowInput): Promise<JourneyState> {
   rejectInvalidInput(input);
+  // Runs from before it keep JourneyStatus at the last fetched status to the end and set no JourneyDecision.
+  const truthful = patched(OPERATOR_STATE_PATCH);
   const policy = resolvePolicy(input.polling);
   // Below the minimum a fresh run would continue as new again before its first poll, forever.
   const budget = Math.max(input.historyEventBudget ?? DEFAULT_HISTORY_EVENT_BUDGET, MIN_HISTORY_EVENT_BUDGET);
@@ -117,6 +121,7 @@ export async function awaitJourneyCompletion(input: JourneyWorkflowInput): Promi
     status: state.lastState?.status ?? 'in_progress',
     polls: state.polls,
     consecutiveErrors: state.consecutiveErrors,
+    maxConsecutiveErrors: policy.maxConsecutiveErrors,
     lastError: state.lastError,
     nextPollAt: waiting ? new Date(state.nextPollAt).toISOString() : undefined,
     lastState: state.lastState,
@@ -124,11 +129,21 @@ export async function awaitJourneyCompletion(input: JourneyWorkflowInput): Promi
   }));
 
   ensureProviderSearchAttribute(input);
-  let indexedStatus = workflowInfo().typedSearchAttributes.get(journeyStatusKey);
-  const publishStatus = (status: JourneyStatus): void => {
-    if (indexedStatus === status) return;
-    upsertSearchAttributes([{ key: journeyStatusKey, value: status }]);
+  const indexed = workflowInfo().typedSearchAttributes;
+  let indexedStatus = indexed.get(journeyStatusKey);
+  let indexedDecision = indexed.get(journeyDecisionKey);
+  /** One upsert for whatever changed; the decision (and the workflow's own outcomes) only behind the patch. */
+  const publishStatus = (status: JourneyStatusAttribute, decision?: JourneyDecision): void => {
+    const updates = [];
+    if (indexedStatus !== status) updates.push({ key: journeyStatusKey, value: status });
+    if (truthful && decision !== undefined && indexedDecision !== decision) updates.push({ key: journeyDecisionKey, value: decision });
+    if (updates.length === 0) return;
+    upsertSearchAttributes(updates);
     indexedStatus = status;
+    if (truthful && decision !== undefined) indexedDecision = decision;
+  };
+  const publishOutcome = (status: 'failed' | 'cancelled'): void => {
+    if (truthful) publishStatus(status);
   };
   const errorCount = () => `errors ${state.consecutiveErrors}/${policy.maxConsecutiveErrors}`;
   const publishDetails = (): void => {
@@ -162,7 +177,7 @@ export async function awaitJourneyCompletion(input: JourneyWorkflowInput): Promi
       if (Date.now() >= deadlineMs) {
         const expired = expiredState(input, state.lastState);
         state.lastState = expired;
-        publishStatus(expired.status);
+        publishStatus(expired.status, expired.decision);
         setCurrentDetails(`**expired**: deadline ${input.deadline} passed after ${state.polls} polls`);
         await condition(allHandlersFinished);
         return expired;
@@ -187,7 +202,7 @@ export async function awaitJourneyCompletion(input: JourneyWorkflowInput): Promi
         state.lastError = undefined;
         state.lastFailure = undefined;
         state.lastState = fetched;
-        publishStatus(fetched.status);
+        publishStatus(fetched.status, fetched.decision);
         publishDetails();
         if (fetched.terminal) {
           state.lastState = { ...fetched, source: byWebhook ? 'webhook' : 'poll' };
@@ -199,6 +214,7 @@ export async function awaitJourneyCompletion(input: JourneyWorkflowInput): Promi
         const failure = describeFetchFailure(err);
         if (failure.type === FETCH_REJECTED) {
           // Bad request, malformed journey id: no number of retries will fix it.
+          publishOutcome('failed');
           throw ApplicationFailure.create({
             type: JOURNEY_REJECTED_BY_PROVIDER,
             message: `${input.provider} rejected journey ${shortId(input.journeyId)}: ${failure.message}`,
@@ -221,6 +237,7 @@ export async function awaitJourneyCompletion(input: JourneyWorkflowInput): Promi
             lastErrorType: failure.type,
             lastErrorDetails: failure.details,
           };
+          publishOutcome('failed');
           throw ApplicationFailure.create({
             type: JOURNEY_POLLING_EXHAUSTED,
             message: `gave up after ${state.consecutiveErrors} consecutive failed fetches; last: ${state.lastError}`,
@@ -235,6 +252,7 @@ export async function awaitJourneyCompletion(input: JourneyWorkflowInput): Promi
     if (isCancellation(err)) {
       // The in-flight fetch, if any, is cancelled with the workflow (TRY_CANCEL) and aborts its HTTP request.
       setCurrentDetails(`**cancelled** after ${state.polls} polls`);
+      publishOutcome('cancelled');
     }
     throw err;
   }
@@ -242,6 +260,8 @@ export async function awaitJourneyCompletion(input: JourneyWorkflowInput): Promi
 
 /** Marks executions that check the input contract; older ones (which may hold such input) replay as they ran. */
 export const INPUT_CONTRACT_PATCH = 'journey-input-contract';
+/** Marks executions whose JourneyStatus ends `failed`/`cancelled` when the workflow does, and that set JourneyDecision. */
+export const OPERATOR_STATE_PATCH = 'journey-operator-state';
 
 /**
  * An execution started by another tool (or an old client) gets the same contract as the client library: it
@@ -253,6 +273,7 @@ function rejectInvalidInput(input: AwaitJourneyInput): void {
     validateJourneyInput(input);
   } catch (err) {
     if (!(err instanceof InvalidJourneyInputError) || !patched(INPUT_CONTRACT_PATCH)) return;
+    if (patched(OPERATOR_STATE_PATCH)) upsertSearchAttributes([{ key: journeyStatusKey, value: 'failed' }]);
     throw ApplicationFailure.create({ type: INVALID_JOURNEY_INPUT, message: err.message, nonRetryable: true, details: [{ field: err.field }] });
   }
 }
