@@ -59,7 +59,7 @@ export interface JourneyTestEnvironment {
   sleep(duration: Duration): Promise<void>;
   /** Temporal's clock, epoch ms. */
   now(): Promise<number>;
-  /** Stops the worker, the receiver and the simulator, and the environment unless it was passed in. */
+  /** Stops the worker, the receiver and the simulator, and the environment unless it was passed in; throws if the worker had failed. */
   teardown(): Promise<void>;
 }
 
@@ -134,7 +134,11 @@ export async function createJourneyTestEnvironment(options: JourneyTestEnvironme
     const fetches = fetchStateFor(mode, simulator, options);
     cleanups.push(fetches.close);
     const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities: { fetchState: fetches.fetchState } });
-    const running = worker.run();
+    // A worker that dies mid-test must not become an unhandled rejection: teardown() reports it instead.
+    let workerFailure: unknown;
+    const running = worker.run().catch((err: unknown) => {
+      workerFailure = err;
+    });
     cleanups.push(async () => {
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await running;
@@ -154,7 +158,10 @@ export async function createJourneyTestEnvironment(options: JourneyTestEnvironme
       journey: fetches.journey,
       sleep: (duration) => env.sleep(duration),
       now: () => env.currentTimeMs(),
-      teardown,
+      async teardown() {
+        await teardown();
+        if (workerFailure) throw new Error('the journey-await worker failed during the test', { cause: workerFailure });
+      },
     };
   } catch (err) {
     await teardown();
