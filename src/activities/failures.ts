@@ -6,6 +6,7 @@
  */
 import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
 import { headerValue } from '../headers';
+import { tryParseJson } from '../json';
 import type { JourneyProvider } from '../journey';
 import { adapterFor } from '../providers/registry';
 import { compact } from '../providers/util';
@@ -25,12 +26,9 @@ export class FetchError extends Error {
 
 /** The provider's own error message, read by its adapter from the documented error body only. */
 export function providerErrorMessage(provider: JourneyProvider, text: string): string | undefined {
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
+  const parsed = tryParseJson(text);
+  if (!parsed.ok) return undefined;
+  const body = parsed.value;
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return undefined;
   return adapterFor(provider)?.errorMessage(body as Record<string, unknown>);
 }

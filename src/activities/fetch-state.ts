@@ -6,6 +6,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Context } from '@temporalio/activity';
 import type { Dispatcher } from 'undici';
+import { parseJsonOrThrow } from '../json';
 import type { FetchStateInput, JourneyPoll, JourneyProvider, JourneyState } from '../journey';
 import { InvalidFetchInputError, type FetchPlan, type HttpRequestSpec, type SupplementPlan } from '../providers/adapter';
 import type { ProviderConfig } from '../providers/config';
@@ -81,11 +82,7 @@ export function createFetchState(deps: FetchStateDeps): (input: FetchStateInput)
   }
 
   function parseJson(t: Target, res: HttpResponse, what: string): unknown {
-    try {
-      return JSON.parse(res.text);
-    } catch {
-      throw new FetchError('failed', `${t.provider} ${what}: body is not valid JSON`, responseDetails(t.provider, res, now()));
-    }
+    return parseJsonOrThrow(res.text, () => new FetchError('failed', `${t.provider} ${what}: body is not valid JSON`, responseDetails(t.provider, res, now())));
   }
 
   async function issueToken(t: Target, signal: AbortSignal): Promise<IssuedToken> {

@@ -18,6 +18,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import type { Client } from '@temporalio/client';
 import { isTemporalUnavailable, signalJourneyWebhook } from '../client';
 import { headerValue } from '../headers';
+import { parseJsonOrThrow } from '../json';
 import { DEFAULT_WEBHOOK_BODY_LIMIT_BYTES, DEFAULT_WEBHOOK_TEMPORAL_TIMEOUT_MS, DEFAULT_WEBHOOK_TIMEOUTS, type WebhookAuthConfig, type WebhookTimeouts } from '../config';
 import { silentLogger, type AppLogger } from '../logger';
 import type { JourneyProvider } from '../journey';
@@ -65,11 +66,7 @@ function isJwtContentType(req: FastifyRequest): boolean {
 
 function parseJson(text: string | undefined): unknown {
   if (text === undefined || text.trim() === '') return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new HttpError(400, 'invalid_json', 'the body is not valid JSON');
-  }
+  return parseJsonOrThrow(text, () => new HttpError(400, 'invalid_json', 'the body is not valid JSON'));
 }
 
 export function createWebhookServer({ client, config, logger = silentLogger, now = () => new Date() }: WebhookServerDeps): FastifyInstance {
