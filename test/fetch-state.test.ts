@@ -16,7 +16,8 @@ let sim: Simulator;
 let clock = Date.now();
 const now = () => clock;
 const agent = createProviderAgent({ connections: 16 });
-const http = { headersTimeoutMs: 400, bodyTimeoutMs: 400, totalTimeoutMs: 3_000 };
+// Header/body timeouts well below the 'slow' steps, with room for a loaded machine (50 concurrent first requests).
+const http = { headersTimeoutMs: 1_500, bodyTimeoutMs: 1_500, totalTimeoutMs: 3_000 };
 const logLines: string[] = [];
 const messages: string[] = [];
 const logger: FetchLogger = {
@@ -43,6 +44,7 @@ async function failureOf(p: Promise<unknown>): Promise<ApplicationFailure & { de
 
 beforeAll(async () => {
   sim = await startSimulator({ now });
+  await fetch(`${sim.url}/healthz`); // first request warms the server up
 });
 afterAll(async () => {
   await sim?.close();
