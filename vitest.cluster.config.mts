@@ -10,6 +10,7 @@ export default defineConfig({
     fileParallelism: false,
     testTimeout: 300_000,
     hookTimeout: 600_000,
+    setupFiles: ['test/setup-require-ts.ts'],
     globalSetup: ['test/cluster/global-setup.ts'],
   },
 });

@@ -93,9 +93,10 @@ export function createWebhookServer({ client, config, logger = silentLogger, now
     return503OnClosing: true,
     // A client that trickles headers or a body, or idles, loses the connection well before a provider's deadline.
     requestTimeout: timeouts.requestMs,
-    // The socket timeout also runs while a handler waits for Temporal: it must outlast that wait, or a webhook
-    // arriving while the server is down loses its connection instead of getting the 503.
-    connectionTimeout: Math.max(timeouts.idleMs, (config.temporalTimeoutMs ?? DEFAULT_WEBHOOK_TEMPORAL_TIMEOUT_MS) + 1_000),
+    // The socket timeout also runs while a handler waits for Temporal (which can overrun its deadline on a loaded
+    // machine): a backstop well past that wait, or a webhook arriving while the server is down loses its connection
+    // instead of getting the 503. Slow or idle clients are cut by the header, request and keep-alive timeouts.
+    connectionTimeout: Math.max(timeouts.idleMs, timeouts.requestMs + (config.temporalTimeoutMs ?? DEFAULT_WEBHOOK_TEMPORAL_TIMEOUT_MS)),
     keepAliveTimeout: timeouts.idleMs,
     http: {
       headersTimeout: timeouts.headersMs,
