@@ -136,6 +136,8 @@ describe('createJourneyTestEnvironment options', () => {
     [{ fetchTimeoutMs: 0 }, /fetchTimeoutMs must be a positive number/],
     [{ defaultScript: ['sometimes completed'] }, /unknown script step/],
   ])('refuses %j before starting anything', async (options, message) => {
-    await expect(createJourneyTestEnvironment(options)).rejects.toThrow(message);
+    // Should it start after all, it must not leave a server behind.
+    const attempt = createJourneyTestEnvironment(options).then(async (journeys) => journeys.teardown());
+    await expect(attempt).rejects.toThrow(message);
   });
 });
