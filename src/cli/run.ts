@@ -154,7 +154,7 @@ export async function runCli(argv: string[], deps: CliDeps = {}): Promise<number
       return code;
     }
     if (e instanceof InvalidJourneyInputError) return fail(EXIT.USAGE, 'invalid_input', `${OPTION_OF_FIELD[e.field] ?? e.field}: ${e.problem}`, { field: e.field });
-    if (e instanceof ConfigError) return fail(EXIT.USAGE, 'config', e.message);
+    if (e instanceof ConfigError) return fail(EXIT.USAGE, 'config', `invalid configuration: ${e.problems.join('; ')}`, { problems: e.problems });
     if (e instanceof JourneyNotFoundError) return fail(EXIT.NOT_FOUND, 'not_found', e.message, { workflowId: e.workflowId });
     if (e instanceof JourneyWorkflowFailedError) {
       return fail(EXIT.JOURNEY_FAILED, 'journey_failed', `${e.workflowId} failed: ${e.failureType ? `${e.failureType}: ` : ''}${e.message}`, {

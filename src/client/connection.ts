@@ -21,7 +21,9 @@ export interface ConnectOptions {
  * Reconnect back-off is capped at 5 s, so a restarted server is found again quickly.
  */
 export async function connectClient(options: ConnectOptions = {}): Promise<Client> {
+  // Every setting is checked (ConfigError) before connecting: only a well-formed address can be "unreachable".
   const loaded = options.connectionOptions ? undefined : temporalConnectionFromEnv(options.profile ? { profile: options.profile } : {});
+  const dataConverter = options.dataConverter ?? journeyDataConverter();
   const connectionOptions: ConnectionOptions = {
     ...(loaded?.connectionOptions as ConnectionOptions | undefined),
     ...options.connectionOptions,
@@ -43,6 +45,6 @@ export async function connectClient(options: ConnectOptions = {}): Promise<Clien
   return new Client({
     connection,
     namespace: options.namespace ?? loaded?.namespace ?? DEFAULT_NAMESPACE,
-    dataConverter: options.dataConverter ?? journeyDataConverter(),
+    dataConverter,
   });
 }
