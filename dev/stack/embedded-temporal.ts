@@ -2,7 +2,7 @@
  * The embedded Temporal dev server `npm start` runs when no TEMPORAL_ADDRESS is set: SQLite on disk so
  * journeys survive a restart, the Web UI on, our search attributes registered, the UI pointed at the codec server.
  * With a `temporal` binary (built into .temporal-bin or TEMPORAL_CLI_PATH) it is a supervised child process that
- * is restarted if it dies; otherwise the SDK's downloaded server is used, which is only health-checked.
+ * is restarted if it dies; otherwise the SDK's downloaded server is used, which is not supervised.
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
