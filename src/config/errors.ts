@@ -2,7 +2,7 @@
 
 /** A configuration problem: `problems` holds one line per missing or malformed variable (names, never values). */
 export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
+  override readonly name: string = 'ConfigError';
   constructor(readonly problems: string[]) {
     super(problems.join('\n'));
   }

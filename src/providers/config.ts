@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import type { Env, Parsed } from '../config/env';
+import { ConfigError } from '../config/errors';
 import { GBG_ENV_NAMES, gbgConfigInput, gbgConfigSchema } from './gbg/config';
 import { IDNOW_ENV_NAMES, idnowConfigInput, idnowConfigSchema } from './idnow/config';
 
@@ -23,7 +24,8 @@ const providerConfigSchema = z.object({
 });
 export type ProviderConfig = z.infer<typeof providerConfigSchema>;
 
-export class ProviderConfigError extends Error {
+/** The ConfigError of provider settings (its `problems` name env vars, never values). */
+export class ProviderConfigError extends ConfigError {
   override readonly name = 'ProviderConfigError';
 }
 
@@ -52,6 +54,6 @@ export function parseProviderConfig(env: Env): Parsed<ProviderConfig> {
 /** `parseProviderConfig`, throwing a ProviderConfigError that names every bad env var. */
 export function providerConfigFromEnv(env: Env): ProviderConfig {
   const parsed = parseProviderConfig(env);
-  if (!parsed.ok) throw new ProviderConfigError(`invalid provider configuration: ${parsed.issues.join('; ')}`);
+  if (!parsed.ok) throw new ProviderConfigError(parsed.issues);
   return parsed.value;
 }
