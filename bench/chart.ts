@@ -109,7 +109,7 @@ export function renderChart(r: BenchResults): string {
         label: p.provider,
         bars: [
           { name: 'product', value: p.product.cycleBytes.median, color: COLORS.product, label: `${fmt(p.product.cycleBytes.median)} (${fmt(p.product.journeyBytes.median)})` },
-          { name: 'naive raw', value: p.naive.cycleBytes.median, color: COLORS.naive, label: `${fmt(p.naive.cycleBytes.median)} (${fmt(p.naive.journeyBytes.median)})` },
+          ...(p.naive ? [{ name: 'naive raw', value: p.naive.cycleBytes.median, color: COLORS.naive, label: `${fmt(p.naive.cycleBytes.median)} (${fmt(p.naive.journeyBytes.median)})` }] : []),
         ],
       })),
       'bytes',

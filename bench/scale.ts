@@ -59,26 +59,44 @@ export async function runScale(stack: Stack, kind: ScaleKind, opts: ScaleOptions
   const ids: string[] = [];
   const steps: ScaleStep[] = [];
   let stoppedBecause = 'ladder done';
-  await worker.call('startWorker', { taskQueue });
+  await worker.call('startWorker', { taskQueue, product: kind === 'journey' });
+  let serial = 0;
 
-  const start = (i: number): Promise<unknown> => {
-    const id = `scale-${kind}-${tag}-${i}`;
+  // Ids are never reused (a finished journey is never started again): each start takes the next serial number.
+  const start = (): Promise<unknown> => {
+    const id = `scale-${kind}-${tag}-${serial++}`;
     ids.push(kind === 'journey' ? `journey:gbg-go-v2:${id}` : id);
     return kind === 'journey'
       ? startJourneyAwait(client, { provider: 'gbg-go-v2', journeyId: id, polling: { baseIntervalMs: opts.intervalMs } }, { taskQueue })
       : client.workflow.start('sleepLoop', { taskQueue, workflowId: id, args: [opts.intervalMs] });
   };
 
+  // The ladder first; past the first N that does not hold, refine from the largest N that held in steps of
+  // ~25 % (terminating workflows to step down), so the ceiling is known to within a quarter.
+  const ladder = [...opts.ladder];
+  let heldMax = 0;
+  let failedMin = Number.POSITIVE_INFINITY;
+  const nextN = (): number | undefined => {
+    if (failedMin === Number.POSITIVE_INFINITY) return ladder.shift();
+    const refined = Math.round((heldMax * 1.25) / 10) * 10;
+    return heldMax > 0 && refined < failedMin * 0.95 && !steps.some((st) => st.n === refined) ? refined : undefined;
+  };
   try {
-    for (const n of opts.ladder) {
+    for (let n = nextN(); n !== undefined; n = nextN()) {
+      const stepDown = n < ids.length;
       const expected = opts.intervalMs + opts.settleMs + opts.windowMs;
       if (Date.now() + expected > opts.deadline) {
         stoppedBecause = `time budget: no room for N=${n}`;
         break;
       }
+      if (stepDown) {
+        log(`scale ${kind}: N=${n} (-${ids.length - n}), terminating…`);
+        // The (empty) ramp below then lets the backlog of the larger N drain for one interval before measuring.
+        await mapLimit(ids.splice(n), 64, (id) => client.workflow.getHandle(id).terminate('bench step down').catch(() => undefined));
+      }
       // Spread the new workflows over one interval, in 50 slices, so their polls are evenly phased.
       const from = ids.length;
-      const add = n - from;
+      const add = Math.max(0, n - from);
       log(`scale ${kind}: N=${n} (+${add}), starting over ${opts.intervalMs / 1000} s…`);
       const rampStart = Date.now();
       const slices = 50;
@@ -86,7 +104,7 @@ export async function runScale(stack: Stack, kind: ScaleKind, opts: ScaleOptions
       for (let s = 0; s < slices; s++) {
         const lo = from + Math.floor((s * add) / slices);
         const hi = from + Math.floor(((s + 1) * add) / slices);
-        pending.push(mapLimit(Array.from({ length: hi - lo }, (_, k) => lo + k), 32, (i) => start(i)));
+        pending.push(mapLimit(Array.from({ length: hi - lo }, (_, k) => lo + k), 32, () => start()));
         await sleepMs(rampStart + ((s + 1) * opts.intervalMs) / slices - Date.now());
       }
       await Promise.all(pending);
@@ -121,11 +139,10 @@ export async function runScale(stack: Stack, kind: ScaleKind, opts: ScaleOptions
         `scale ${kind}: N=${n}: ${step.achievedPerSec}/${step.scheduledPerSec} per s, lag p50 ${step.lagMs.median} ms p99 ${step.lagMs.p99} ms, ` +
           `worker CPU ${step.worker.cpuPercent}% RSS ${step.worker.rssMbMax} MB${step.server ? `, server CPU ${step.server.cpuPercent}%` : ''}`,
       );
-      // Past the 1 s limit keep climbing while the loop still keeps up, so the curve shows where it bends;
-      // stop once it falls behind (under 90 % of the scheduled rate) or the p99 lag passes 5 × the limit.
-      if (!held && (step.achievedPerSec < 0.9 * step.scheduledPerSec || !(lag.p99 < 5 * opts.lagLimitMs))) {
-        stoppedBecause = `saturated at N=${n}: ${step.achievedPerSec}/${step.scheduledPerSec} per s, p99 lag ${lag.p99} ms`;
-        break;
+      if (held) heldMax = Math.max(heldMax, n);
+      else {
+        failedMin = Math.min(failedMin, n);
+        stoppedBecause = `p99 lag ≥ ${opts.lagLimitMs} ms from N=${failedMin}: ${step.achievedPerSec}/${step.scheduledPerSec} per s, p99 lag ${lag.p99} ms`;
       }
     }
   } finally {

@@ -1,14 +1,19 @@
 /**
- * The bench's worker, in a child process so its RSS and CPU are the worker's alone. It runs one Worker per task
- * queue (the product's awaitJourneyCompletion + fetchState, the naive loop + its raw activity, the sleep-only
- * loop), and records, per workflow, how late each poll or wake-up came compared with its schedule.
+ * The bench's worker, in a child process so its RSS and CPU are the worker's alone. Journeys run on the product's
+ * own worker (`runWorker` from src/worker.ts: its tuning, prebuilt bundle and activities), with an activity
+ * interceptor that times each poll; the naive loop and the sleep-only loop (bench workflows) run on plain Workers
+ * given the same tuning. It records, per workflow, how late each poll or wake-up came compared with its schedule.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import type { ActivityInboundCallsInterceptor, ActivityExecuteInput, Next } from '@temporalio/worker';
 import { Context } from '@temporalio/activity';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker, type InjectedSinks, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { createActivities, createProviderAgent } from '../src/activities';
-import type { FetchStateInput, JourneyPoll } from '../src/journey';
+import { DEFAULT_COMMON_SETTINGS, DEFAULT_WORKER_TUNING, type WorkerSettings } from '../src/config';
+import { silentLogger } from '../src/logger';
 import type { ProviderConfig } from '../src/providers/config';
+import { runWorker, type RunningWorker } from '../src/worker';
 import { createNaiveActivities } from './naive-activity';
 import { serveRpc } from './rpc';
 import type { BenchSinks } from './sleep-workflow';
@@ -22,11 +27,8 @@ export interface InitArgs {
   maxCachedWorkflows: number;
 }
 
-export interface WorkerTuning {
-  maxCachedWorkflows: number;
-  maxConcurrentActivityTaskExecutions: number;
-  maxConcurrentWorkflowTaskExecutions: number;
-}
+/** The product worker's tuning (src/config/worker.ts), the cache raised to the largest N when that is higher. */
+export type WorkerTuning = WorkerSettings['tuning'];
 
 export interface WindowStats {
   wallMs: number;
@@ -45,10 +47,9 @@ export interface WindowStats {
   heapUsedMb: number;
 }
 
-const quiet = { debug() {}, warn() {} };
-
 let connection: NativeConnection | undefined;
-let bundle: WorkflowBundleWithSourceMap | undefined;
+let benchBundle: WorkflowBundleWithSourceMap | undefined;
+let productBundlePath: string | undefined;
 let init: InitArgs | undefined;
 let tuning: WorkerTuning | undefined;
 const workers = new Map<string, { worker: Worker; running: Promise<void> }>();
@@ -68,10 +69,13 @@ let windowStart = { at: 0, cpu: process.cpuUsage() };
 let rssSamples: number[] = [];
 let rssTimer: NodeJS.Timeout | undefined;
 
-function recordedFetchState(fetchState: (input: FetchStateInput) => Promise<JourneyPoll>) {
-  return async function (input: FetchStateInput): Promise<JourneyPoll> {
-    const info = Context.current().info;
-    const workflowId = info.workflowExecution?.workflowId ?? input.journeyId;
+/** Times each fetchState call (a local activity in the product) without touching the activity itself. */
+class PollTimer implements ActivityInboundCallsInterceptor {
+  constructor(private readonly ctx: Context) {}
+  async execute(input: ActivityExecuteInput, next: Next<ActivityInboundCallsInterceptor, 'execute'>): Promise<unknown> {
+    const info = this.ctx.info;
+    if (info.activityType !== 'fetchState') return next(input);
+    const workflowId = info.workflowExecution?.workflowId ?? info.activityId;
     const startedAt = Date.now();
     const prevEnd = lastFetchEnd.get(workflowId);
     if (windowOpen && prevEnd !== undefined) {
@@ -80,9 +84,9 @@ function recordedFetchState(fetchState: (input: FetchStateInput) => Promise<Jour
     }
     let ok = false;
     try {
-      const state = await fetchState(input);
+      const result = await next(input);
       ok = true;
-      return state;
+      return result;
     } finally {
       lastFetchEnd.set(workflowId, Date.now());
       if (windowOpen) {
@@ -90,7 +94,7 @@ function recordedFetchState(fetchState: (input: FetchStateInput) => Promise<Jour
         if (!ok) fetchErrors++;
       }
     }
-  };
+  }
 }
 
 const sinks: InjectedSinks<BenchSinks> = {
@@ -111,31 +115,46 @@ serveRpc({
   async init(args: InitArgs) {
     init = args;
     Runtime.install({ logger: new DefaultLogger('WARN') });
+    // runWorker reads the Temporal connection the way every worker does: from the environment.
+    Object.assign(process.env, { TEMPORAL_ADDRESS: args.address, TEMPORAL_NAMESPACE: args.namespace, TEMPORAL_CONFIG_FILE: path.join(os.tmpdir(), 'no-such.toml') });
     connection = await NativeConnection.connect({ address: args.address });
-    bundle = await bundleWorkflowCode({
-      workflowsPath: path.join(__dirname, 'workflows.ts'),
-      logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } as never,
-    });
-    tuning = { maxCachedWorkflows: args.maxCachedWorkflows, maxConcurrentActivityTaskExecutions: 200, maxConcurrentWorkflowTaskExecutions: 40 };
+    const logger = { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } as never;
+    // The product's workflows prebuilt once, as `npm run build` ships them; the naive and sleep loops apart.
+    const product = await bundleWorkflowCode({ workflowsPath: path.join(__dirname, '..', 'src', 'workflows'), logger });
+    productBundlePath = path.join(mkdtempSync(path.join(os.tmpdir(), 'bench-bundle-')), 'workflow-bundle.js');
+    writeFileSync(productBundlePath, product.code);
+    benchBundle = await bundleWorkflowCode({ workflowsPath: path.join(__dirname, 'workflows.ts'), logger });
+    tuning = { ...DEFAULT_WORKER_TUNING, maxCachedWorkflows: Math.max(DEFAULT_WORKER_TUNING.maxCachedWorkflows, args.maxCachedWorkflows) };
     return { pid: process.pid, tuning };
   },
 
-  async startWorker({ taskQueue }: { taskQueue: string }) {
-    if (!connection || !bundle || !init || !tuning) throw new Error('init first');
-    const agent = createProviderAgent({ connections: 64 });
-    const { fetchState } = createActivities({ config: init.providerConfig, dispatcher: agent, logger: quiet });
+  /** `product`: awaitJourneyCompletion through runWorker; otherwise the bench's naive and sleep loops. */
+  async startWorker({ taskQueue, product = true }: { taskQueue: string; product?: boolean }) {
+    if (!connection || !benchBundle || !productBundlePath || !init || !tuning) throw new Error('init first');
+    if (product) {
+      const settings: WorkerSettings = {
+        ...DEFAULT_COMMON_SETTINGS,
+        taskQueue,
+        shutdownGraceMs: 2_000,
+        tuning,
+        workflowBundle: productBundlePath,
+        providers: init.providerConfig,
+      };
+      const running: RunningWorker = await runWorker(settings, silentLogger, { interceptors: { activity: [(ctx) => ({ inbound: new PollTimer(ctx) })] } });
+      workers.set(taskQueue, { worker: running.worker, running: running.done });
+      return;
+    }
     const worker = await Worker.create({
       connection,
       namespace: init.namespace,
       taskQueue,
-      workflowBundle: bundle,
-      activities: { fetchState: recordedFetchState(fetchState), ...createNaiveActivities(init.providerConfig) },
+      workflowBundle: benchBundle,
+      activities: createNaiveActivities(init.providerConfig),
       sinks,
       ...tuning,
       shutdownGraceTime: '2s',
     });
-    const running = worker.run().finally(() => agent.close());
-    workers.set(taskQueue, { worker, running });
+    workers.set(taskQueue, { worker, running: worker.run() });
   },
 
   async stopWorker({ taskQueue }: { taskQueue: string }) {

@@ -87,8 +87,12 @@ export const journeyStateSchema = z.object({
 });
 export type JourneyState = z.infer<typeof journeyStateSchema>;
 
-/** An in-progress poll as history records it: what the workflow's next decision and an operator need, no more. */
-export type InProgressPoll = Pick<JourneyState, 'status' | 'terminal' | 'providerStatus' | 'decision' | 'observedAt'>;
+/**
+ * An in-progress poll as history records it: what the workflow's next decision and an operator need, no more.
+ * `decision` only once the provider has decided (GBG can decide before the journey ends); the workflow fills in
+ * `terminal: false`, `decision: 'undecided'`, the time and the journey's identity.
+ */
+export type InProgressPoll = Pick<JourneyState, 'status' | 'providerStatus'> & Partial<Pick<JourneyState, 'decision'>>;
 
 /**
  * What `fetchState` returns, and so what each poll records in history (every 10 s, for hours): the full state

@@ -66,7 +66,7 @@ describe.each(['gbg-go-v2', 'gbg-go-v1', 'idnow'] as const)('%s', (provider) => 
     const { fetchState } = activities();
     const first = await Promise.all(Array.from({ length: 50 }, () => fetchState(input('journey-id-j-100'))));
     for (let i = 0; i < 50; i++) await fetchState(input('journey-id-j-100'));
-    expect(first[0]).toMatchObject({ status: 'in_progress', terminal: false });
+    expect(first[0]).toMatchObject({ status: 'in_progress' });
     expect(sim.tokenRequests(family(provider))).toBe(1);
     expect(sim.stats().stateRequests[provider]).toBe(100);
   });
@@ -174,7 +174,7 @@ describe.each(['gbg-go-v2', 'gbg-go-v1', 'idnow'] as const)('%s', (provider) => 
     const { fetchState } = activities();
     const running = await fetchState(input('journey-id-j-done'));
     // History records this every poll: only what the workflow's next decision and an operator need.
-    expect(Object.keys(running).sort()).toEqual(['decision', 'observedAt', 'providerStatus', 'status', 'terminal']);
+    expect(Object.keys(running).sort()).toEqual(['providerStatus', 'status']);
     const done = (await fetchState(input('journey-id-j-done'))) as JourneyState;
     expect(done).toMatchObject({ provider, journeyId: 'journey-id-j-done', status: 'completed', terminal: true });
     if (provider === 'gbg-go-v2') expect(done).toMatchObject({ decision: 'accepted', outcome: 'Of Age', subject: { firstName: 'John' } });

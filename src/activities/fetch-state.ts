@@ -63,11 +63,11 @@ function target(config: ProviderConfig, input: FetchStateInput): Target {
   return { ...plan, provider: adapter.provider, normalise: adapter.normalise };
 }
 
-/** A poll for history: the full state once terminal, otherwise only status, provider status, decision and time. */
+/** A poll for history: the full state once terminal, otherwise status, provider status and a decision if made. */
 export function compactForHistory(state: JourneyState): JourneyPoll {
   if (state.terminal) return state;
-  const { status, terminal, providerStatus, decision, observedAt } = state;
-  return { status, terminal, providerStatus, decision, observedAt };
+  const { status, providerStatus, decision } = state;
+  return decision === 'undecided' ? { status, providerStatus } : { status, providerStatus, decision };
 }
 
 export function createFetchState(deps: FetchStateDeps): (input: FetchStateInput) => Promise<JourneyPoll> {

@@ -197,7 +197,11 @@ export async function awaitJourneyCompletion(input: JourneyWorkflowInput): Promi
           locally,
         );
         // An in-progress poll carries only what the next decision needs; the rest comes from the input.
-        const fetched: JourneyState = { provider: input.provider, journeyId: input.journeyId, steps: [], source: 'poll', ...poll };
+        const fetched: JourneyState = {
+          ...{ provider: input.provider, journeyId: input.journeyId, terminal: false, decision: 'undecided', steps: [] },
+          ...{ source: 'poll', observedAt: new Date().toISOString() },
+          ...poll,
+        };
         state.consecutiveErrors = 0;
         state.lastError = undefined;
         state.lastFailure = undefined;
