@@ -53,11 +53,12 @@ export const FETCH_TOTAL_TIMEOUT_MS = 7_000;
 /**
  * Workflow task timeout of a journey. While a fetch (a local activity) runs, the SDK renews the workflow task
  * every 80 % of this; only then can the server hand the workflow a cancellation (or a webhook) that arrived
- * meanwhile. A short timeout is what lets a cancellation abort an in-flight fetch within a second, and a new
- * worker take over ~1 s after one dies; it costs three history events per renewal, i.e. only for fetches slower
- * than 0.8 s. Processing one poll's task takes milliseconds, far inside it.
+ * meanwhile, so a cancellation aborts an in-flight fetch within ~1.6 s, and a new worker takes over ~2 s after
+ * one dies. Renewals cost three history events each, i.e. only for fetches slower than 1.6 s. Shorter is not
+ * safe: a task waiting behind others in a busy worker for longer than this times out and its fetch runs again
+ * (1 s measured: journeys collapsed at 250 per worker on a loaded 2-core machine).
  */
-export const JOURNEY_WORKFLOW_TASK_TIMEOUT_MS = 1_000;
+export const JOURNEY_WORKFLOW_TASK_TIMEOUT_MS = 2_000;
 
 export const DEFAULT_POLLING: PollingPolicy = { baseIntervalMs: 10_000, errorBackoffMs: 5_000, maxConsecutiveErrors: 30 };
 

@@ -15,7 +15,7 @@ import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../dev/simulator';
-import { journeyProgressQuery, journeySearchAttributeKeys } from '../src/shared';
+import { JOURNEY_WORKFLOW_TASK_TIMEOUT_MS, journeyProgressQuery, journeySearchAttributeKeys } from '../src/shared';
 import { eventually } from './helpers/eventually';
 import { startJourneyWorkflow } from './helpers/start-journey';
 import { createLocalEnv } from './helpers/temporal-env';
@@ -116,7 +116,7 @@ async function startWorker(taskQueue: string): Promise<ChildProcess> {
   return child;
 }
 
-it('cancelling a journey aborts its in-flight fetch within a second', async () => {
+it('cancelling a journey aborts its in-flight fetch within one workflow task timeout (2 s)', async () => {
   const taskQueue = `cancel-${randomUUID().slice(0, 8)}`;
   await startWorker(taskQueue);
   const journeyId = `sim-slow-30-${randomUUID()}`; // every reply takes 30 s: the fetch is in flight when cancelled
@@ -135,9 +135,10 @@ it('cancelling a journey aborts its in-flight fetch within a second', async () =
   const cancelled = eventMs(eventsOf(history, EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED)[0]!);
   const aborted = await eventually(() => relay.closedAt[closedBefore]);
   expect(aborted).toBeDefined();
-  // The provider's connection was dropped, and the journey closed, within a second of the cancel request.
-  expect(aborted! - requested).toBeLessThan(1_000);
-  expect(cancelled - requested).toBeLessThan(1_000);
+  // The provider's connection was dropped, and the journey closed, within one workflow task timeout of the
+  // cancel request (the task is renewed every 80 % of it while the fetch runs).
+  expect(aborted! - requested).toBeLessThan(JOURNEY_WORKFLOW_TASK_TIMEOUT_MS);
+  expect(cancelled - requested).toBeLessThan(JOURNEY_WORKFLOW_TASK_TIMEOUT_MS);
   expect(sim.journey('gbg-go-v2', journeyId)?.fetches).toBe(1);
 }, 120_000);
 

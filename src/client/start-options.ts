@@ -45,7 +45,7 @@ export function journeyStartOptions(
     args: [input],
     workflowIdConflictPolicy: 'USE_EXISTING',
     workflowIdReusePolicy: 'REJECT_DUPLICATE',
-    // Short, so a cancellation or a new worker reaches a journey whose fetch is in flight within a second.
+    // Short, so a cancellation or a new worker reaches a journey whose fetch is in flight within ~2 s.
     workflowTaskTimeout: JOURNEY_WORKFLOW_TASK_TIMEOUT_MS,
     staticSummary: journeyStaticSummary(input),
     staticDetails: journeyStaticDetails(input),
