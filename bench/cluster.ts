@@ -1,8 +1,8 @@
 /**
  * `npm run bench -- --server=cluster`: the journey scale scenario on the production topology's server (a real
  * Temporal server on PostgreSQL, dev/cluster) with 1 and then 2 worker processes, so the figures say what one
- * worker holds and what a second adds. Each worker process is the bench's usual one (bench/worker-process.ts);
- * the scale harness sees them as one worker group whose window figures are merged.
+ * worker holds and what a second adds, each on a fresh cluster. Each worker process is the bench's usual one
+ * (bench/worker-process.ts); the scale harness sees them as one worker group whose window figures are merged.
  */
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -68,11 +68,11 @@ function workerGroup(children: RpcChild[]): RpcChild {
   };
 }
 
-export async function runClusterScale(
+async function runOnFreshCluster(
+  workers: number,
   plan: { ladder: number[]; windowMs: number; settleMs: number; maxCachedWorkflows: number; deadline: number },
   log: (msg: string) => void,
-): Promise<{ results: ClusterScaleResult[]; workerTuning?: WorkerTuning }> {
-  log('starting the cluster: PostgreSQL + Temporal server (builds the server on first run)…');
+): Promise<{ result: ClusterScaleResult; workerTuning: WorkerTuning }> {
   const cluster = await startCluster({ log });
   const stops: (() => Promise<void>)[] = [() => cluster.stop()];
   try {
@@ -82,40 +82,45 @@ export async function runClusterScale(
     const simulator = await forkRpc('simulator', path.join(__dirname, 'simulator-process.ts'));
     stops.push(() => simulator.stop());
     const info = await simulator.call<{ url: string; providerConfig: InitArgs['providerConfig'] }>('info');
-
-    const results: ClusterScaleResult[] = [];
-    let workerTuning: WorkerTuning | undefined;
-    const counts = [1, 2];
-    for (const [i, workers] of counts.entries()) {
-      log(`cluster scale with ${workers} worker process${workers > 1 ? 'es' : ''}…`);
-      const children = await Promise.all(Array.from({ length: workers }, (_, k) => forkRpc(`worker ${k + 1}`, path.join(__dirname, 'worker-process.ts'))));
-      const group = workerGroup(children);
-      try {
-        const initArgs: InitArgs = { address: cluster.address, namespace: cluster.namespace, providerConfig: info.providerConfig, maxCachedWorkflows: plan.maxCachedWorkflows };
-        workerTuning = (await Promise.all(children.map((c) => c.call<{ tuning: WorkerTuning }>('init', initArgs))))[0]!.tuning;
-        const stack: Stack = {
-          client,
-          address: cluster.address,
-          namespace: cluster.namespace,
-          simulatorUrl: info.url,
-          providerConfig: info.providerConfig,
-          worker: group,
-          simulator,
-          workerTuning,
-          serverPid: cluster.server.pid,
-          dataDir: cluster.dir,
-          stop: async () => {},
-        };
-        // Each worker count gets an equal share of what is left.
-        const share = (plan.deadline - Date.now()) / (counts.length - i);
-        const opts: ScaleOptions = { ladder: plan.ladder, intervalMs: 10_000, windowMs: plan.windowMs, settleMs: plan.settleMs, lagLimitMs: 1_000, deadline: Date.now() + share };
-        results.push({ ...(await runScale(stack, 'journey', opts, log)), workers });
-      } finally {
-        await group.stop();
-      }
-    }
-    return { results, workerTuning };
+    const children = await Promise.all(Array.from({ length: workers }, (_, k) => forkRpc(`worker ${k + 1}`, path.join(__dirname, 'worker-process.ts'))));
+    const group = workerGroup(children);
+    stops.push(() => group.stop());
+    const initArgs: InitArgs = { address: cluster.address, namespace: cluster.namespace, providerConfig: info.providerConfig, maxCachedWorkflows: plan.maxCachedWorkflows };
+    const workerTuning = (await Promise.all(children.map((c) => c.call<{ tuning: WorkerTuning }>('init', initArgs))))[0]!.tuning;
+    const stack: Stack = {
+      client,
+      address: cluster.address,
+      namespace: cluster.namespace,
+      simulatorUrl: info.url,
+      providerConfig: info.providerConfig,
+      worker: group,
+      simulator,
+      workerTuning,
+      serverPid: cluster.server.pid,
+      dataDir: cluster.dir,
+      stop: async () => {},
+    };
+    const opts: ScaleOptions = { ladder: plan.ladder, intervalMs: 10_000, windowMs: plan.windowMs, settleMs: plan.settleMs, lagLimitMs: 1_000, deadline: plan.deadline };
+    return { result: { ...(await runScale(stack, 'journey', opts, log)), workers }, workerTuning };
   } finally {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
   }
+}
+
+/** 1 then 2 worker processes, each on a fresh cluster (no backlog from the other run), with an equal share of the time. */
+export async function runClusterScale(
+  plan: { ladder: number[]; windowMs: number; settleMs: number; maxCachedWorkflows: number; deadline: number },
+  log: (msg: string) => void,
+): Promise<{ results: ClusterScaleResult[]; workerTuning?: WorkerTuning }> {
+  const results: ClusterScaleResult[] = [];
+  let workerTuning: WorkerTuning | undefined;
+  const counts = [1, 2];
+  for (const [i, workers] of counts.entries()) {
+    log(`cluster scale with ${workers} worker process${workers > 1 ? 'es' : ''}: starting a fresh cluster (builds the server on first run)…`);
+    const deadline = Date.now() + (plan.deadline - Date.now()) / (counts.length - i);
+    const run = await runOnFreshCluster(workers, { ...plan, deadline }, log);
+    results.push(run.result);
+    workerTuning = run.workerTuning;
+  }
+  return { results, workerTuning };
 }
