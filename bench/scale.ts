@@ -65,7 +65,7 @@ export async function runScale(stack: Stack, kind: ScaleKind, opts: ScaleOptions
   // Ids are never reused (a finished journey is never started again): each start takes the next serial number.
   const start = (): Promise<unknown> => {
     // Journeys the simulator keeps in progress for the whole run (sim-complete-after-N polls).
-    const id = kind === 'journey' ? `sim-complete-after-99999-${tag}-${serial++}` : `scale-sleep-${tag}-${serial++}`;
+    const id = kind === 'journey' ? `sim-complete-after-9999-${tag}-${serial++}` : `scale-sleep-${tag}-${serial++}`;
     ids.push(kind === 'journey' ? `journey:gbg-go-v2:${id}` : id);
     return kind === 'journey'
       ? startJourneyAwait(client, { provider: 'gbg-go-v2', journeyId: id, polling: { baseIntervalMs: opts.intervalMs } }, { taskQueue })
