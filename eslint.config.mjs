@@ -6,7 +6,10 @@ import globals from 'globals';
 
 // The shipped product (src/) stands alone: dev tooling (dev/, bench/, scripts/) and tests are never shipped.
 const productOnly = [
-  { group: ['**/dev', '**/dev/**', '**/bench/**', '**/test/**', '**/scripts/**', '**/testing', '**/testing/**'], message: 'Product code (src/) must not import dev tooling, the testing kit or tests.' },
+  {
+    group: ['**/dev', '**/dev/**', '**/bench/**', '**/test/**', '**/scripts/**', '**/testing', '**/testing/**'],
+    message: 'Product code (src/) must not import dev tooling, the testing kit or tests.',
+  },
   { group: ['@temporalio/testing'], message: '@temporalio/testing is a devDependency: product code must not need it.' },
 ];
 
@@ -19,7 +22,10 @@ export default tseslint.config(
   {
     languageOptions: {
       globals: globals.node,
-      parserOptions: { projectService: { allowDefaultProject: ['eslint.config.mjs'] }, tsconfigRootDir: import.meta.dirname },
+      parserOptions: {
+        projectService: { allowDefaultProject: ['eslint.config.mjs'] },
+        tsconfigRootDir: import.meta.dirname,
+      },
     },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
@@ -37,7 +43,14 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['../../*', '../../**', '**/src/**', '**/dev/**'], message: "Import 'journey-await' or 'journey-await/testing', as a service would." }] },
+        {
+          patterns: [
+            {
+              group: ['../../*', '../../**', '**/src/**', '**/dev/**'],
+              message: "Import 'journey-await' or 'journey-await/testing', as a service would.",
+            },
+          ],
+        },
       ],
     },
   },
@@ -54,7 +67,11 @@ export default tseslint.config(
             message: 'Workflow code must be deterministic: do I/O in activities.',
           })),
           patterns: [
-            { group: ['../activities', '../activities/*', '../providers/*'], allowTypeImports: true, message: 'Import only types from activities/providers.' },
+            {
+              group: ['../activities', '../activities/*', '../providers/*'],
+              allowTypeImports: true,
+              message: 'Import only types from activities/providers.',
+            },
             ...productOnly,
           ],
         },
@@ -62,7 +79,11 @@ export default tseslint.config(
       'no-restricted-globals': ['error', 'process', 'setTimeout', 'setInterval', 'fetch', 'require'],
       'no-restricted-properties': [
         'error',
-        { object: 'Math', property: 'random', message: 'Use uuid4() or workflow-safe randomness from @temporalio/workflow.' },
+        {
+          object: 'Math',
+          property: 'random',
+          message: 'Use uuid4() or workflow-safe randomness from @temporalio/workflow.',
+        },
       ],
       'no-console': 'error',
     },

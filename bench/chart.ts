@@ -8,7 +8,16 @@ const PANEL_H = 330;
 const COLORS = { product: '#2563eb', naive: '#dc2626', sleep: '#6b7280', bare: '#9ca3af', p99: '#93c5fd' };
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-const fmt = (v: number) => (!Number.isFinite(v) ? 'n/a' : v >= 10_000 ? `${(v / 1000).toFixed(0)}k` : v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
+const fmt = (v: number) =>
+  !Number.isFinite(v)
+    ? 'n/a'
+    : v >= 10_000
+      ? `${(v / 1000).toFixed(0)}k`
+      : v >= 100
+        ? v.toFixed(0)
+        : v >= 10
+          ? v.toFixed(1)
+          : v.toFixed(2);
 
 interface Bar {
   name: string;
@@ -34,7 +43,8 @@ function barPanel(x: number, y: number, title: string, subtitle: string, groups:
   const top = 60;
   const plotW = PANEL_W - left - 20;
   const plotH = PANEL_H - top - 50;
-  const max = Math.max(1e-9, ...groups.flatMap((g) => g.bars.map((b) => (Number.isFinite(b.value) ? b.value : 0)))) * 1.15;
+  const max =
+    Math.max(1e-9, ...groups.flatMap((g) => g.bars.map((b) => (Number.isFinite(b.value) ? b.value : 0)))) * 1.15;
   let out = frame(x, y, title, subtitle);
   for (let t = 0; t <= 4; t++) {
     const v = (max * t) / 4;
@@ -65,7 +75,15 @@ interface Series {
   points: [number, number][];
 }
 
-function linePanel(x: number, y: number, title: string, subtitle: string, series: Series[], threshold: number, yUnit: string): string {
+function linePanel(
+  x: number,
+  y: number,
+  title: string,
+  subtitle: string,
+  series: Series[],
+  threshold: number,
+  yUnit: string,
+): string {
   const left = 60;
   const top = 60;
   const plotW = PANEL_W - left - 130;
@@ -89,7 +107,8 @@ function linePanel(x: number, y: number, title: string, subtitle: string, series
   series.forEach((s, i) => {
     if (s.points.length) {
       out += `<polyline fill="none" stroke="${s.color}" stroke-width="2" points="${s.points.map(([px, py]) => `${sx(px)},${sy(py)}`).join(' ')}"/>`;
-      for (const [px, py] of s.points) out += `<circle cx="${sx(px)}" cy="${sy(py)}" r="3" fill="${s.color}"><title>${esc(`${s.name} N=${px}: ${py}`)}</title></circle>`;
+      for (const [px, py] of s.points)
+        out += `<circle cx="${sx(px)}" cy="${sy(py)}" r="3" fill="${s.color}"><title>${esc(`${s.name} N=${px}: ${py}`)}</title></circle>`;
     }
     out += `<rect x="${left + plotW + 14}" y="${top + i * 18}" width="10" height="10" fill="${s.color}"/><text x="${left + plotW + 28}" y="${top + i * 18 + 9}" font-size="10">${esc(s.name)}</text>`;
   });
@@ -108,8 +127,22 @@ export function renderChart(r: BenchResults): string {
       he.map((p) => ({
         label: p.provider,
         bars: [
-          { name: 'product', value: p.product.cycleBytes.median, color: COLORS.product, label: `${fmt(p.product.cycleBytes.median)} (${fmt(p.product.journeyBytes.median)})` },
-          ...(p.naive ? [{ name: 'naive raw', value: p.naive.cycleBytes.median, color: COLORS.naive, label: `${fmt(p.naive.cycleBytes.median)} (${fmt(p.naive.journeyBytes.median)})` }] : []),
+          {
+            name: 'product',
+            value: p.product.cycleBytes.median,
+            color: COLORS.product,
+            label: `${fmt(p.product.cycleBytes.median)} (${fmt(p.product.journeyBytes.median)})`,
+          },
+          ...(p.naive
+            ? [
+                {
+                  name: 'naive raw',
+                  value: p.naive.cycleBytes.median,
+                  color: COLORS.naive,
+                  label: `${fmt(p.naive.cycleBytes.median)} (${fmt(p.naive.journeyBytes.median)})`,
+                },
+              ]
+            : []),
         ],
       })),
       'bytes',
@@ -121,11 +154,25 @@ export function renderChart(r: BenchResults): string {
       560,
       60,
       '2. Completion at the provider → workflow done',
-      wh ? `${wh.options.pairs} pairs, ${wh.options.intervalMs / 1000} s poll interval, webhook via the receiver` : 'not run',
+      wh
+        ? `${wh.options.pairs} pairs, ${wh.options.intervalMs / 1000} s poll interval, webhook via the receiver`
+        : 'not run',
       wh
         ? [
-            { label: 'median', bars: [{ name: 'webhook', value: wh.webhookToCompletionMs.median / 1000, color: COLORS.product }, { name: 'poll only', value: wh.pollOnlyToCompletionMs.median / 1000, color: COLORS.naive }] },
-            { label: 'p99', bars: [{ name: 'webhook', value: wh.webhookToCompletionMs.p99 / 1000, color: COLORS.product }, { name: 'poll only', value: wh.pollOnlyToCompletionMs.p99 / 1000, color: COLORS.naive }] },
+            {
+              label: 'median',
+              bars: [
+                { name: 'webhook', value: wh.webhookToCompletionMs.median / 1000, color: COLORS.product },
+                { name: 'poll only', value: wh.pollOnlyToCompletionMs.median / 1000, color: COLORS.naive },
+              ],
+            },
+            {
+              label: 'p99',
+              bars: [
+                { name: 'webhook', value: wh.webhookToCompletionMs.p99 / 1000, color: COLORS.product },
+                { name: 'poll only', value: wh.pollOnlyToCompletionMs.p99 / 1000, color: COLORS.naive },
+              ],
+            },
           ]
         : [],
       'seconds',
@@ -139,7 +186,18 @@ export function renderChart(r: BenchResults): string {
   });
   const held = sc.map((s) => `${s.kind} max N ${s.maxHeldN}`).join(' · ');
   panels.push(
-    linePanel(20, 410, '3. Scale: p99 lag vs concurrent workflows (10 s interval)', held || 'not run', [series('journey', COLORS.product, 'journeys (poll lag)'), series('sleep', COLORS.sleep, 'sleep-only (server ceiling)')], 1000, 'ms'),
+    linePanel(
+      20,
+      410,
+      '3. Scale: p99 lag vs concurrent workflows (10 s interval)',
+      held || 'not run',
+      [
+        series('journey', COLORS.product, 'journeys (poll lag)'),
+        series('sleep', COLORS.sleep, 'sleep-only (server ceiling)'),
+      ],
+      1000,
+      'ms',
+    ),
   );
   const fc = r.fetchCost;
   panels.push(
@@ -153,8 +211,18 @@ export function renderChart(r: BenchResults): string {
             {
               label: 'fetches per second',
               bars: [
-                { name: 'fetchState', value: fc.fetchState.perSec, color: COLORS.product, label: `${fc.fetchState.perSec}/s · ${fc.fetchState.latencyMs.median} ms` },
-                { name: 'bare undici', value: fc.bareUndici.perSec, color: COLORS.bare, label: `${fc.bareUndici.perSec}/s · ${fc.bareUndici.latencyMs.median} ms` },
+                {
+                  name: 'fetchState',
+                  value: fc.fetchState.perSec,
+                  color: COLORS.product,
+                  label: `${fc.fetchState.perSec}/s · ${fc.fetchState.latencyMs.median} ms`,
+                },
+                {
+                  name: 'bare undici',
+                  value: fc.bareUndici.perSec,
+                  color: COLORS.bare,
+                  label: `${fc.bareUndici.perSec}/s · ${fc.bareUndici.latencyMs.median} ms`,
+                },
               ],
             },
           ]

@@ -48,7 +48,8 @@ function mergeWindows(parts: Record<string, unknown>[]): Record<string, unknown>
     if (key === 'wallMs') out[key] = Math.max(...(values as number[]));
     else if (values.every((v) => typeof v === 'number')) out[key] = (values as number[]).reduce((t, v) => t + v, 0);
     else if (values.every(isSummary)) out[key] = mergeSummaries(values);
-    else if (values.every((v) => typeof v === 'object' && v !== null)) out[key] = mergeWindows(values as Record<string, unknown>[]);
+    else if (values.every((v) => typeof v === 'object' && v !== null))
+      out[key] = mergeWindows(values as Record<string, unknown>[]);
     else out[key] = values[0];
   }
   return out;
@@ -82,11 +83,20 @@ async function runOnFreshCluster(
     const simulator = await forkRpc('simulator', path.join(__dirname, 'simulator-process.ts'));
     stops.push(() => simulator.stop());
     const info = await simulator.call<{ url: string; providerConfig: InitArgs['providerConfig'] }>('info');
-    const children = await Promise.all(Array.from({ length: workers }, (_, k) => forkRpc(`worker ${k + 1}`, path.join(__dirname, 'worker-process.ts'))));
+    const children = await Promise.all(
+      Array.from({ length: workers }, (_, k) => forkRpc(`worker ${k + 1}`, path.join(__dirname, 'worker-process.ts'))),
+    );
     const group = workerGroup(children);
     stops.push(() => group.stop());
-    const initArgs: InitArgs = { address: cluster.address, namespace: cluster.namespace, providerConfig: info.providerConfig, maxCachedWorkflows: plan.maxCachedWorkflows };
-    const workerTuning = (await Promise.all(children.map((c) => c.call<{ tuning: WorkerTuning }>('init', initArgs))))[0]!.tuning;
+    const initArgs: InitArgs = {
+      address: cluster.address,
+      namespace: cluster.namespace,
+      providerConfig: info.providerConfig,
+      maxCachedWorkflows: plan.maxCachedWorkflows,
+    };
+    const workerTuning = (
+      await Promise.all(children.map((c) => c.call<{ tuning: WorkerTuning }>('init', initArgs)))
+    )[0]!.tuning;
     const stack: Stack = {
       client,
       address: cluster.address,
@@ -100,7 +110,14 @@ async function runOnFreshCluster(
       dataDir: cluster.dir,
       stop: async () => {},
     };
-    const opts: ScaleOptions = { ladder: plan.ladder, intervalMs: 10_000, windowMs: plan.windowMs, settleMs: plan.settleMs, lagLimitMs: 1_000, deadline: plan.deadline };
+    const opts: ScaleOptions = {
+      ladder: plan.ladder,
+      intervalMs: 10_000,
+      windowMs: plan.windowMs,
+      settleMs: plan.settleMs,
+      lagLimitMs: 1_000,
+      deadline: plan.deadline,
+    };
     return { result: { ...(await runScale(stack, 'journey', opts, log)), workers }, workerTuning };
   } finally {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
@@ -116,7 +133,9 @@ export async function runClusterScale(
   let workerTuning: WorkerTuning | undefined;
   const counts = [1, 2];
   for (const [i, workers] of counts.entries()) {
-    log(`cluster scale with ${workers} worker process${workers > 1 ? 'es' : ''}: starting a fresh cluster (builds the server on first run)…`);
+    log(
+      `cluster scale with ${workers} worker process${workers > 1 ? 'es' : ''}: starting a fresh cluster (builds the server on first run)…`,
+    );
     const deadline = Date.now() + (plan.deadline - Date.now()) / (counts.length - i);
     const run = await runOnFreshCluster(workers, { ...plan, deadline }, log);
     results.push(run.result);

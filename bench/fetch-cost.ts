@@ -50,21 +50,36 @@ async function measure(fn: () => Promise<unknown>, opts: FetchCostOptions): Prom
   return { latencyMs: rounded(summarize(lat), 3), perSec: Math.round((done * 1000) / (Date.now() - t0)) };
 }
 
-export async function runFetchCost(stack: Stack, opts: FetchCostOptions, log: (msg: string) => void): Promise<FetchCostResult> {
+export async function runFetchCost(
+  stack: Stack,
+  opts: FetchCostOptions,
+  log: (msg: string) => void,
+): Promise<FetchCostResult> {
   const journeyId = 'bench-fetch-cost';
   await scriptJourney(stack.simulatorUrl, 'gbg-go-v2', journeyId, ['in_progress']);
 
   const agent = createProviderAgent({ connections: opts.concurrency });
   const bareAgent = new Agent({ connections: opts.concurrency, keepAliveTimeout: 30_000 });
   try {
-    log(`fetch cost: fetchState, ${opts.sequential} sequential + ${opts.durationMs / 1000} s at concurrency ${opts.concurrency}…`);
-    const { fetchState } = createActivities({ config: stack.providerConfig, dispatcher: agent, logger: { debug() {}, warn() {} } });
+    log(
+      `fetch cost: fetchState, ${opts.sequential} sequential + ${opts.durationMs / 1000} s at concurrency ${opts.concurrency}…`,
+    );
+    const { fetchState } = createActivities({
+      config: stack.providerConfig,
+      dispatcher: agent,
+      logger: { debug() {}, warn() {} },
+    });
     const viaActivity = await measure(() => fetchState({ provider: 'gbg-go-v2', journeyId }), opts);
 
     log('fetch cost: bare undici request, same endpoint and token…');
     const plan = adapters['gbg-go-v2'].plan(stack.providerConfig, { provider: 'gbg-go-v2', journeyId })!;
     const tokenSpec = plan.tokenRequest;
-    const tokenRes = await request(tokenSpec.url, { dispatcher: bareAgent, method: tokenSpec.method, headers: tokenSpec.headers, body: tokenSpec.body });
+    const tokenRes = await request(tokenSpec.url, {
+      dispatcher: bareAgent,
+      method: tokenSpec.method,
+      headers: tokenSpec.headers,
+      body: tokenSpec.body,
+    });
     const token = ((await tokenRes.body.json()) as { access_token: string }).access_token;
     const spec = plan.stateRequest;
     const headers = { ...spec.headers, authorization: `Bearer ${token}` };

@@ -73,12 +73,17 @@ export function countActions(events: HistoryEvent[]): number {
     EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES,
     EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW,
   ]);
-  const localActivityTasks = new Set(events.filter(isLocalFetch).map((e) => String(e.markerRecordedEventAttributes?.workflowTaskCompletedEventId)));
+  const localActivityTasks = new Set(
+    events.filter(isLocalFetch).map((e) => String(e.markerRecordedEventAttributes?.workflowTaskCompletedEventId)),
+  );
   return events.filter((e) => billed.has(e.eventType ?? 0)).length + localActivityTasks.size;
 }
 
 function resultBytesOf(e: HistoryEvent | undefined): number {
-  const payloads = e?.activityTaskCompletedEventAttributes?.result?.payloads ?? e?.markerRecordedEventAttributes?.details?.result?.payloads ?? [];
+  const payloads =
+    e?.activityTaskCompletedEventAttributes?.result?.payloads ??
+    e?.markerRecordedEventAttributes?.details?.result?.payloads ??
+    [];
   return payloads.reduce((s, p) => s + (p.data?.length ?? 0), 0);
 }
 
@@ -103,7 +108,9 @@ function analyse(histories: HistoryEvent[][], continuesAsNew: boolean): WayResul
       const to = polls[k + 1]!;
       cycleEvents.push(to - from);
       cycleBytes.push(sizes.slice(from, to).reduce((s, v) => s + v, 0));
-      const result = isLocalFetch(events[from]!) ? events[from] : events.slice(from, to).find((e) => e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED);
+      const result = isLocalFetch(events[from]!)
+        ? events[from]
+        : events.slice(from, to).find((e) => e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED);
       resultBytes.push(resultBytesOf(result));
     }
   }
@@ -118,7 +125,9 @@ function analyse(histories: HistoryEvent[][], continuesAsNew: boolean): WayResul
     journeyBytes: rounded(summarize(journeyBytes), 0),
     bytesPerHourAt10s: Math.round(cycles.median * 360),
     eventsPerHourAt10s: Math.round(summarize(cycleEvents).median * 360),
-    hoursToHardLimitAt10s: continuesAsNew ? 'never (continues as new)' : Number((HARD_LIMIT_EVENTS / (summarize(cycleEvents).median * 360)).toFixed(1)),
+    hoursToHardLimitAt10s: continuesAsNew
+      ? 'never (continues as new)'
+      : Number((HARD_LIMIT_EVENTS / (summarize(cycleEvents).median * 360)).toFixed(1)),
   };
 }
 
@@ -134,8 +143,13 @@ export async function runHistoryEconomy(
     const results: HistoryEconomyResult[] = [];
     for (const provider of ['gbg-go-v2', 'gbg-go-v1', 'idnow'] as const) {
       const withNaive = provider !== 'gbg-go-v1';
-      log(`history economy: ${provider}, ${opts.journeys}${withNaive ? ` + ${opts.journeys}` : ''} journeys, ${opts.inProgressPolls} in-progress polls each…`);
-      const ids = Array.from({ length: opts.journeys }, () => `sim-complete-after-${opts.inProgressPolls}-${randomUUID()}`);
+      log(
+        `history economy: ${provider}, ${opts.journeys}${withNaive ? ` + ${opts.journeys}` : ''} journeys, ${opts.inProgressPolls} in-progress polls each…`,
+      );
+      const ids = Array.from(
+        { length: opts.journeys },
+        () => `sim-complete-after-${opts.inProgressPolls}-${randomUUID()}`,
+      );
       const product = await mapLimit(ids, 16, async (journeyId) => {
         const input = { provider, journeyId: `${journeyId}-p`, polling: { baseIntervalMs: opts.intervalMs } };
         await startJourneyAwait(client, input, { taskQueue: HISTORY_TASK_QUEUE });
@@ -155,7 +169,12 @@ export async function runHistoryEconomy(
             await handle.result();
             return historyOf(client, handle.workflowId);
           });
-      results.push({ provider, options: opts, product: analyse(product, true), ...(naive ? { naive: analyse(naive, false) } : {}) });
+      results.push({
+        provider,
+        options: opts,
+        product: analyse(product, true),
+        ...(naive ? { naive: analyse(naive, false) } : {}),
+      });
     }
     return results;
   } finally {

@@ -84,7 +84,9 @@ function parseArgs(argv: string[]): { quick: boolean; only: Scenario[]; out: str
     else if (arg === '--db=file' || arg === '--db=memory') db = arg.slice(5) as DbMode;
     else if (arg === '--server=cluster' || arg === '--server=dev') cluster = arg === '--server=cluster';
     else if (arg === '--help' || arg === '-h') {
-      console.log('usage: npm run bench -- [--quick] [--only=fetch,history,webhook,scale] [--db=memory|file] [--server=dev|cluster] [--out=.bench]');
+      console.log(
+        'usage: npm run bench -- [--quick] [--only=fetch,history,webhook,scale] [--db=memory|file] [--server=dev|cluster] [--out=.bench]',
+      );
       process.exit(0);
     } else throw new Error(`unknown argument ${arg} (try --help)`);
   }
@@ -100,7 +102,9 @@ function table(title: string, header: string[], rows: (string | number)[][]): st
   const cells = [header, ...rows.map((r) => r.map(String))];
   const widths = header.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
   const line = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
-  return [`\n${title}`, line(cells[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.slice(1).map(line)].join('\n');
+  return [`\n${title}`, line(cells[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.slice(1).map(line)].join(
+    '\n',
+  );
 }
 
 function report(r: BenchResults): string {
@@ -109,12 +113,36 @@ function report(r: BenchResults): string {
     parts.push(
       table(
         '1. History economy (per in-progress poll cycle: median; per completed journey: median)',
-        ['provider / way', 'events/cycle', 'bytes/cycle', 'result bytes/poll', 'provider calls/journey', 'actions/poll', 'events/journey', 'bytes/journey', 'bytes/hour @10s', 'hard limit after'],
+        [
+          'provider / way',
+          'events/cycle',
+          'bytes/cycle',
+          'result bytes/poll',
+          'provider calls/journey',
+          'actions/poll',
+          'events/journey',
+          'bytes/journey',
+          'bytes/hour @10s',
+          'hard limit after',
+        ],
         r.historyEconomy.flatMap((p) =>
           (['product', 'naive'] as const).flatMap((way) => {
             const w = p[way];
             if (!w) return [];
-            return [[`${p.provider} ${way}`, w.cycleEvents.median, w.cycleBytes.median, w.resultPayloadBytes.median, w.providerCallsPerJourney.median, w.actionsPerPoll.median, w.journeyEvents.median, w.journeyBytes.median, w.bytesPerHourAt10s, typeof w.hoursToHardLimitAt10s === 'number' ? `${w.hoursToHardLimitAt10s} h` : 'never (CAN)']];
+            return [
+              [
+                `${p.provider} ${way}`,
+                w.cycleEvents.median,
+                w.cycleBytes.median,
+                w.resultPayloadBytes.median,
+                w.providerCallsPerJourney.median,
+                w.actionsPerPoll.median,
+                w.journeyEvents.median,
+                w.journeyBytes.median,
+                w.bytesPerHourAt10s,
+                typeof w.hoursToHardLimitAt10s === 'number' ? `${w.hoursToHardLimitAt10s} h` : 'never (CAN)',
+              ],
+            ];
           }),
         ),
       ),
@@ -139,8 +167,30 @@ function report(r: BenchResults): string {
     parts.push(
       table(
         `3. Scale${'workers' in s ? ` on the cluster, ${s.workers} worker process${s.workers > 1 ? 'es' : ''}` : ''}, ${s.kind === 'journey' ? 'journeys (awaitJourneyCompletion + fetchState)' : 'sleep-only loop (dev server ceiling)'}: max N with p99 lag < 1 s = ${s.maxHeldN} (${s.stoppedBecause})`,
-        ['N', 'sched/s', 'done/s', 'lag p50 ms', 'lag p99 ms', 'worker CPU %', 'worker RSS MB', 'server CPU %', 'server RSS MB', 'errors'],
-        s.steps.map((x) => [x.n, x.scheduledPerSec, x.achievedPerSec, x.lagMs.median, x.lagMs.p99, x.worker.cpuPercent, x.worker.rssMbMax, x.server?.cpuPercent ?? '-', x.server?.rssMb ?? '-', x.errors]),
+        [
+          'N',
+          'sched/s',
+          'done/s',
+          'lag p50 ms',
+          'lag p99 ms',
+          'worker CPU %',
+          'worker RSS MB',
+          'server CPU %',
+          'server RSS MB',
+          'errors',
+        ],
+        s.steps.map((x) => [
+          x.n,
+          x.scheduledPerSec,
+          x.achievedPerSec,
+          x.lagMs.median,
+          x.lagMs.p99,
+          x.worker.cpuPercent,
+          x.worker.rssMbMax,
+          x.server?.cpuPercent ?? '-',
+          x.server?.rssMb ?? '-',
+          x.errors,
+        ]),
       ),
     );
   }
@@ -148,7 +198,9 @@ function report(r: BenchResults): string {
   const sleeps = r.scale?.find((s) => s.kind === 'sleep');
   if (journeys && sleeps && sleeps.maxHeldN > 0) {
     const ratio = journeys.maxHeldN / sleeps.maxHeldN;
-    parts.push(`\nScale ceiling, same run: journeys ${journeys.maxHeldN} / sleep loop ${sleeps.maxHeldN} = ${(ratio * 100).toFixed(0)} % (target ≥ 80 %)`);
+    parts.push(
+      `\nScale ceiling, same run: journeys ${journeys.maxHeldN} / sleep loop ${sleeps.maxHeldN} = ${(ratio * 100).toFixed(0)} % (target ≥ 80 %)`,
+    );
   }
   if (r.fetchCost) {
     const f = r.fetchCost;
@@ -157,7 +209,12 @@ function report(r: BenchResults): string {
         `4. fetch cost (${f.provider}; ${f.options.sequential} sequential, then ${f.options.durationMs / 1000} s at concurrency ${f.options.concurrency})`,
         ['client', 'p50 ms', 'p99 ms', 'fetches/s'],
         [
-          ['fetchState (activity client)', f.fetchState.latencyMs.median, f.fetchState.latencyMs.p99, f.fetchState.perSec],
+          [
+            'fetchState (activity client)',
+            f.fetchState.latencyMs.median,
+            f.fetchState.latencyMs.p99,
+            f.fetchState.perSec,
+          ],
           ['bare undici request', f.bareUndici.latencyMs.median, f.bareUndici.latencyMs.p99, f.bareUndici.perSec],
         ],
       ),
@@ -174,22 +231,40 @@ async function main(): Promise<void> {
   const results: BenchResults = {
     quick: args.quick,
     startedAt: new Date(started).toISOString(),
-    machine: { cpus: os.cpus().length, memGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.arch()}` },
+    machine: {
+      cpus: os.cpus().length,
+      memGiB: Math.round(os.totalmem() / 2 ** 30),
+      node: process.version,
+      platform: `${os.platform()} ${os.arch()}`,
+    },
     setup: {
       server: `Temporal CLI dev server (temporal server start-dev), SQLite ${args.db === 'file' ? 'file in a temp dir' : 'in memory'}, 127.0.0.1, no UI`,
-      worker: 'child process (bench/worker-process.ts): one Worker per task queue; RSS/CPU from its process.memoryUsage/cpuUsage',
+      worker:
+        'child process (bench/worker-process.ts): one Worker per task queue; RSS/CPU from its process.memoryUsage/cpuUsage',
       simulator: 'child process (bench/simulator-process.ts), no request log',
     },
     errors: [],
   };
-  log(`journey-await bench${args.quick ? ' --quick' : ''}: ${args.only.join(', ')}; budget ${plan.budgetSec} s; output in ${path.relative(process.cwd(), args.out) || args.out}`);
+  log(
+    `journey-await bench${args.quick ? ' --quick' : ''}: ${args.only.join(', ')}; budget ${plan.budgetSec} s; output in ${path.relative(process.cwd(), args.out) || args.out}`,
+  );
 
   const maxN = Math.max(...plan.journeyLadder, ...plan.sleepLadder);
   if (args.cluster) {
     results.setup.server = CLUSTER_SERVER_DESCRIPTION;
-    results.setup.worker = '1, then 2 child processes (bench/worker-process.ts); CPU and RSS summed over them, lag p99 the worse worker\'s';
+    results.setup.worker =
+      "1, then 2 child processes (bench/worker-process.ts); CPU and RSS summed over them, lag p99 the worse worker's";
     try {
-      const cluster = await runClusterScale({ ladder: plan.journeyLadder, windowMs: plan.windowMs, settleMs: plan.settleMs, maxCachedWorkflows: Math.ceil(maxN * 1.2), deadline: deadline - 15_000 }, log);
+      const cluster = await runClusterScale(
+        {
+          ladder: plan.journeyLadder,
+          windowMs: plan.windowMs,
+          settleMs: plan.settleMs,
+          maxCachedWorkflows: Math.ceil(maxN * 1.2),
+          deadline: deadline - 15_000,
+        },
+        log,
+      );
       results.scale = cluster.results;
       if (cluster.workerTuning) results.setup.workerTuning = cluster.workerTuning;
     } catch (err) {
@@ -197,7 +272,10 @@ async function main(): Promise<void> {
       results.errors.push({ scenario: 'scale', message: (err as Error).message });
     }
     // Beside the dev server's results, not over them (unless --out says where).
-    return finish(results, process.argv.some((a) => a.startsWith('--out=')) ? args.out : path.join(args.out, 'cluster'));
+    return finish(
+      results,
+      process.argv.some((a) => a.startsWith('--out=')) ? args.out : path.join(args.out, 'cluster'),
+    );
   }
   let stack: Stack;
   try {
@@ -210,7 +288,9 @@ async function main(): Promise<void> {
     throw err;
   }
   results.setup.workerTuning = stack.workerTuning;
-  log(`stack up: Temporal ${stack.address} (server pid ${stack.serverPid ?? 'unknown'}), simulator ${stack.simulatorUrl}, worker pid ${stack.worker.pid}`);
+  log(
+    `stack up: Temporal ${stack.address} (server pid ${stack.serverPid ?? 'unknown'}), simulator ${stack.simulatorUrl}, worker pid ${stack.worker.pid}`,
+  );
 
   const attempt = async (scenario: Scenario, fn: () => Promise<void>) => {
     if (!args.only.includes(scenario)) return;
@@ -236,8 +316,17 @@ async function main(): Promise<void> {
       // Journeys get half of what is left; the sleep-only ceiling the rest, minus teardown.
       const left = deadline - Date.now();
       results.scale = [];
-      results.scale.push(await runScale(stack, 'journey', { ...base, ladder: plan.journeyLadder, deadline: Date.now() + left * 0.5 }, log));
-      results.scale.push(await runScale(stack, 'sleep', { ...base, ladder: plan.sleepLadder, deadline: deadline - 10_000 }, log));
+      results.scale.push(
+        await runScale(
+          stack,
+          'journey',
+          { ...base, ladder: plan.journeyLadder, deadline: Date.now() + left * 0.5 },
+          log,
+        ),
+      );
+      results.scale.push(
+        await runScale(stack, 'sleep', { ...base, ladder: plan.sleepLadder, deadline: deadline - 10_000 }, log),
+      );
     });
   } finally {
     log('stopping the stack…');
@@ -253,7 +342,9 @@ function finish(results: BenchResults, out: string): void {
   writeFileSync(path.join(out, 'results.json'), JSON.stringify(results, null, 2) + '\n');
   writeFileSync(path.join(out, 'chart.svg'), renderChart(results));
   console.log(report(results));
-  console.log(`\nwrote ${path.join(out, 'results.json')} and ${path.join(out, 'chart.svg')} (${results.durationSec} s)`);
+  console.log(
+    `\nwrote ${path.join(out, 'results.json')} and ${path.join(out, 'chart.svg')} (${results.durationSec} s)`,
+  );
   if (results.errors.length) process.exit(1);
 }
 

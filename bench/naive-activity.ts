@@ -19,7 +19,12 @@ export interface NaiveActivities {
 }
 
 async function send(agent: Agent, spec: HttpRequestSpec): Promise<{ status: number; body: string }> {
-  const res = await request(spec.url, { dispatcher: agent, method: spec.method, headers: spec.headers, body: spec.body });
+  const res = await request(spec.url, {
+    dispatcher: agent,
+    method: spec.method,
+    headers: spec.headers,
+    body: spec.body,
+  });
   return { status: res.statusCode, body: await res.body.text() };
 }
 
@@ -43,7 +48,10 @@ export function createNaiveActivities(config: ProviderConfig): NaiveActivities {
   return {
     async fetchRawState({ provider, journeyId }) {
       const spec = adapters[provider].plan(config, { provider, journeyId })!.stateRequest;
-      const { status, body } = await send(agent, { ...spec, headers: { ...spec.headers, authorization: `Bearer ${await token(provider)}` } });
+      const { status, body } = await send(agent, {
+        ...spec,
+        headers: { ...spec.headers, authorization: `Bearer ${await token(provider)}` },
+      });
       if (status !== 200) throw new Error(`state fetch: HTTP ${status}`);
       return JSON.parse(body) as unknown;
     },

@@ -5,7 +5,10 @@
 import { proxyActivities, sleep } from '@temporalio/workflow';
 import type { NaiveActivities, NaiveFetchInput } from './naive-activity';
 
-const { fetchRawState } = proxyActivities<NaiveActivities>({ startToCloseTimeout: '30s', retry: { maximumAttempts: 1 } });
+const { fetchRawState } = proxyActivities<NaiveActivities>({
+  startToCloseTimeout: '30s',
+  retry: { maximumAttempts: 1 },
+});
 
 export interface NaivePollInput extends NaiveFetchInput {
   intervalMs: number;

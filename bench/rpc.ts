@@ -25,7 +25,12 @@ export function serveRpc(handlers: Handlers): void {
       })
       .then(
         (result) => process.send!({ id: msg.id, ok: true, result } satisfies Reply),
-        (err: unknown) => process.send!({ id: msg.id, ok: false, error: err instanceof Error ? (err.stack ?? err.message) : String(err) } satisfies Reply),
+        (err: unknown) =>
+          process.send!({
+            id: msg.id,
+            ok: false,
+            error: err instanceof Error ? (err.stack ?? err.message) : String(err),
+          } satisfies Reply),
       );
   });
   // The parent going away (Ctrl-C, crash) ends the child too.
@@ -41,13 +46,19 @@ export interface RpcChild {
 
 /** Parent side: fork `modulePath` under tsx and wait for its `ready`. */
 export async function forkRpc(name: string, modulePath: string, startTimeoutMs = 60_000): Promise<RpcChild> {
-  const child: ChildProcess = fork(modulePath, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child: ChildProcess = fork(modulePath, [], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   let nextId = 1;
   let exited: string | undefined;
 
   const ready = new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${name} did not start within ${startTimeoutMs / 1000} s`)), startTimeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`${name} did not start within ${startTimeoutMs / 1000} s`)),
+      startTimeoutMs,
+    );
     child.on('message', (msg: Reply) => {
       if (msg.id === 0) {
         clearTimeout(timer);

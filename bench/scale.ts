@@ -52,7 +52,12 @@ export interface ScaleResult {
 
 const r1 = (v: number) => Number(v.toFixed(1));
 
-export async function runScale(stack: Stack, kind: ScaleKind, opts: ScaleOptions, log: (msg: string) => void): Promise<ScaleResult> {
+export async function runScale(
+  stack: Stack,
+  kind: ScaleKind,
+  opts: ScaleOptions,
+  log: (msg: string) => void,
+): Promise<ScaleResult> {
   const { client, worker } = stack;
   const taskQueue = `bench-scale-${kind}`;
   const tag = randomUUID().slice(0, 8);
@@ -68,7 +73,11 @@ export async function runScale(stack: Stack, kind: ScaleKind, opts: ScaleOptions
     const id = kind === 'journey' ? `sim-complete-after-9999-${tag}-${serial++}` : `scale-sleep-${tag}-${serial++}`;
     ids.push(kind === 'journey' ? `journey:gbg-go-v2:${id}` : id);
     return kind === 'journey'
-      ? startJourneyAwait(client, { provider: 'gbg-go-v2', journeyId: id, polling: { baseIntervalMs: opts.intervalMs } }, { taskQueue })
+      ? startJourneyAwait(
+          client,
+          { provider: 'gbg-go-v2', journeyId: id, polling: { baseIntervalMs: opts.intervalMs } },
+          { taskQueue },
+        )
       : client.workflow.start('sleepLoop', { taskQueue, workflowId: id, args: [opts.intervalMs] });
   };
 
@@ -93,7 +102,12 @@ export async function runScale(stack: Stack, kind: ScaleKind, opts: ScaleOptions
       if (stepDown) {
         log(`scale ${kind}: N=${n} (-${ids.length - n}), terminating…`);
         // The (empty) ramp below then lets the backlog of the larger N drain for one interval before measuring.
-        await mapLimit(ids.splice(n), 64, (id) => client.workflow.getHandle(id).terminate('bench step down').catch(() => undefined));
+        await mapLimit(ids.splice(n), 64, (id) =>
+          client.workflow
+            .getHandle(id)
+            .terminate('bench step down')
+            .catch(() => undefined),
+        );
       }
       // Spread the new workflows over one interval, in 50 slices, so their polls are evenly phased.
       const from = ids.length;
@@ -105,7 +119,13 @@ export async function runScale(stack: Stack, kind: ScaleKind, opts: ScaleOptions
       for (let s = 0; s < slices; s++) {
         const lo = from + Math.floor((s * add) / slices);
         const hi = from + Math.floor(((s + 1) * add) / slices);
-        pending.push(mapLimit(Array.from({ length: hi - lo }, (_, k) => lo + k), 32, () => start()));
+        pending.push(
+          mapLimit(
+            Array.from({ length: hi - lo }, (_, k) => lo + k),
+            32,
+            () => start(),
+          ),
+        );
         await sleepMs(rampStart + ((s + 1) * opts.intervalMs) / slices - Date.now());
       }
       await Promise.all(pending);
@@ -130,8 +150,15 @@ export async function runScale(stack: Stack, kind: ScaleKind, opts: ScaleOptions
         lagMs: rounded(lag, 0),
         ...(kind === 'journey' ? { scheduleLagMs: rounded(w.scheduleLagMs, 0) } : {}),
         errors: w.fetchErrors,
-        worker: { cpuPercent: r1(w.cpuPercent), rssMbMean: r1(w.rssMb.mean), rssMbMax: r1(w.rssMb.max), heapUsedMb: r1(w.heapUsedMb) },
-        ...(server0 && server1 ? { server: { cpuPercent: r1(((server1.cpuMs - server0.cpuMs) / wallMs) * 100), rssMb: r1(server1.rssMb) } } : {}),
+        worker: {
+          cpuPercent: r1(w.cpuPercent),
+          rssMbMean: r1(w.rssMb.mean),
+          rssMbMax: r1(w.rssMb.max),
+          heapUsedMb: r1(w.heapUsedMb),
+        },
+        ...(server0 && server1
+          ? { server: { cpuPercent: r1(((server1.cpuMs - server0.cpuMs) / wallMs) * 100), rssMb: r1(server1.rssMb) } }
+          : {}),
         rampMs,
         held,
       };
@@ -149,7 +176,12 @@ export async function runScale(stack: Stack, kind: ScaleKind, opts: ScaleOptions
   } finally {
     log(`scale ${kind}: terminating ${ids.length} workflows…`);
     await worker.call('stopWorker', { taskQueue });
-    await mapLimit(ids, 64, (id) => client.workflow.getHandle(id).terminate('bench step done').catch(() => undefined));
+    await mapLimit(ids, 64, (id) =>
+      client.workflow
+        .getHandle(id)
+        .terminate('bench step done')
+        .catch(() => undefined),
+    );
     await worker.call('forget');
   }
   const held = steps.filter((s) => s.held);

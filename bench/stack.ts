@@ -98,7 +98,10 @@ export async function startStack(log: (msg: string) => void, maxCachedWorkflows:
   const namespace = env.namespace ?? 'default';
   const serverPid = childPid('start-dev');
 
-  const stops: (() => Promise<void>)[] = [async () => env.teardown(), async () => rmSync(dataDir, { recursive: true, force: true })];
+  const stops: (() => Promise<void>)[] = [
+    async () => env.teardown(),
+    async () => rmSync(dataDir, { recursive: true, force: true }),
+  ];
   const stopAll = async () => {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
   };
@@ -134,7 +137,11 @@ export async function startStack(log: (msg: string) => void, maxCachedWorkflows:
 }
 
 /** Runs `fn` over `items` with at most `limit` in flight. */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+export async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
   const out: R[] = new Array(items.length);
   let next = 0;
   await Promise.all(
@@ -151,7 +158,12 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
 export const sleepMs = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Scripts a journey through the simulator's admin API. */
-export async function scriptJourney(simulatorUrl: string, provider: string, journeyId: string, script: string[]): Promise<void> {
+export async function scriptJourney(
+  simulatorUrl: string,
+  provider: string,
+  journeyId: string,
+  script: string[],
+): Promise<void> {
   const res = await fetch(`${simulatorUrl}/__admin/journeys`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },

@@ -36,7 +36,11 @@ export interface WebhookResult {
 
 const count = (xs: string[]) => xs.reduce<Record<string, number>>((m, x) => ({ ...m, [x]: (m[x] ?? 0) + 1 }), {});
 
-export async function runWebhookShortCircuit(stack: Stack, opts: WebhookOptions, log: (msg: string) => void): Promise<WebhookResult> {
+export async function runWebhookShortCircuit(
+  stack: Stack,
+  opts: WebhookOptions,
+  log: (msg: string) => void,
+): Promise<WebhookResult> {
   const { client, worker, simulatorUrl } = stack;
   await worker.call('startWorker', { taskQueue: WEBHOOK_TASK_QUEUE });
   const basic = { username: 'bench', password: randomUUID() };
@@ -46,14 +50,22 @@ export async function runWebhookShortCircuit(stack: Stack, opts: WebhookOptions,
   const postMs: number[] = [];
   try {
     const tag = randomUUID().slice(0, 8);
-    const pairs = Array.from({ length: opts.pairs }, (_, i) => ({ webhook: `wh-${tag}-${i}-webhook`, pollOnly: `wh-${tag}-${i}-poll-only` }));
-    log(`webhook short-circuit: ${opts.pairs} pairs polling every ${opts.intervalMs / 1000} s; completions spread over one interval…`);
+    const pairs = Array.from({ length: opts.pairs }, (_, i) => ({
+      webhook: `wh-${tag}-${i}-webhook`,
+      pollOnly: `wh-${tag}-${i}-poll-only`,
+    }));
+    log(
+      `webhook short-circuit: ${opts.pairs} pairs polling every ${opts.intervalMs / 1000} s; completions spread over one interval…`,
+    );
     const start = async (journeyId: string) => {
       const input = { provider: 'gbg-go-v2', journeyId, polling: { baseIntervalMs: opts.intervalMs } } as const;
       await startJourneyAwait(client, input, { taskQueue: WEBHOOK_TASK_QUEUE });
       return getJourneyHandle(client, input);
     };
-    const handles = await mapLimit(pairs, 16, async (p) => ({ webhook: await start(p.webhook), pollOnly: await start(p.pollOnly) }));
+    const handles = await mapLimit(pairs, 16, async (p) => ({
+      webhook: await start(p.webhook),
+      pollOnly: await start(p.pollOnly),
+    }));
     const t0 = Date.now();
     // Pair i completes at a point spread evenly over one poll interval (stratified, with jitter), after the first poll.
     const completedAt = await Promise.all(
@@ -68,7 +80,13 @@ export async function runWebhookShortCircuit(stack: Stack, opts: WebhookOptions,
         const res = await fetch(`${simulatorUrl}/__admin/webhooks`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ provider: 'gbg-go-v2', journeyId: p.webhook, url: receiverUrl, status: 'Completed', auth: { type: 'basic', ...basic } }),
+          body: JSON.stringify({
+            provider: 'gbg-go-v2',
+            journeyId: p.webhook,
+            url: receiverUrl,
+            status: 'Completed',
+            auth: { type: 'basic', ...basic },
+          }),
         });
         const sent = (await res.json()) as { status?: number; body?: string };
         postMs.push(Date.now() - t);
@@ -78,7 +96,9 @@ export async function runWebhookShortCircuit(stack: Stack, opts: WebhookOptions,
         return t;
       }),
     );
-    const results = await Promise.all(handles.map(async (h) => ({ webhook: await h.webhook.result(), pollOnly: await h.pollOnly.result() })));
+    const results = await Promise.all(
+      handles.map(async (h) => ({ webhook: await h.webhook.result(), pollOnly: await h.pollOnly.result() })),
+    );
     const toCompletion: number[] = [];
     const toSignaled: number[] = [];
     const pollOnly: number[] = [];
@@ -97,7 +117,10 @@ export async function runWebhookShortCircuit(stack: Stack, opts: WebhookOptions,
       webhookToCompletionMs: rounded(summarize(toCompletion), 0),
       webhookToSignaledMs: rounded(summarize(toSignaled), 0),
       pollOnlyToCompletionMs: rounded(summarize(pollOnly), 0),
-      sources: { webhook: count(results.map((r) => r.webhook.source)), pollOnly: count(results.map((r) => r.pollOnly.source)) },
+      sources: {
+        webhook: count(results.map((r) => r.webhook.source)),
+        pollOnly: count(results.map((r) => r.pollOnly.source)),
+      },
     };
   } finally {
     await receiver.close();

@@ -9,7 +9,15 @@ import os from 'node:os';
 import path from 'node:path';
 import type { ActivityInboundCallsInterceptor, ActivityExecuteInput, Next } from '@temporalio/worker';
 import { Context } from '@temporalio/activity';
-import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker, type InjectedSinks, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import {
+  bundleWorkflowCode,
+  DefaultLogger,
+  NativeConnection,
+  Runtime,
+  Worker,
+  type InjectedSinks,
+  type WorkflowBundleWithSourceMap,
+} from '@temporalio/worker';
 import { DEFAULT_COMMON_SETTINGS, DEFAULT_WORKER_TUNING, type WorkerSettings } from '../src/config';
 import { silentLogger } from '../src/logger';
 import type { ProviderConfig } from '../src/providers/config';
@@ -116,7 +124,11 @@ serveRpc({
     init = args;
     Runtime.install({ logger: new DefaultLogger('WARN') });
     // runWorker reads the Temporal connection the way every worker does: from the environment.
-    Object.assign(process.env, { TEMPORAL_ADDRESS: args.address, TEMPORAL_NAMESPACE: args.namespace, TEMPORAL_CONFIG_FILE: path.join(os.tmpdir(), 'no-such.toml') });
+    Object.assign(process.env, {
+      TEMPORAL_ADDRESS: args.address,
+      TEMPORAL_NAMESPACE: args.namespace,
+      TEMPORAL_CONFIG_FILE: path.join(os.tmpdir(), 'no-such.toml'),
+    });
     connection = await NativeConnection.connect({ address: args.address });
     const logger = { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } as never;
     // The product's workflows prebuilt once, as `npm run build` ships them; the naive and sleep loops apart.
@@ -124,7 +136,10 @@ serveRpc({
     productBundlePath = path.join(mkdtempSync(path.join(os.tmpdir(), 'bench-bundle-')), 'workflow-bundle.js');
     writeFileSync(productBundlePath, product.code);
     benchBundle = await bundleWorkflowCode({ workflowsPath: path.join(__dirname, 'workflows.ts'), logger });
-    tuning = { ...DEFAULT_WORKER_TUNING, maxCachedWorkflows: Math.max(DEFAULT_WORKER_TUNING.maxCachedWorkflows, args.maxCachedWorkflows) };
+    tuning = {
+      ...DEFAULT_WORKER_TUNING,
+      maxCachedWorkflows: Math.max(DEFAULT_WORKER_TUNING.maxCachedWorkflows, args.maxCachedWorkflows),
+    };
     return { pid: process.pid, tuning };
   },
 
@@ -140,7 +155,9 @@ serveRpc({
         workflowBundle: productBundlePath,
         providers: init.providerConfig,
       };
-      const running: RunningWorker = await runWorker(settings, silentLogger, { interceptors: { activity: [(ctx) => ({ inbound: new PollTimer(ctx) })] } });
+      const running: RunningWorker = await runWorker(settings, silentLogger, {
+        interceptors: { activity: [(ctx) => ({ inbound: new PollTimer(ctx) })] },
+      });
       workers.set(taskQueue, { worker: running.worker, running: running.done });
       return;
     }

@@ -40,7 +40,11 @@ function existingPath(envVar: string): EphemeralServerExecutable | undefined {
 /** Runs a build step with its output streamed to stderr, so a first run on a fresh machine shows progress. */
 export function run(command: string, args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', 'inherit', 'inherit'] });
+    const child = spawn(command, args, {
+      cwd: options.cwd,
+      env: options.env ?? process.env,
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
     child.once('error', reject);
     child.once('exit', (code) =>
       code === 0 ? resolve() : reject(new Error(`${command} ${args.join(' ')} exited with code ${code}`)),
@@ -82,7 +86,9 @@ async function buildTestServer(): Promise<string> {
 </project>\n`,
   );
   await timed(`Resolving io.temporal:temporal-test-server:${TEST_SERVER_VERSION} with Maven`, () =>
-    run('mvn', ['-B', '-q', '-Dstyle.color=never', 'dependency:build-classpath', '-Dmdep.outputFile=classpath.txt'], { cwd: staging }),
+    run('mvn', ['-B', '-q', '-Dstyle.color=never', 'dependency:build-classpath', '-Dmdep.outputFile=classpath.txt'], {
+      cwd: staging,
+    }),
   );
   // `exec` so the SDK's kill of the child PID at teardown reaches the JVM itself.
   writeFileSync(
@@ -125,7 +131,12 @@ async function buildCli(): Promise<string> {
   await timed(`Building the Temporal CLI v${CLI_VERSION} with go install (a few minutes)`, () =>
     run('go', ['install', '-v', `github.com/temporalio/cli/cmd/temporal@v${CLI_VERSION}`], {
       cwd: staging,
-      env: { ...process.env, GOBIN: staging, GOTOOLCHAIN: process.env.GOTOOLCHAIN ?? 'auto', GOFLAGS: '-buildvcs=false' },
+      env: {
+        ...process.env,
+        GOBIN: staging,
+        GOTOOLCHAIN: process.env.GOTOOLCHAIN ?? 'auto',
+        GOFLAGS: '-buildvcs=false',
+      },
     }),
   );
   renameSync(path.join(staging, 'temporal'), cliPath);
@@ -163,7 +174,11 @@ export const INSTALL_HINT =
  * Starts a server with `start`, retrying a cold start (the SDK gives a server only 5 s to accept connections),
  * and turns a final failure into one message saying what to install.
  */
-export async function withStartRetries<T>(executable: EphemeralServerExecutable, start: () => Promise<T>, attempts = 3): Promise<T> {
+export async function withStartRetries<T>(
+  executable: EphemeralServerExecutable,
+  start: () => Promise<T>,
+  attempts = 3,
+): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await start();

@@ -18,7 +18,9 @@ async function main(): Promise<void> {
   const out = path.join(root, 'lib', 'workflow-bundle.js');
   mkdirSync(path.dirname(out), { recursive: true });
   writeFileSync(out, code);
-  process.stdout.write(`workflow bundle: ${path.relative(process.cwd(), out)} (${(code.length / 1024).toFixed(0)} KiB)\n`);
+  process.stdout.write(
+    `workflow bundle: ${path.relative(process.cwd(), out)} (${(code.length / 1024).toFixed(0)} KiB)\n`,
+  );
 }
 
 main().catch((err) => {

@@ -70,10 +70,14 @@ export function parseStrictIsoTimestamp(text: unknown): number | undefined {
   if (typeof text !== 'string') return undefined;
   const m = ISO_WITH_OFFSET.exec(text);
   if (!m) return undefined;
-  const [year, month, day, hour, minute, second, offsetHours, offsetMinutes] = m.slice(1).map((v) => (v === undefined ? 0 : Number(v)));
+  const [year, month, day, hour, minute, second, offsetHours, offsetMinutes] = m
+    .slice(1)
+    .map((v) => (v === undefined ? 0 : Number(v)));
   const calendar = new Date(Date.UTC(year!, month! - 1, day!));
-  const realDate = calendar.getUTCFullYear() === year && calendar.getUTCMonth() === month! - 1 && calendar.getUTCDate() === day;
-  if (!realDate || hour! > 23 || minute! > 59 || second! > 59 || offsetHours! > 23 || offsetMinutes! > 59) return undefined;
+  const realDate =
+    calendar.getUTCFullYear() === year && calendar.getUTCMonth() === month! - 1 && calendar.getUTCDate() === day;
+  if (!realDate || hour! > 23 || minute! > 59 || second! > 59 || offsetHours! > 23 || offsetMinutes! > 59)
+    return undefined;
   return Date.parse(text);
 }
 
@@ -85,13 +89,15 @@ function checkBounded(value: unknown, field: string, bounds: Bounds, unit: strin
 
 function checkPolling(polling: unknown): void {
   if (polling === undefined) return;
-  if (typeof polling !== 'object' || polling === null || Array.isArray(polling)) throw new InvalidJourneyInputError('polling', 'must be an object');
+  if (typeof polling !== 'object' || polling === null || Array.isArray(polling))
+    throw new InvalidJourneyInputError('polling', 'must be an object');
   const p = polling as Record<string, unknown>;
   for (const key of Object.keys(p)) {
     if (!(key in POLLING_BOUNDS)) throw new InvalidJourneyInputError(`polling.${key}`, 'is not a polling setting');
   }
   for (const [key, bounds] of Object.entries(POLLING_BOUNDS)) {
-    if (p[key] !== undefined) checkBounded(p[key], `polling.${key}`, bounds, key === 'maxConsecutiveErrors' ? '' : ' (ms)');
+    if (p[key] !== undefined)
+      checkBounded(p[key], `polling.${key}`, bounds, key === 'maxConsecutiveErrors' ? '' : ' (ms)');
   }
 }
 
@@ -107,18 +113,28 @@ export interface ValidateOptions {
 export function validateJourneyInput<T extends AwaitJourneyInput>(input: T, options?: ValidateOptions): T;
 export function validateJourneyInput(input: unknown, options?: ValidateOptions): AwaitJourneyInput;
 export function validateJourneyInput(input: unknown, options: ValidateOptions = {}): AwaitJourneyInput {
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) throw new InvalidJourneyInputError('input', 'must be an object');
+  if (typeof input !== 'object' || input === null || Array.isArray(input))
+    throw new InvalidJourneyInputError('input', 'must be an object');
   const i = input as Record<string, unknown>;
-  if (!isJourneyProvider(i.provider)) throw new InvalidJourneyInputError('provider', `must be one of ${PROVIDERS.join(', ')}`);
+  if (!isJourneyProvider(i.provider))
+    throw new InvalidJourneyInputError('provider', `must be one of ${PROVIDERS.join(', ')}`);
   const idProblem = journeyIdProblem(i.journeyId);
   if (idProblem) throw new InvalidJourneyInputError('journeyId', idProblem);
   if (i.environment !== undefined && (typeof i.environment !== 'string' || !ENVIRONMENT_PATTERN.test(i.environment))) {
-    throw new InvalidJourneyInputError('environment', 'must be 1–32 characters of a–z, 0–9 and "-" (e.g. live, staging, eu)');
+    throw new InvalidJourneyInputError(
+      'environment',
+      'must be 1–32 characters of a–z, 0–9 and "-" (e.g. live, staging, eu)',
+    );
   }
   if (i.deadline !== undefined) {
     const deadlineMs = parseStrictIsoTimestamp(i.deadline);
-    if (deadlineMs === undefined) throw new InvalidJourneyInputError('deadline', 'must be an ISO 8601 timestamp with an offset, e.g. 2030-01-31T18:00:00Z');
-    if (options.now !== undefined && deadlineMs <= options.now) throw new InvalidJourneyInputError('deadline', 'must be in the future');
+    if (deadlineMs === undefined)
+      throw new InvalidJourneyInputError(
+        'deadline',
+        'must be an ISO 8601 timestamp with an offset, e.g. 2030-01-31T18:00:00Z',
+      );
+    if (options.now !== undefined && deadlineMs <= options.now)
+      throw new InvalidJourneyInputError('deadline', 'must be in the future');
   }
   checkPolling(i.polling);
   return input as AwaitJourneyInput;

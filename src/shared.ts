@@ -60,7 +60,11 @@ export const FETCH_TOTAL_TIMEOUT_MS = 7_000;
  */
 export const JOURNEY_WORKFLOW_TASK_TIMEOUT_MS = 2_000;
 
-export const DEFAULT_POLLING: PollingPolicy = { baseIntervalMs: 10_000, errorBackoffMs: 5_000, maxConsecutiveErrors: 30 };
+export const DEFAULT_POLLING: PollingPolicy = {
+  baseIntervalMs: 10_000,
+  errorBackoffMs: 5_000,
+  maxConsecutiveErrors: 30,
+};
 
 export interface AwaitJourneyInput {
   provider: JourneyProvider;

@@ -13,13 +13,23 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { makeTelemetryFilterString, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, createProviderAgent } from './activities';
-import { ConfigError, configErrorReport, journeyDataConverter, temporalConnectionFromEnv, workerSettingsFromEnv, type WorkerSettings } from './config';
+import {
+  ConfigError,
+  configErrorReport,
+  journeyDataConverter,
+  temporalConnectionFromEnv,
+  workerSettingsFromEnv,
+  type WorkerSettings,
+} from './config';
 import { createJsonLogger, type AppLogger } from './logger';
 
 export const WORKFLOW_BUNDLE_FILE = 'workflow-bundle.js';
 
 /** Prebuilt bundle (production) or the sources (development). */
-export function workflowSource(dir: string = __dirname, explicit?: string): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> {
+export function workflowSource(
+  dir: string = __dirname,
+  explicit?: string,
+): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> {
   const codePath = explicit ? path.resolve(explicit) : path.join(dir, WORKFLOW_BUNDLE_FILE);
   if (existsSync(codePath)) return { workflowBundle: { codePath } };
   if (explicit) throw new ConfigError([`JOURNEY_WORKFLOW_BUNDLE: ${explicit} does not exist (run npm run build)`]);
@@ -42,13 +52,20 @@ export interface RunningWorker {
 export type WorkerExtras = Pick<WorkerOptions, 'interceptors'>;
 
 /** Creates and runs the worker (after Runtime.install). Exposed for tests, the embedded stack and the bench. */
-export async function runWorker(settings: WorkerSettings, logger: AppLogger, extras: WorkerExtras = {}): Promise<RunningWorker> {
+export async function runWorker(
+  settings: WorkerSettings,
+  logger: AppLogger,
+  extras: WorkerExtras = {},
+): Promise<RunningWorker> {
   const connectConfig = temporalConnectionFromEnv();
   let connection: NativeConnection;
   try {
     connection = await NativeConnection.connect(connectConfig.connectionOptions);
   } catch (err) {
-    throw new Error(`cannot connect to Temporal at ${connectConfig.connectionOptions.address ?? 'localhost:7233'} (${(err as Error).message})`, { cause: err });
+    throw new Error(
+      `cannot connect to Temporal at ${connectConfig.connectionOptions.address ?? 'localhost:7233'} (${(err as Error).message})`,
+      { cause: err },
+    );
   }
   const dispatcher = createProviderAgent();
   try {
@@ -119,7 +136,9 @@ if (require.main === module) {
   main().then(
     () => process.exit(0),
     (err) => {
-      process.stderr.write(`journey-await worker: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}\n`);
+      process.stderr.write(
+        `journey-await worker: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}\n`,
+      );
       process.exit(1);
     },
   );

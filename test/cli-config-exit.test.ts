@@ -35,12 +35,25 @@ describe('CLI configuration exit codes', () => {
       [{ TEMPORAL_ADDRESS: 'not an address' }, 'TEMPORAL_ADDRESS'],
       [{ TEMPORAL_ADDRESS: 'http://127.0.0.1:7233' }, 'TEMPORAL_ADDRESS'],
       [{ TEMPORAL_ADDRESS: '127.0.0.1:99999' }, 'TEMPORAL_ADDRESS'],
-      [{ TEMPORAL_ADDRESS: '127.0.0.1:7233', TEMPORAL_TLS_CLIENT_CERT_PATH: '/no/such/cert.pem', TEMPORAL_TLS_CLIENT_KEY_PATH: '/no/such/key.pem' }, 'TEMPORAL_TLS_CLIENT_CERT_PATH'],
-      [{ TEMPORAL_ADDRESS: '127.0.0.1:7233', TEMPORAL_TLS_SERVER_CA_CERT_PATH: '/no/such/ca.pem' }, 'TEMPORAL_TLS_SERVER_CA_CERT_PATH'],
+      [
+        {
+          TEMPORAL_ADDRESS: '127.0.0.1:7233',
+          TEMPORAL_TLS_CLIENT_CERT_PATH: '/no/such/cert.pem',
+          TEMPORAL_TLS_CLIENT_KEY_PATH: '/no/such/key.pem',
+        },
+        'TEMPORAL_TLS_CLIENT_CERT_PATH',
+      ],
+      [
+        { TEMPORAL_ADDRESS: '127.0.0.1:7233', TEMPORAL_TLS_SERVER_CA_CERT_PATH: '/no/such/ca.pem' },
+        'TEMPORAL_TLS_SERVER_CA_CERT_PATH',
+      ],
       [{ TEMPORAL_ADDRESS: '127.0.0.1:7233', TEMPORAL_API_KEY: 'secret-key\nwith a newline' }, 'TEMPORAL_API_KEY'],
       [{ TEMPORAL_PROFILE: 'no-such-profile' }, 'TEMPORAL_PROFILE'],
       [{ TEMPORAL_ADDRESS: '127.0.0.1:7233', JOURNEY_ENCRYPTION_KEYS: 'secret-garbage' }, 'JOURNEY_ENCRYPTION_KEYS'],
-      [{ TEMPORAL_ADDRESS: '127.0.0.1:7233', JOURNEY_ENCRYPTION_KEY_FILE: '/no/such/keys' }, 'JOURNEY_ENCRYPTION_KEY_FILE'],
+      [
+        { TEMPORAL_ADDRESS: '127.0.0.1:7233', JOURNEY_ENCRYPTION_KEY_FILE: '/no/such/keys' },
+        'JOURNEY_ENCRYPTION_KEY_FILE',
+      ],
     ];
     const results = await Promise.all(cases.map(([env]) => cli(env)));
     results.forEach((r, i) => {

@@ -11,7 +11,15 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../src/activities';
 import { EXIT, runCli } from '../src/cli';
-import { getJourneyStatus, listJourneys, startJourneyAwait, signalJourneyWebhook, awaitJourneyResult, JourneyNotFoundError, JourneyWorkflowFailedError } from '../src/client';
+import {
+  getJourneyStatus,
+  listJourneys,
+  startJourneyAwait,
+  signalJourneyWebhook,
+  awaitJourneyResult,
+  JourneyNotFoundError,
+  JourneyWorkflowFailedError,
+} from '../src/client';
 import type { JourneyProvider } from '../src/journey';
 import { journeySearchAttributeKeys } from '../src/shared';
 import { startSimulator, type Simulator } from '../dev/simulator';
@@ -29,8 +37,16 @@ let workerDone: Promise<void>;
 beforeAll(async () => {
   env = await createLocalEnv({ server: { searchAttributes: journeySearchAttributeKeys } });
   sim = await startSimulator();
-  const bundle = await bundleWorkflowCode({ workflowsPath: path.join(root, 'src', 'workflows', 'index.ts'), logger: quietBundlerLogger });
-  worker = await Worker.create({ connection: env.nativeConnection, taskQueue: TASK_QUEUE, workflowBundle: bundle, activities: createActivities({ config: sim.providerConfig() }) });
+  const bundle = await bundleWorkflowCode({
+    workflowsPath: path.join(root, 'src', 'workflows', 'index.ts'),
+    logger: quietBundlerLogger,
+  });
+  worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue: TASK_QUEUE,
+    workflowBundle: bundle,
+    activities: createActivities({ config: sim.providerConfig() }),
+  });
   workerDone = worker.run();
 });
 
@@ -65,7 +81,10 @@ describe('CLI: start → status → result --wait', () => {
 
       const again = await cli('start', provider, journeyId, '--json');
       expect(again.code).toBe(EXIT.DONE);
-      expect(JSON.parse(again.out)).toMatchObject({ workflowId: `journey:${provider}:${journeyId}`, alreadyFinished: false });
+      expect(JSON.parse(again.out)).toMatchObject({
+        workflowId: `journey:${provider}:${journeyId}`,
+        alreadyFinished: false,
+      });
 
       const status = await cli('status', `journey:${provider}:${journeyId}`);
       expect(status.code, status.err).toBe(EXIT.DONE);
@@ -145,18 +164,33 @@ describe('client library', () => {
     sim.script('idnow', journeyId, ['completed']);
     const first = await startJourneyAwait(env.client, { provider: 'idnow', journeyId }, { taskQueue: TASK_QUEUE });
     const progress: unknown[] = [];
-    const state = await awaitJourneyResult(env.client, { provider: 'idnow', journeyId }, { onProgress: (p) => progress.push(p), progressIntervalMs: 100 });
+    const state = await awaitJourneyResult(
+      env.client,
+      { provider: 'idnow', journeyId },
+      { onProgress: (p) => progress.push(p), progressIntervalMs: 100 },
+    );
     expect(state.status).toBe('completed');
     const again = await startJourneyAwait(env.client, { provider: 'idnow', journeyId }, { taskQueue: TASK_QUEUE });
     expect(again).toEqual({ workflowId: first.workflowId, runId: first.runId, alreadyFinished: true });
-    expect(await signalJourneyWebhook(env.client, { provider: 'idnow', journeyId }, { eventId: 'late' }, { taskQueue: TASK_QUEUE })).toBe('already-finished');
+    expect(
+      await signalJourneyWebhook(
+        env.client,
+        { provider: 'idnow', journeyId },
+        { eventId: 'late' },
+        { taskQueue: TASK_QUEUE },
+      ),
+    ).toBe('already-finished');
     const report = await getJourneyStatus(env.client, { provider: 'idnow', journeyId });
     expect(report).toMatchObject({ executionStatus: 'COMPLETED', result: { status: 'completed' } });
-    await expect(getJourneyStatus(env.client, { provider: 'idnow', journeyId: `missing-${randomUUID()}` })).rejects.toBeInstanceOf(JourneyNotFoundError);
+    await expect(
+      getJourneyStatus(env.client, { provider: 'idnow', journeyId: `missing-${randomUUID()}` }),
+    ).rejects.toBeInstanceOf(JourneyNotFoundError);
 
     const rejected = `sim-http-400-${randomUUID()}`;
     await startJourneyAwait(env.client, { provider: 'gbg-go-v1', journeyId: rejected }, { taskQueue: TASK_QUEUE });
-    const err = await awaitJourneyResult(env.client, { provider: 'gbg-go-v1', journeyId: rejected }).catch((e: unknown) => e);
+    const err = await awaitJourneyResult(env.client, { provider: 'gbg-go-v1', journeyId: rejected }).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(JourneyWorkflowFailedError);
     const rows = await listJourneys(env.client, { provider: 'idnow', limit: 5 });
     expect(rows.length).toBeLessThanOrEqual(5);

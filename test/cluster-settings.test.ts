@@ -22,10 +22,13 @@ interface ComposeService {
   environment?: Record<string, string | number>;
   command?: string[];
 }
-const compose = parse(readFileSync(path.join(__dirname, '..', 'docker-compose.yml'), 'utf8')) as { services: Record<string, ComposeService> };
+const compose = parse(readFileSync(path.join(__dirname, '..', 'docker-compose.yml'), 'utf8')) as {
+  services: Record<string, ComposeService>;
+};
 const services = compose.services;
 /** `${NAME:-default}` → default. */
-const composeDefault = (value: string | number | undefined) => /^\$\{\w+:-([^}]*)\}$/.exec(String(value))?.[1] ?? String(value);
+const composeDefault = (value: string | number | undefined) =>
+  /^\$\{\w+:-([^}]*)\}$/.exec(String(value))?.[1] ?? String(value);
 
 describe('docker-compose.yml reflects dev/cluster/settings.ts', () => {
   it('runs the server version the cluster builds', () => {
@@ -35,7 +38,10 @@ describe('docker-compose.yml reflects dev/cluster/settings.ts', () => {
 
   it('configures the server with the same plugin and credentials', () => {
     const env = services.temporal!.environment!;
-    const ours = serverEnvironment({ host: 'postgresql', port: 5432 }, Object.fromEntries(SERVER_PORT_NAMES.map((n) => [n, 1])) as unknown as ServerPorts);
+    const ours = serverEnvironment(
+      { host: 'postgresql', port: 5432 },
+      Object.fromEntries(SERVER_PORT_NAMES.map((n) => [n, 1])) as unknown as ServerPorts,
+    );
     for (const name of ['DB', 'DB_PORT', 'POSTGRES_SEEDS']) expect(String(env[name]), name).toBe(ours[name]);
     expect(env.DB).toBe(DB_PLUGIN);
     expect(composeDefault(env.POSTGRES_USER)).toBe(POSTGRES_USER);

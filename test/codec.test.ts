@@ -40,13 +40,17 @@ describe('EncryptionCodec', () => {
   it('rejects tampered ciphertext', async () => {
     const [encoded] = await new EncryptionCodec([keyA]).encode([defaultPayloadConverter.toPayload(secretState)]);
     encoded!.data![20]! ^= 0xff;
-    await expect(new EncryptionCodec([keyA]).decode([encoded!])).rejects.toThrow(/failed authentication with key 'key-a'/);
+    await expect(new EncryptionCodec([keyA]).decode([encoded!])).rejects.toThrow(
+      /failed authentication with key 'key-a'/,
+    );
   });
 });
 
 describe('key configuration', () => {
   it('parses newest-first key lists from env', () => {
-    const keys = loadCodecKeys({ JOURNEY_ENCRYPTION_KEYS: `b:${keyB.key.toString('base64')},a:${keyA.key.toString('base64')}` });
+    const keys = loadCodecKeys({
+      JOURNEY_ENCRYPTION_KEYS: `b:${keyB.key.toString('base64')},a:${keyA.key.toString('base64')}`,
+    });
     expect(keys?.map((k) => k.id)).toEqual(['b', 'a']);
     expect(loadCodecKeys({})).toBeUndefined();
   });
@@ -57,7 +61,9 @@ describe('key configuration', () => {
     try {
       parseKeyList(`k1:${short}`, 'JOURNEY_ENCRYPTION_KEYS');
     } catch (err) {
-      expect((err as Error).message).toBe("JOURNEY_ENCRYPTION_KEYS: key 'k1' must be 32 bytes of base64 (AES-256), got 16");
+      expect((err as Error).message).toBe(
+        "JOURNEY_ENCRYPTION_KEYS: key 'k1' must be 32 bytes of base64 (AES-256), got 16",
+      );
       expect((err as Error).message).not.toContain(short);
     }
     expect(() => parseKeyList('nokey', 'X')).toThrow("X: entry 1 is not 'id:base64key'");
@@ -76,7 +82,9 @@ describe('codec server', () => {
     base = await server.listen({ port: 0, host: '127.0.0.1' });
     const [encoded] = await codec.encode([defaultPayloadConverter.toPayload(secretState)]);
     encryptedJSON = {
-      metadata: Object.fromEntries(Object.entries(encoded!.metadata!).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
+      metadata: Object.fromEntries(
+        Object.entries(encoded!.metadata!).map(([k, v]) => [k, Buffer.from(v).toString('base64')]),
+      ),
       data: Buffer.from(encoded!.data!).toString('base64'),
     };
   });
@@ -96,9 +104,14 @@ describe('codec server', () => {
   });
 
   it('decodes with a bearer token and with the token path prefix the Web UI uses', async () => {
-    for (const response of [await decode('/decode', { Authorization: `Bearer ${token}` }), await decode(`/${token}/decode`)]) {
+    for (const response of [
+      await decode('/decode', { Authorization: `Bearer ${token}` }),
+      await decode(`/${token}/decode`),
+    ]) {
       expect(response.status).toBe(200);
-      const { payloads } = (await response.json()) as { payloads: { metadata: Record<string, string>; data: string }[] };
+      const { payloads } = (await response.json()) as {
+        payloads: { metadata: Record<string, string>; data: string }[];
+      };
       expect(JSON.parse(Buffer.from(payloads[0]!.data, 'base64').toString())).toEqual(secretState);
     }
   });
@@ -107,7 +120,11 @@ describe('codec server', () => {
     const preflight = (origin: string) =>
       fetch(`${base}/${token}/decode`, {
         method: 'OPTIONS',
-        headers: { Origin: origin, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-type,x-namespace' },
+        headers: {
+          Origin: origin,
+          'Access-Control-Request-Method': 'POST',
+          'Access-Control-Request-Headers': 'content-type,x-namespace',
+        },
       });
     const allowed = await preflight(uiOrigin);
     expect(allowed.status).toBe(204);

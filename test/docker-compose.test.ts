@@ -17,13 +17,23 @@ interface ComposeService {
 }
 
 const root = path.join(__dirname, '..');
-const compose = parse(readFileSync(path.join(root, 'docker-compose.yml'), 'utf8')) as { services: Record<string, ComposeService> };
+const compose = parse(readFileSync(path.join(root, 'docker-compose.yml'), 'utf8')) as {
+  services: Record<string, ComposeService>;
+};
 const services = compose.services;
 
 describe('docker-compose.yml', () => {
   it('runs Postgres, the Temporal server, the UI, the worker and the webhook receiver', () => {
     expect(Object.keys(services)).toEqual(
-      expect.arrayContaining(['postgresql', 'temporal', 'temporal-ui', 'temporal-search-attributes', 'worker', 'webhooks', 'codec-server']),
+      expect.arrayContaining([
+        'postgresql',
+        'temporal',
+        'temporal-ui',
+        'temporal-search-attributes',
+        'worker',
+        'webhooks',
+        'codec-server',
+      ]),
     );
   });
 
@@ -40,7 +50,9 @@ describe('docker-compose.yml', () => {
       expect(services[name]?.healthcheck?.test, name).toBeDefined();
     }
     expect(services.temporal?.depends_on?.postgresql?.condition).toBe('service_healthy');
-    expect(services.worker?.depends_on?.['temporal-search-attributes']?.condition).toBe('service_completed_successfully');
+    expect(services.worker?.depends_on?.['temporal-search-attributes']?.condition).toBe(
+      'service_completed_successfully',
+    );
   });
 
   it('registers both custom search attributes as Keyword', () => {
@@ -67,9 +79,18 @@ describe('docker-compose.yml', () => {
 
 describe('docker-compose.yml and .env.example provide every setting', () => {
   const example = readFileSync(path.join(root, '.env.example'), 'utf8');
-  const sources = [...readdirSync(path.join(root, 'src/config')).map((f) => `src/config/${f}`), 'src/providers/config.ts'];
+  const sources = [
+    ...readdirSync(path.join(root, 'src/config')).map((f) => `src/config/${f}`),
+    'src/providers/config.ts',
+  ];
   const readByCode = new Set(
-    sources.flatMap((file) => [...readFileSync(path.join(root, file), 'utf8').matchAll(/(?:'|env\.)((?:GBG|IDNOW|JOURNEY|WEBHOOK|METRICS|CODEC|WORKER|LOG)_[A-Z0-9_]+)/g)].map((m) => m[1]!)),
+    sources.flatMap((file) =>
+      [
+        ...readFileSync(path.join(root, file), 'utf8').matchAll(
+          /(?:'|env\.)((?:GBG|IDNOW|JOURNEY|WEBHOOK|METRICS|CODEC|WORKER|LOG)_[A-Z0-9_]+)/g,
+        ),
+      ].map((m) => m[1]!),
+    ),
   );
 
   it('every variable the worker, webhook receiver and codec server read is documented in .env.example', () => {
@@ -78,11 +99,21 @@ describe('docker-compose.yml and .env.example provide every setting', () => {
   });
 
   it('the worker and the webhook receiver start with the compose environment plus a filled-in .env', () => {
-    const dotEnv = { GBG_CLIENT_ID: 'id', GBG_CLIENT_SECRET: 'secret', GBG_WEBHOOK_BASIC_USER: 'gbg', GBG_WEBHOOK_BASIC_PASSWORD: 'pw' };
-    const envOf = (service: string) => ({ ...dotEnv, ...Object.fromEntries(Object.entries(services[service]?.environment ?? {}).map(([k, v]) => [k, String(v)])) });
+    const dotEnv = {
+      GBG_CLIENT_ID: 'id',
+      GBG_CLIENT_SECRET: 'secret',
+      GBG_WEBHOOK_BASIC_USER: 'gbg',
+      GBG_WEBHOOK_BASIC_PASSWORD: 'pw',
+    };
+    const envOf = (service: string) => ({
+      ...dotEnv,
+      ...Object.fromEntries(Object.entries(services[service]?.environment ?? {}).map(([k, v]) => [k, String(v)])),
+    });
     expect(workerSettingsFromEnv(envOf('worker')).metricsBind).toBe('0.0.0.0:9464');
     expect(webhookSettingsFromEnv(envOf('webhooks')).port).toBe(8080);
     // Without the .env the worker names what is missing rather than starting half-configured.
-    expect(() => workerSettingsFromEnv(services.worker!.environment as Record<string, string>)).toThrow(/GBG_CLIENT_ID/);
+    expect(() => workerSettingsFromEnv(services.worker!.environment as Record<string, string>)).toThrow(
+      /GBG_CLIENT_ID/,
+    );
   });
 });

@@ -48,14 +48,30 @@ afterAll(async () => {
 });
 
 /** Runs a journey that completes on the 2nd poll, with worker and client both using `dataConverter`. */
-async function completeJourney(provider: JourneyProvider, dataConverter: DataConverter, journeyId = `sim-complete-after-2-${randomUUID()}`) {
+async function completeJourney(
+  provider: JourneyProvider,
+  dataConverter: DataConverter,
+  journeyId = `sim-complete-after-2-${randomUUID()}`,
+) {
   const taskQueue = `enc-${randomUUID()}`;
-  const activities = createActivities({ config: sim.providerConfig({ idnow: { fetchDataBlocks: true } }), dispatcher: agent });
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities, dataConverter });
+  const activities = createActivities({
+    config: sim.providerConfig({ idnow: { fetchDataBlocks: true } }),
+    dispatcher: agent,
+  });
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle: bundle,
+    activities,
+    dataConverter,
+  });
   const client = new Client({ connection: env.connection, dataConverter });
   // A custom Client does not unlock time skipping, so a short real-time interval keeps this quick.
   const input = { provider, journeyId, polling: { baseIntervalMs: 1_000 } };
-  const handle = await client.workflow.start<typeof awaitJourneyCompletion>('awaitJourneyCompletion', journeyStartOptions(input, taskQueue));
+  const handle = await client.workflow.start<typeof awaitJourneyCompletion>(
+    'awaitJourneyCompletion',
+    journeyStartOptions(input, taskQueue),
+  );
   const result = await worker.runUntil(handle.result().catch((err: unknown) => err as WorkflowFailedError));
   return { handle, result, workflowId: handle.workflowId };
 }
@@ -107,13 +123,18 @@ describe('payload encryption end to end', () => {
     expect(raw).not.toContain('rejected journey');
     expect(raw).not.toContain('at awaitJourneyCompletion');
     expect(raw).toContain('Encoded failure');
-    const decoded = await new Client({ connection: env.connection, dataConverter: converter(keyA) }).workflow.getHandle(workflowId).result().catch((e: WorkflowFailedError) => e);
+    const decoded = await new Client({ connection: env.connection, dataConverter: converter(keyA) }).workflow
+      .getHandle(workflowId)
+      .result()
+      .catch((e: WorkflowFailedError) => e);
     expect((decoded as WorkflowFailedError).cause?.message).toContain('rejected journey');
   });
 
   it('an encrypted history replays with the codec', async () => {
     const { workflowId } = await completeJourney('idnow', converter(keyA));
     const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
-    await expect(Worker.runReplayHistory({ workflowBundle: bundle, dataConverter: converter(keyA) }, history, workflowId)).resolves.toBeUndefined();
+    await expect(
+      Worker.runReplayHistory({ workflowBundle: bundle, dataConverter: converter(keyA) }, history, workflowId),
+    ).resolves.toBeUndefined();
   });
 });

@@ -15,12 +15,20 @@ import { startSimulator, type Simulator } from '../dev/simulator';
 let sim: Simulator;
 const agent = createProviderAgent({ connections: 4 });
 const logLines: string[] = [];
-const logger: FetchLogger = { debug: (m, a) => logLines.push(`${m} ${JSON.stringify(a ?? {})}`), warn: (m, a) => logLines.push(`${m} ${JSON.stringify(a ?? {})}`) };
+const logger: FetchLogger = {
+  debug: (m, a) => logLines.push(`${m} ${JSON.stringify(a ?? {})}`),
+  warn: (m, a) => logLines.push(`${m} ${JSON.stringify(a ?? {})}`),
+};
 /** These journeys are all completed, so each poll returns the full state (in-progress polls are compact). */
 const fetchState =
   (fetchDataBlocks = true) =>
   async (input: FetchStateInput): Promise<JourneyState> =>
-    (await createActivities({ config: sim.providerConfig({ idnow: { fetchDataBlocks } }), dispatcher: agent, logger, http: { totalTimeoutMs: 5_000 } }).fetchState(input)) as JourneyState;
+    (await createActivities({
+      config: sim.providerConfig({ idnow: { fetchDataBlocks } }),
+      dispatcher: agent,
+      logger,
+      http: { totalTimeoutMs: 5_000 },
+    }).fetchState(input)) as JourneyState;
 
 beforeAll(async () => {
   sim = await startSimulator();
@@ -44,10 +52,18 @@ describe('IDnow completed session whose data blocks fail', () => {
     sim.script('idnow', 'db-down', ['completed'], { dataBlocksScript: ['503'] });
     const state = await fetchState()({ provider: 'idnow', journeyId: 'db-down' });
     expect(sim.stats().dataBlockRequests).toBe(DATA_BLOCK_ATTEMPTS);
-    expect(state).toMatchObject({ status: 'completed', terminal: true, decision: 'accepted', providerStatus: 'COMPLETED' });
+    expect(state).toMatchObject({
+      status: 'completed',
+      terminal: true,
+      decision: 'accepted',
+      providerStatus: 'COMPLETED',
+    });
     expect(state.subject).toBeUndefined();
     expect(state.subjectUnavailable).toEqual({
-      reason: 'fetch_failed', httpStatus: 503, attempts: DATA_BLOCK_ATTEMPTS, message: 'idnow data-block fetch: HTTP 503 service unavailable — http_503',
+      reason: 'fetch_failed',
+      httpStatus: 503,
+      attempts: DATA_BLOCK_ATTEMPTS,
+      message: 'idnow data-block fetch: HTTP 503 service unavailable — http_503',
     });
     expect(journeyStateSchema.parse(state)).toStrictEqual(state);
   });
@@ -56,7 +72,11 @@ describe('IDnow completed session whose data blocks fail', () => {
     sim.script('idnow', `db-${reply}`, ['completed outcome=rejected'], { dataBlocksScript: [reply] });
     const state = await fetchState()({ provider: 'idnow', journeyId: `db-${reply}` });
     expect(sim.stats().dataBlockRequests).toBe(1);
-    expect(state).toMatchObject({ status: 'completed', decision: 'rejected', subjectUnavailable: { reason: 'unreadable', attempts: 1, httpStatus: 200 } });
+    expect(state).toMatchObject({
+      status: 'completed',
+      decision: 'rejected',
+      subjectUnavailable: { reason: 'unreadable', attempts: 1, httpStatus: 200 },
+    });
   });
 
   it('a permanent 4xx is not retried', async () => {
@@ -68,7 +88,8 @@ describe('IDnow completed session whose data blocks fail', () => {
 
   it('no subject data in the reasons or the log lines', () => {
     expect(logLines.length).toBeGreaterThan(0);
-    for (const line of logLines) for (const pii of ['Erika', 'Mustermann', '1964-08-12']) expect(line).not.toContain(pii);
+    for (const line of logLines)
+      for (const pii of ['Erika', 'Mustermann', '1964-08-12']) expect(line).not.toContain(pii);
   });
 });
 
@@ -107,12 +128,19 @@ describe('IDnow client_secret_basic with reserved and non-ASCII characters', () 
     try {
       const config = strict.providerConfig({ idnow: { clientAuth } });
       strict.script('idnow', 'basic-1', ['completed']);
-      const state = await createActivities({ config, dispatcher: agent, logger }).fetchState({ provider: 'idnow', journeyId: 'basic-1' });
+      const state = await createActivities({ config, dispatcher: agent, logger }).fetchState({
+        provider: 'idnow',
+        journeyId: 'basic-1',
+      });
       expect(state.status).toBe('completed');
       expect(strict.stats().idnowClientAuth).toEqual({ post: 0, basic: 1 });
       // The two encodings differ for such secrets: the other one is refused (401 invalid_client, never a 500).
       const other = clientAuth === 'basic' ? 'basic-urlencoded' : 'basic';
-      const wrong = createActivities({ config: strict.providerConfig({ idnow: { clientAuth: other } }), dispatcher: agent, logger });
+      const wrong = createActivities({
+        config: strict.providerConfig({ idnow: { clientAuth: other } }),
+        dispatcher: agent,
+        logger,
+      });
       await expect(wrong.fetchState({ provider: 'idnow', journeyId: 'basic-1' })).rejects.toMatchObject({
         type: FETCH_FAILED,
         message: 'idnow token request: HTTP 401 unauthorized — invalid_client',
@@ -123,7 +151,12 @@ describe('IDnow client_secret_basic with reserved and non-ASCII characters', () 
   });
 
   it('a client id with a colon cannot be sent raw: a configuration error naming the setting', () => {
-    expect(() => providerConfigFromEnv({ IDNOW_CLIENT_ID: 'a:b', IDNOW_CLIENT_SECRET: 's', IDNOW_CLIENT_AUTH: 'basic' })).toThrow(/IDNOW_CLIENT_ID: contains ":"/);
-    expect(providerConfigFromEnv({ IDNOW_CLIENT_ID: 'a:b', IDNOW_CLIENT_SECRET: 's', IDNOW_CLIENT_AUTH: 'basic-urlencoded' }).idnow?.clientAuth).toBe('basic-urlencoded');
+    expect(() =>
+      providerConfigFromEnv({ IDNOW_CLIENT_ID: 'a:b', IDNOW_CLIENT_SECRET: 's', IDNOW_CLIENT_AUTH: 'basic' }),
+    ).toThrow(/IDNOW_CLIENT_ID: contains ":"/);
+    expect(
+      providerConfigFromEnv({ IDNOW_CLIENT_ID: 'a:b', IDNOW_CLIENT_SECRET: 's', IDNOW_CLIENT_AUTH: 'basic-urlencoded' })
+        .idnow?.clientAuth,
+    ).toBe('basic-urlencoded');
   });
 });

@@ -106,17 +106,20 @@ describe.each(['gbg-go-v2', 'gbg-go-v1', 'idnow'] as const)('%s', (provider) => 
     expect(sim.stats().stateRequests[provider]).toBe(2);
   });
 
-  it.each([500, 502, 503, 504, 403, 404, 409])('HTTP %i is FETCH_FAILED with the status and request id', async (code) => {
-    sim.script(provider, `journey-id-j-${code}`, [String(code)]);
-    const f = await failureOf(activities().fetchState(input(`journey-id-j-${code}`)));
-    expect(f.type).toBe(FETCH_FAILED);
-    expect(f.nonRetryable).toBe(false);
-    // Expected: the workflow counts it; BENIGN keeps it out of the SDK's error logs and failure metrics.
-    expect(f.category).toBe(ApplicationFailureCategory.BENIGN);
-    expect(f.message).toContain(`HTTP ${code}`);
-    expect(f.details[0]).toMatchObject({ provider, httpStatus: code });
-    if (isGbg) expect(f.details[0].requestId).toMatch(/^sim-req-\d+$/);
-  });
+  it.each([500, 502, 503, 504, 403, 404, 409])(
+    'HTTP %i is FETCH_FAILED with the status and request id',
+    async (code) => {
+      sim.script(provider, `journey-id-j-${code}`, [String(code)]);
+      const f = await failureOf(activities().fetchState(input(`journey-id-j-${code}`)));
+      expect(f.type).toBe(FETCH_FAILED);
+      expect(f.nonRetryable).toBe(false);
+      // Expected: the workflow counts it; BENIGN keeps it out of the SDK's error logs and failure metrics.
+      expect(f.category).toBe(ApplicationFailureCategory.BENIGN);
+      expect(f.message).toContain(`HTTP ${code}`);
+      expect(f.details[0]).toMatchObject({ provider, httpStatus: code });
+      if (isGbg) expect(f.details[0].requestId).toMatch(/^sim-req-\d+$/);
+    },
+  );
 
   it.each([400, 422])('HTTP %i is FETCH_REJECTED, non-retryable, with the provider message', async (code) => {
     sim.script(provider, `journey-id-j-${code}`, [String(code)]);
@@ -125,8 +128,12 @@ describe.each(['gbg-go-v2', 'gbg-go-v1', 'idnow'] as const)('%s', (provider) => 
     expect(f.nonRetryable).toBe(true);
     expect(f.category).toBeUndefined();
     expect(f.details[0]).toMatchObject({ provider, httpStatus: code });
-    if (provider === 'gbg-go-v2') expect(f.message).toMatch(code === 400 ? /4002 MISSING_FIELD: instanceId is missing/ : /4004 UNPROCESSABLE_ENTITY/);
-    if (provider === 'gbg-go-v1') expect(f.message).toMatch(code === 400 ? /instanceId is missing/ : /cannot be processed/);
+    if (provider === 'gbg-go-v2')
+      expect(f.message).toMatch(
+        code === 400 ? /4002 MISSING_FIELD: instanceId is missing/ : /4004 UNPROCESSABLE_ENTITY/,
+      );
+    if (provider === 'gbg-go-v1')
+      expect(f.message).toMatch(code === 400 ? /instanceId is missing/ : /cannot be processed/);
   });
 
   it('429 keeps Retry-After as retryAfterMs', async () => {
@@ -177,15 +184,25 @@ describe.each(['gbg-go-v2', 'gbg-go-v1', 'idnow'] as const)('%s', (provider) => 
     expect(Object.keys(running).sort()).toEqual(['providerStatus', 'status']);
     const done = (await fetchState(input('journey-id-j-done'))) as JourneyState;
     expect(done).toMatchObject({ provider, journeyId: 'journey-id-j-done', status: 'completed', terminal: true });
-    if (provider === 'gbg-go-v2') expect(done).toMatchObject({ decision: 'accepted', outcome: 'Of Age', subject: { firstName: 'John' } });
-    if (provider === 'idnow') expect(done).toMatchObject({ decision: 'accepted', outcome: 'accepted', results: { documentVerification: { dataBlockId: 'journey-id-j-done-db1' } } });
+    if (provider === 'gbg-go-v2')
+      expect(done).toMatchObject({ decision: 'accepted', outcome: 'Of Age', subject: { firstName: 'John' } });
+    if (provider === 'idnow')
+      expect(done).toMatchObject({
+        decision: 'accepted',
+        outcome: 'accepted',
+        results: { documentVerification: { dataBlockId: 'journey-id-j-done-db1' } },
+      });
     expect(done.subject === undefined || provider === 'gbg-go-v2').toBe(true);
   });
 });
 
 describe('configuration and auth variants', () => {
   it('GBG client_credentials grant with scope', async () => {
-    const { fetchState } = activities(sim.providerConfig({ gbg: { grant: 'client_credentials', scope: 'gbg.token', username: undefined, password: undefined } }));
+    const { fetchState } = activities(
+      sim.providerConfig({
+        gbg: { grant: 'client_credentials', scope: 'gbg.token', username: undefined, password: undefined },
+      }),
+    );
     sim.script('gbg-go-v2', 'gbg-client-credentials', ['completed']);
     expect((await fetchState({ provider: 'gbg-go-v2', journeyId: 'gbg-client-credentials' })).status).toBe('completed');
   });
@@ -193,7 +210,13 @@ describe('configuration and auth variants', () => {
   it('GBG Keycloak-style token URL, and the region from the input', async () => {
     // Keycloak tenants issue tokens by the password grant only.
     const c = sim.credentials.gbg;
-    const keycloak = { tokenUrl: `${sim.url}/gbg/auth/realms/go/protocol/openid-connect/token`, grant: 'password' as const, username: c.username, password: c.password, scope: undefined };
+    const keycloak = {
+      tokenUrl: `${sim.url}/gbg/auth/realms/go/protocol/openid-connect/token`,
+      grant: 'password' as const,
+      username: c.username,
+      password: c.password,
+      scope: undefined,
+    };
     const { fetchState } = activities(sim.providerConfig({ gbg: keycloak }));
     sim.script('gbg-go-v1', 'gbg-keycloak-journey', ['completed variant=guide']);
     const state = await fetchState({ provider: 'gbg-go-v1', journeyId: 'gbg-keycloak-journey', environment: 'us' });
@@ -202,13 +225,19 @@ describe('configuration and auth variants', () => {
 
   it('an unknown GBG region or a malformed IDnow environment is FETCH_REJECTED', async () => {
     const { fetchState } = activities();
-    expect((await failureOf(fetchState({ provider: 'gbg-go-v2', journeyId: 'x', environment: 'mars' }))).type).toBe(FETCH_REJECTED);
-    expect((await failureOf(fetchState({ provider: 'idnow', journeyId: 'x', environment: '../admin' }))).type).toBe(FETCH_REJECTED);
+    expect((await failureOf(fetchState({ provider: 'gbg-go-v2', journeyId: 'x', environment: 'mars' }))).type).toBe(
+      FETCH_REJECTED,
+    );
+    expect((await failureOf(fetchState({ provider: 'idnow', journeyId: 'x', environment: '../admin' }))).type).toBe(
+      FETCH_REJECTED,
+    );
     expect((await failureOf(fetchState({ provider: 'idnow', journeyId: '' }))).type).toBe(FETCH_REJECTED);
   });
 
   it('wrong credentials: the token request fails as a failed fetch naming the OAuth error only', async () => {
-    const { fetchState } = activities(sim.providerConfig({ gbg: { clientSecret: 'not-the-secret' }, idnow: { clientSecret: 'not-the-secret' } }));
+    const { fetchState } = activities(
+      sim.providerConfig({ gbg: { clientSecret: 'not-the-secret' }, idnow: { clientSecret: 'not-the-secret' } }),
+    );
     const gbg = await failureOf(fetchState({ provider: 'gbg-go-v2', journeyId: 'x' }));
     expect(gbg.type).toBe(FETCH_FAILED);
     expect(gbg.message).toBe('gbg-go-v2 token request: HTTP 401 unauthorized — invalid_client');
@@ -231,31 +260,40 @@ describe('configuration and auth variants', () => {
     expect(f.message).toMatch(/gbg-go-v1 is not configured: set GBG_CLIENT_ID and GBG_CLIENT_SECRET/);
   });
 
-  it.each(['A', 'B', 'C'] as const)('IDnow data blocks (shape %s) only when enabled, only once completed', async (shape) => {
-    sim.script('idnow', `db-${shape}`, ['in_progress', 'completed'], { dataBlocksShape: shape });
-    const { fetchState } = activities(sim.providerConfig({ idnow: { fetchDataBlocks: true } }));
-    const running = await fetchState({ provider: 'idnow', journeyId: `db-${shape}` });
-    expect(sim.stats().dataBlockRequests).toBe(0);
-    expect(running).not.toHaveProperty('subject');
-    const done = (await fetchState({ provider: 'idnow', journeyId: `db-${shape}` })) as JourneyState;
-    expect(sim.stats().dataBlockRequests).toBe(1);
-    expect(done.subject).toEqual({ firstName: 'Erika', lastNames: ['Mustermann'], dateOfBirth: '1964-08-12' });
-    // Identity lives in a basicIdentity block (IDnow's docs); shape C blocks carry no ids, the session's references do.
-    expect(done.results).toEqual({
-      documentVerification: { dataBlockId: `db-${shape}-db1` },
-      pepAndSanctionsResults: { dataBlockId: `db-${shape}-db2` },
-      basicIdentity: { dataBlockId: `db-${shape}-db3` },
-    });
-    // Off by default: no data-block request, no subject.
-    sim.script('idnow', 'db-off', ['completed']);
-    const off = (await activities().fetchState({ provider: 'idnow', journeyId: 'db-off' })) as JourneyState;
-    expect(off.subject).toBeUndefined();
-    expect(sim.stats().dataBlockRequests).toBe(1);
-  });
+  it.each(['A', 'B', 'C'] as const)(
+    'IDnow data blocks (shape %s) only when enabled, only once completed',
+    async (shape) => {
+      sim.script('idnow', `db-${shape}`, ['in_progress', 'completed'], { dataBlocksShape: shape });
+      const { fetchState } = activities(sim.providerConfig({ idnow: { fetchDataBlocks: true } }));
+      const running = await fetchState({ provider: 'idnow', journeyId: `db-${shape}` });
+      expect(sim.stats().dataBlockRequests).toBe(0);
+      expect(running).not.toHaveProperty('subject');
+      const done = (await fetchState({ provider: 'idnow', journeyId: `db-${shape}` })) as JourneyState;
+      expect(sim.stats().dataBlockRequests).toBe(1);
+      expect(done.subject).toEqual({ firstName: 'Erika', lastNames: ['Mustermann'], dateOfBirth: '1964-08-12' });
+      // Identity lives in a basicIdentity block (IDnow's docs); shape C blocks carry no ids, the session's references do.
+      expect(done.results).toEqual({
+        documentVerification: { dataBlockId: `db-${shape}-db1` },
+        pepAndSanctionsResults: { dataBlockId: `db-${shape}-db2` },
+        basicIdentity: { dataBlockId: `db-${shape}-db3` },
+      });
+      // Off by default: no data-block request, no subject.
+      sim.script('idnow', 'db-off', ['completed']);
+      const off = (await activities().fetchState({ provider: 'idnow', journeyId: 'db-off' })) as JourneyState;
+      expect(off.subject).toBeUndefined();
+      expect(sim.stats().dataBlockRequests).toBe(1);
+    },
+  );
 
   it('activity cancellation aborts the request promptly', async () => {
     sim.script('gbg-go-v2', 'cancel-me-0123456789', ['slow 30s']);
-    const { fetchState } = createActivities({ config: sim.providerConfig(), dispatcher: agent, now, logger, http: { headersTimeoutMs: 60_000, bodyTimeoutMs: 60_000, totalTimeoutMs: 60_000 } });
+    const { fetchState } = createActivities({
+      config: sim.providerConfig(),
+      dispatcher: agent,
+      now,
+      logger,
+      http: { headersTimeoutMs: 60_000, bodyTimeoutMs: 60_000, totalTimeoutMs: 60_000 },
+    });
     const env = new MockActivityEnvironment();
     const started = Date.now();
     const running = env.run(() => fetchState({ provider: 'gbg-go-v2', journeyId: 'cancel-me-0123456789' }));
@@ -268,7 +306,18 @@ describe('configuration and auth variants', () => {
 describe('no token, secret or PII in any error message or log line', () => {
   it('holds for everything the tests above produced', () => {
     const creds = sim.credentials;
-    const forbidden = [creds.gbg.clientSecret, creds.gbg.password, creds.idnow.clientSecret, 'John', 'Doe', '1982-09-27', 'Erika', 'Mustermann', 'Bearer', 'access_token'];
+    const forbidden = [
+      creds.gbg.clientSecret,
+      creds.gbg.password,
+      creds.idnow.clientSecret,
+      'John',
+      'Doe',
+      '1982-09-27',
+      'Erika',
+      'Mustermann',
+      'Bearer',
+      'access_token',
+    ];
     const all = [...messages, ...logLines];
     expect(messages.length).toBeGreaterThan(50);
     expect(logLines.length).toBeGreaterThan(50);

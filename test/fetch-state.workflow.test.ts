@@ -31,7 +31,11 @@ afterAll(async () => {
 
 /** The real activity, with the server time of each call recorded. */
 function recordedActivities() {
-  const real = createActivities({ config: sim.providerConfig(), dispatcher: agent, http: { headersTimeoutMs: 500, bodyTimeoutMs: 500, totalTimeoutMs: 3_000 } });
+  const real = createActivities({
+    config: sim.providerConfig(),
+    dispatcher: agent,
+    http: { headersTimeoutMs: 500, bodyTimeoutMs: 500, totalTimeoutMs: 3_000 },
+  });
   const times: number[] = [];
   return {
     times,
@@ -46,7 +50,12 @@ function recordedActivities() {
 
 async function run<T>(activities: object, fn: (taskQueue: string) => Promise<T>): Promise<T> {
   const taskQueue = `e2e-${randomUUID()}`;
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities });
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle: bundle,
+    activities,
+  });
   return worker.runUntil(fn(taskQueue));
 }
 
@@ -65,7 +74,10 @@ describe.each(['gbg-go-v2', 'gbg-go-v1', 'idnow'] as JourneyProvider[])('%s end 
     const { activities, times } = recordedActivities();
     const result = await run(activities, async (taskQueue) => {
       const input: AwaitJourneyInput = { provider, journeyId };
-      const handle = await env.client.workflow.start<typeof awaitJourneyCompletion>('awaitJourneyCompletion', journeyStartOptions(input, taskQueue));
+      const handle = await env.client.workflow.start<typeof awaitJourneyCompletion>(
+        'awaitJourneyCompletion',
+        journeyStartOptions(input, taskQueue),
+      );
       return handle.result();
     });
     expect(result).toMatchObject({ provider, journeyId, status: 'completed', terminal: true, source: 'poll' });
@@ -76,11 +88,23 @@ describe.each(['gbg-go-v2', 'gbg-go-v1', 'idnow'] as JourneyProvider[])('%s end 
 
   it('rides out an error burst (503s, a 429 with Retry-After, malformed JSON, a timeout, a reset) and completes', async () => {
     const journeyId = `burst-${randomUUID()}`;
-    sim.script(provider, journeyId, ['in_progress', '503 x3', '429 retry-after 40', 'malformed', 'slow 2s', 'reset', 'in_progress', 'completed']);
+    sim.script(provider, journeyId, [
+      'in_progress',
+      '503 x3',
+      '429 retry-after 40',
+      'malformed',
+      'slow 2s',
+      'reset',
+      'in_progress',
+      'completed',
+    ]);
     const { activities, times } = recordedActivities();
     const { result, progress } = await run(activities, async (taskQueue) => {
       const input: AwaitJourneyInput = { provider, journeyId };
-      const handle = await env.client.workflow.start<typeof awaitJourneyCompletion>('awaitJourneyCompletion', journeyStartOptions(input, taskQueue));
+      const handle = await env.client.workflow.start<typeof awaitJourneyCompletion>(
+        'awaitJourneyCompletion',
+        journeyStartOptions(input, taskQueue),
+      );
       const result = await handle.result();
       return { result, progress: await handle.query(journeyProgressQuery) };
     });
@@ -96,7 +120,10 @@ describe.each(['gbg-go-v2', 'gbg-go-v1', 'idnow'] as JourneyProvider[])('%s end 
     const { activities } = recordedActivities();
     const err = await run(activities, async (taskQueue) => {
       const input: AwaitJourneyInput = { provider, journeyId };
-      const handle = await env.client.workflow.start<typeof awaitJourneyCompletion>('awaitJourneyCompletion', journeyStartOptions(input, taskQueue));
+      const handle = await env.client.workflow.start<typeof awaitJourneyCompletion>(
+        'awaitJourneyCompletion',
+        journeyStartOptions(input, taskQueue),
+      );
       return handle.result().then(
         () => undefined,
         (e: unknown) => e,

@@ -12,7 +12,10 @@ let bundle: WorkflowBundleWithSourceMap;
 
 beforeAll(async () => {
   installTestRuntime();
-  bundle = await bundleWorkflowCode({ workflowsPath: path.join(__dirname, 'workflows', 'foundation.ts'), logger: quietBundlerLogger });
+  bundle = await bundleWorkflowCode({
+    workflowsPath: path.join(__dirname, 'workflows', 'foundation.ts'),
+    logger: quietBundlerLogger,
+  });
 });
 
 describe('time-skipping test server (Maven build)', () => {
@@ -23,7 +26,11 @@ describe('time-skipping test server (Maven build)', () => {
   afterAll(() => env?.teardown());
 
   it('skips a 1-hour sleep, measured on the server clock', async () => {
-    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue: 'foundation', workflowBundle: bundle });
+    const worker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue: 'foundation',
+      workflowBundle: bundle,
+    });
     const before = await env.currentTimeMs();
     const result = await worker.runUntil(
       env.client.workflow.execute(sleepForAnHour, { taskQueue: 'foundation', workflowId: `sleep-${randomUUID()}` }),
@@ -42,13 +49,20 @@ describe('dev server (Temporal CLI build)', () => {
   afterAll(() => env?.teardown());
 
   it('finds an upserted Keyword search attribute with a visibility query', async () => {
-    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue: 'foundation', workflowBundle: bundle });
+    const worker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue: 'foundation',
+      workflowBundle: bundle,
+    });
     const status = `status-${randomUUID()}`;
     const workflowId = `upsert-${randomUUID()}`;
-    await worker.runUntil(env.client.workflow.execute(upsertStatus, { taskQueue: 'foundation', workflowId, args: [status] }));
+    await worker.runUntil(
+      env.client.workflow.execute(upsertStatus, { taskQueue: 'foundation', workflowId, args: [status] }),
+    );
     const found = await eventually(async () => {
       const ids: string[] = [];
-      for await (const wf of env.client.workflow.list({ query: `JourneyStatus = '${status}'` })) ids.push(wf.workflowId);
+      for await (const wf of env.client.workflow.list({ query: `JourneyStatus = '${status}'` }))
+        ids.push(wf.workflowId);
       return ids.length > 0 ? ids : undefined;
     });
     expect(found).toEqual([workflowId]);

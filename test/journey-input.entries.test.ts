@@ -16,7 +16,13 @@ import { startJourneyAwait } from '../src/client';
 import { INVALID_JOURNEY_INPUT, InvalidJourneyInputError } from '../src/journey-input';
 import { journeyWorkflowId, WORKFLOW_TYPE } from '../src/shared';
 import { createWebhookServer } from '../src/webhooks/server';
-import { bundleJourneyWorkflows, createJourneyTestEnv, journeyInput, maybeSaveHistory, scriptedFetch } from './helpers/workflow-env';
+import {
+  bundleJourneyWorkflows,
+  createJourneyTestEnv,
+  journeyInput,
+  maybeSaveHistory,
+  scriptedFetch,
+} from './helpers/workflow-env';
 
 const TASK_QUEUE = `input-${randomUUID().slice(0, 8)}`;
 const BASIC = { username: 'gbg-hook', password: 'input-test-password' };
@@ -31,7 +37,12 @@ beforeAll(async () => {
   env = await createJourneyTestEnv();
   const fetch = scriptedFetch(env, [{ status: 'in_progress' }]);
   fetches = fetch.calls;
-  worker = await Worker.create({ connection: env.nativeConnection, taskQueue: TASK_QUEUE, workflowBundle: await bundleJourneyWorkflows(), activities: fetch.activities });
+  worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue: TASK_QUEUE,
+    workflowBundle: await bundleJourneyWorkflows(),
+    activities: fetch.activities,
+  });
   workerDone = worker.run();
   app = createWebhookServer({ client: env.client, config: { auth: { gbg: { basic: BASIC } }, taskQueue: TASK_QUEUE } });
   base = await app.listen({ host: '127.0.0.1', port: 0 });
@@ -56,7 +67,12 @@ async function workflowExists(client: Client, workflowId: string): Promise<boole
 async function cli(...args: string[]) {
   let out = '';
   let err = '';
-  const code = await runCli([...args, '--task-queue', TASK_QUEUE], { client: env.client, stdout: (t) => (out += t), stderr: (t) => (err += t), env: {} });
+  const code = await runCli([...args, '--task-queue', TASK_QUEUE], {
+    client: env.client,
+    stdout: (t) => (out += t),
+    stderr: (t) => (err += t),
+    env: {},
+  });
   return { code, out, err };
 }
 
@@ -66,14 +82,18 @@ describe('client library', () => {
       [{ provider: 'gbg-go-v2', journeyId: 'x'.repeat(2_000) }, 'journeyId'],
       [{ provider: 'gbg-go-v2', journeyId: '' }, 'journeyId'],
       [{ provider: 'gbg-go-v2', journeyId: 'spaced journey id 42' }, 'journeyId'],
-      [{ provider: 'idnow', journeyId: `zero-${randomUUID()}`, polling: { baseIntervalMs: 0 } }, 'polling.baseIntervalMs'],
+      [
+        { provider: 'idnow', journeyId: `zero-${randomUUID()}`, polling: { baseIntervalMs: 0 } },
+        'polling.baseIntervalMs',
+      ],
       [{ provider: 'idnow', journeyId: `past-${randomUUID()}`, deadline: '2000-01-01T00:00:00Z' }, 'deadline'],
     ];
     for (const [input, field] of cases) {
       const error = await startJourneyAwait(env.client, input, { taskQueue: TASK_QUEUE }).catch((e: unknown) => e);
       expect(error, field).toBeInstanceOf(InvalidJourneyInputError);
       expect((error as InvalidJourneyInputError).field).toBe(field);
-      if (input.journeyId.length <= 64) expect(await workflowExists(env.client, journeyWorkflowId(input.provider, input.journeyId))).toBe(false);
+      if (input.journeyId.length <= 64)
+        expect(await workflowExists(env.client, journeyWorkflowId(input.provider, input.journeyId))).toBe(false);
     }
   });
 });
@@ -109,7 +129,10 @@ describe('webhook receiver', () => {
     const send = async (journeyId: string) => {
       const res = await request(`${base}/webhooks/gbg-go-v2/${encodeURIComponent(journeyId)}`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Basic ${Buffer.from(`${BASIC.username}:${BASIC.password}`).toString('base64')}` },
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Basic ${Buffer.from(`${BASIC.username}:${BASIC.password}`).toString('base64')}`,
+        },
         body: '{"status":"InProgress"}',
       });
       return { status: res.statusCode, body: await res.body.text() };
@@ -125,7 +148,11 @@ describe('webhook receiver', () => {
 
 describe('workflow started by another tool', () => {
   const bypass = (input: Record<string, unknown>) =>
-    env.client.workflow.start(WORKFLOW_TYPE, { taskQueue: TASK_QUEUE, workflowId: `raw-${randomUUID()}`, args: [input] });
+    env.client.workflow.start(WORKFLOW_TYPE, {
+      taskQueue: TASK_QUEUE,
+      workflowId: `raw-${randomUUID()}`,
+      args: [input],
+    });
 
   it('fails at once with InvalidJourneyInput naming the field; never fetches', async () => {
     const cases: [Record<string, unknown>, string][] = [

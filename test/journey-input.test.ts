@@ -31,7 +31,13 @@ function fieldOf(input: unknown, now?: number): string | undefined {
 
 describe('journey input contract', () => {
   it('accepts real provider ids and a complete valid input', () => {
-    for (const journeyId of [ID, 'P7U7Licy40cLZiENe8MrsL', 'PiIuACmx8Q8R7qPnAkLAqBAT', '0197c55f-5af6-7e3d-af9b-f2359b134be8', 'a'.repeat(64)]) {
+    for (const journeyId of [
+      ID,
+      'P7U7Licy40cLZiENe8MrsL',
+      'PiIuACmx8Q8R7qPnAkLAqBAT',
+      '0197c55f-5af6-7e3d-af9b-f2359b134be8',
+      'a'.repeat(64),
+    ]) {
       expect(journeyIdProblem(journeyId), journeyId).toBeUndefined();
     }
     const input: AwaitJourneyInput = {
@@ -63,7 +69,18 @@ describe('journey input contract', () => {
   });
 
   it('journey ids: too long, empty, spaced, path or workflow-id syntax are rejected; the value is not echoed', () => {
-    for (const journeyId of ['x'.repeat(2_000), '', '  ', 'has a space-123456', 'a'.repeat(JOURNEY_ID_MIN_LENGTH - 1), 'a'.repeat(JOURNEY_ID_MAX_LENGTH + 1), 'journey:idnow:abcdefghijklmnop', '../../etc/passwd-xyz', 'abcdefghijklmnop%2F', 42]) {
+    for (const journeyId of [
+      'x'.repeat(2_000),
+      '',
+      '  ',
+      'has a space-123456',
+      'a'.repeat(JOURNEY_ID_MIN_LENGTH - 1),
+      'a'.repeat(JOURNEY_ID_MAX_LENGTH + 1),
+      'journey:idnow:abcdefghijklmnop',
+      '../../etc/passwd-xyz',
+      'abcdefghijklmnop%2F',
+      42,
+    ]) {
       expect(fieldOf({ ...base, journeyId }), String(journeyId)).toBe('journeyId');
     }
     try {
@@ -77,7 +94,15 @@ describe('journey input contract', () => {
     expect(fieldOf({ ...base, provider: 'gbg' })).toBe('provider');
     expect(fieldOf({ ...base, environment: 'Live Env' })).toBe('environment');
     // `--deadline 0` used to parse as the year 2000; date-only and offset-less times are ambiguous.
-    for (const deadline of ['0', '2030-01-31', '2030-01-31T18:00:00', '2030-02-30T00:00:00Z', '2030-01-31T24:00:00Z', 'tomorrow', 1893456000000]) {
+    for (const deadline of [
+      '0',
+      '2030-01-31',
+      '2030-01-31T18:00:00',
+      '2030-02-30T00:00:00Z',
+      '2030-01-31T24:00:00Z',
+      'tomorrow',
+      1893456000000,
+    ]) {
       expect(fieldOf({ ...base, deadline }), String(deadline)).toBe('deadline');
     }
     expect(fieldOf({ ...base, deadline: '2020-01-01T00:00:00Z' }, Date.parse('2026-01-01T00:00:00Z'))).toBe('deadline');
@@ -87,14 +112,29 @@ describe('journey input contract', () => {
   });
 
   it('property: any polling input is rejected with a typed error, or every wait is within the bounds', () => {
-    const anything = fc.oneof(fc.integer(), fc.double(), fc.string(), fc.constant(undefined), fc.constant(null), fc.boolean(), fc.bigInt().map(String));
+    const anything = fc.oneof(
+      fc.integer(),
+      fc.double(),
+      fc.string(),
+      fc.constant(undefined),
+      fc.constant(null),
+      fc.boolean(),
+      fc.bigInt().map(String),
+    );
     const boundedInt = (b: { min: number; max: number }) => fc.integer({ min: b.min - 10, max: b.max + 10 });
-    const field = (b: { min: number; max: number }) => fc.oneof(anything, boundedInt(b), fc.integer({ min: b.min, max: b.max }));
+    const field = (b: { min: number; max: number }) =>
+      fc.oneof(anything, boundedInt(b), fc.integer({ min: b.min, max: b.max }));
     const polling = fc.record(
-      { baseIntervalMs: field(POLLING_BOUNDS.baseIntervalMs), errorBackoffMs: field(POLLING_BOUNDS.errorBackoffMs), maxConsecutiveErrors: field(POLLING_BOUNDS.maxConsecutiveErrors) },
+      {
+        baseIntervalMs: field(POLLING_BOUNDS.baseIntervalMs),
+        errorBackoffMs: field(POLLING_BOUNDS.errorBackoffMs),
+        maxConsecutiveErrors: field(POLLING_BOUNDS.maxConsecutiveErrors),
+      },
       { requiredKeys: [] },
     );
-    const maxWait = POLLING_BOUNDS.baseIntervalMs.max + (POLLING_BOUNDS.maxConsecutiveErrors.max - 1) * POLLING_BOUNDS.errorBackoffMs.max;
+    const maxWait =
+      POLLING_BOUNDS.baseIntervalMs.max +
+      (POLLING_BOUNDS.maxConsecutiveErrors.max - 1) * POLLING_BOUNDS.errorBackoffMs.max;
     let accepted = 0;
     fc.assert(
       fc.property(polling, (p) => {

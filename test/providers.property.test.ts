@@ -4,10 +4,25 @@ import { journeyStateSchema, PROVIDERS } from '../src/journey';
 import { normalise, normaliseIdnowDataBlocks, ProviderResponseError } from '../src/providers';
 
 const ctx = { journeyId: 'j-1', observedAt: '2026-01-01T00:00:00.000Z' };
-const statuses = ['InProgress', 'IN_PROGRESS', 'Completed', 'COMPLETED', 'Failed', 'Error', 'Paused', 'RUNNING', 'CREATED', 'ABORTED', 'EXPIRED', 'ERROR', 'Bogus'];
+const statuses = [
+  'InProgress',
+  'IN_PROGRESS',
+  'Completed',
+  'COMPLETED',
+  'Failed',
+  'Error',
+  'Paused',
+  'RUNNING',
+  'CREATED',
+  'ABORTED',
+  'EXPIRED',
+  'ERROR',
+  'Bogus',
+];
 
 /** Mostly a plausible value, sometimes any JSON at all. */
-const mostly = <T>(valid: fc.Arbitrary<T>) => fc.oneof({ arbitrary: valid, weight: 4 }, { arbitrary: fc.jsonValue(), weight: 1 });
+const mostly = <T>(valid: fc.Arbitrary<T>) =>
+  fc.oneof({ arbitrary: valid, weight: 4 }, { arbitrary: fc.jsonValue(), weight: 1 });
 
 /** Any JSON, plus JSON shaped like the providers' bodies so the property reaches past the first field. */
 const shaped = fc.record(
@@ -16,11 +31,20 @@ const shaped = fc.record(
     state: mostly(fc.constantFrom(...statuses)),
     sessionStatus: mostly(fc.constantFrom(...statuses)),
     outcome: mostly(fc.constantFrom('accepted', 'ACCEPTED', 'rejected', 'NO_OUTCOME')),
-    metaData: fc.oneof(fc.record({ createdTime: fc.oneof(fc.string(), fc.jsonValue()), completedTime: fc.oneof(fc.constant(''), fc.jsonValue()) }), fc.jsonValue()),
+    metaData: fc.oneof(
+      fc.record({
+        createdTime: fc.oneof(fc.string(), fc.jsonValue()),
+        completedTime: fc.oneof(fc.constant(''), fc.jsonValue()),
+      }),
+      fc.jsonValue(),
+    ),
     context: fc.oneof(
       fc.record(
         {
-          process: fc.record({ journey: fc.jsonValue(), steps: fc.oneof(fc.array(fc.jsonValue()), fc.jsonValue()) }, { requiredKeys: [] }),
+          process: fc.record(
+            { journey: fc.jsonValue(), steps: fc.oneof(fc.array(fc.jsonValue()), fc.jsonValue()) },
+            { requiredKeys: [] },
+          ),
           subject: fc.jsonValue(),
           result: fc.jsonValue(),
         },
@@ -28,8 +52,13 @@ const shaped = fc.record(
       ),
       fc.jsonValue(),
     ),
-    lastStep: mostly(fc.record({ stepId: fc.string(), stepName: fc.string(), verdict: fc.string() }, { requiredKeys: [] })),
-    results: fc.oneof(fc.dictionary(fc.string(), fc.record({ type: fc.string(), id: fc.oneof(fc.string(), fc.jsonValue()) })), fc.jsonValue()),
+    lastStep: mostly(
+      fc.record({ stepId: fc.string(), stepName: fc.string(), verdict: fc.string() }, { requiredKeys: [] }),
+    ),
+    results: fc.oneof(
+      fc.dictionary(fc.string(), fc.record({ type: fc.string(), id: fc.oneof(fc.string(), fc.jsonValue()) })),
+      fc.jsonValue(),
+    ),
     flowVersion: mostly(fc.integer()),
     startedAt: fc.oneof(fc.constant(null), fc.string(), fc.jsonValue()),
     completedAt: fc.oneof(fc.constant(null), fc.string(), fc.jsonValue()),
@@ -63,7 +92,10 @@ describe('normalisers are total over JSON: a JourneyState or a ProviderResponseE
   it('idnow data blocks', () => {
     fc.assert(
       fc.property(
-        fc.oneof(fc.jsonValue(), fc.record({ dataBlocks: fc.array(fc.jsonValue()), datablocks: fc.jsonValue() }, { requiredKeys: [] })),
+        fc.oneof(
+          fc.jsonValue(),
+          fc.record({ dataBlocks: fc.array(fc.jsonValue()), datablocks: fc.jsonValue() }, { requiredKeys: [] }),
+        ),
         (body) => {
           try {
             const out = normaliseIdnowDataBlocks(body);

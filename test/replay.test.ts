@@ -23,13 +23,16 @@ beforeAll(async () => {
   bundle = await bundleJourneyWorkflows();
 });
 
-const files = readdirSync(historiesDir).filter((f) => f.endsWith('.json')).sort();
+const files = readdirSync(historiesDir)
+  .filter((f) => f.endsWith('.json'))
+  .sort();
 
 const historyOf = (file: string) => historyFromJSON(JSON.parse(readFileSync(path.join(historiesDir, file), 'utf8')));
 
 it.each(['v0.1', 'v0.2'])('has %s histories of the polling, error, webhook and continue-as-new scenarios', (shape) => {
   const mine = files.filter((f) => f.startsWith(`${shape}-`));
-  for (const scenario of ['a-', 'b-', 'd-', 'g-']) expect(mine.some((f) => f.startsWith(`${shape}-${scenario}`))).toBe(true);
+  for (const scenario of ['a-', 'b-', 'd-', 'g-'])
+    expect(mine.some((f) => f.startsWith(`${shape}-${scenario}`))).toBe(true);
   expect(mine.filter((f) => f.startsWith(`${shape}-g-`)).length).toBeGreaterThanOrEqual(4);
 });
 

@@ -15,7 +15,7 @@ describe('polling schedule (pure)', () => {
     expect([0, 1, 2, 3, 29].map((k) => nextPollDelayMs(k, policy))).toEqual([10_000, 15_000, 20_000, 25_000, 155_000]);
   });
 
-  it("a Retry-After only stretches the wait", () => {
+  it('a Retry-After only stretches the wait', () => {
     expect(nextPollDelayMs(1, policy, 60_000)).toBe(60_000);
     expect(nextPollDelayMs(1, policy, 1_000)).toBe(15_000);
   });

@@ -30,25 +30,55 @@ afterAll(async () => {
 });
 beforeEach(() => sim.reset());
 
-const STATE_SCHEMAS = { 'gbg-go-v2': gbgV2StateSchema, 'gbg-go-v1': gbgV1StateSchema, idnow: idnowSessionSchema } as const;
-const VARIANTS: Record<JourneyProvider, string[]> = { 'gbg-go-v2': ['live', 'docs', 'sdk'], 'gbg-go-v1': ['api', 'guide'], idnow: ['io', 'sx'] };
+const STATE_SCHEMAS = {
+  'gbg-go-v2': gbgV2StateSchema,
+  'gbg-go-v1': gbgV1StateSchema,
+  idnow: idnowSessionSchema,
+} as const;
+const VARIANTS: Record<JourneyProvider, string[]> = {
+  'gbg-go-v2': ['live', 'docs', 'sdk'],
+  'gbg-go-v1': ['api', 'guide'],
+  idnow: ['io', 'sx'],
+};
 const id = (label: string) => `${label}-0123456789abcdef`.slice(0, 64);
 
 async function token(provider: JourneyProvider): Promise<string> {
   const plan = adapters[provider].plan(sim.providerConfig(), { provider, journeyId: id('token') })!;
-  const res = await request(plan.tokenRequest.url, { method: 'POST', headers: plan.tokenRequest.headers, body: plan.tokenRequest.body });
+  const res = await request(plan.tokenRequest.url, {
+    method: 'POST',
+    headers: plan.tokenRequest.headers,
+    body: plan.tokenRequest.body,
+  });
   const body = (await res.body.json()) as Record<string, unknown>;
   expect(res.statusCode).toBe(200);
-  expect(body).toMatchObject({ access_token: expect.any(String), token_type: 'Bearer', expires_in: expect.any(Number) });
+  expect(body).toMatchObject({
+    access_token: expect.any(String),
+    token_type: 'Bearer',
+    expires_in: expect.any(Number),
+  });
   return body.access_token as string;
 }
 
 async function fetchRaw(provider: JourneyProvider, journeyId: string, path = '') {
   const plan = adapters[provider].plan(sim.providerConfig(), { provider, journeyId })!;
   const spec = plan.stateRequest;
-  const res = await request(`${spec.url}${path}`, { method: spec.method, headers: { ...spec.headers, authorization: `Bearer ${await token(provider)}` }, body: spec.body });
+  const res = await request(`${spec.url}${path}`, {
+    method: spec.method,
+    headers: { ...spec.headers, authorization: `Bearer ${await token(provider)}` },
+    body: spec.body,
+  });
   const text = await res.body.text();
-  return { status: res.statusCode, text, json: (() => { try { return JSON.parse(text) as unknown; } catch { return undefined; } })() };
+  return {
+    status: res.statusCode,
+    text,
+    json: (() => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        return undefined;
+      }
+    })(),
+  };
 }
 
 describe('every scripted scenario validates against the adapter schemas', () => {
@@ -76,12 +106,22 @@ describe('every scripted scenario validates against the adapter schemas', () => 
         const res = await fetchRaw(provider, journeyId);
         expect(res.status).toBe(code);
         expect(typeof res.json).toBe('object');
-        expect(adapters[provider].errorMessage(res.json as Record<string, unknown>), `${provider} ${code}`).toBeTruthy();
+        expect(
+          adapters[provider].errorMessage(res.json as Record<string, unknown>),
+          `${provider} ${code}`,
+        ).toBeTruthy();
       }
     });
 
     it(`${provider}: the naming-convention journeys`, async () => {
-      for (const label of ['sim-complete-after-1', 'sim-reject-after-1', 'sim-fail-after-0', 'sim-abort-after-0', 'sim-expire-after-0', 'sim-errors-1-then-complete']) {
+      for (const label of [
+        'sim-complete-after-1',
+        'sim-reject-after-1',
+        'sim-fail-after-0',
+        'sim-abort-after-0',
+        'sim-expire-after-0',
+        'sim-errors-1-then-complete',
+      ]) {
         const journeyId = id(label);
         for (let poll = 0; poll < 3; poll++) {
           const res = await fetchRaw(provider, journeyId);
@@ -99,7 +139,11 @@ describe('every scripted scenario validates against the adapter schemas', () => 
       sim.script('idnow', journeyId, ['completed'], { dataBlocksShape: shape });
       const res = await fetchRaw('idnow', journeyId, '/datablocks');
       expect(idnowDataBlocksSchema.safeParse(res.json).success).toBe(true);
-      expect(normaliseIdnowDataBlocks(res.json).subject).toEqual({ firstName: 'Erika', lastNames: ['Mustermann'], dateOfBirth: '1964-08-12' });
+      expect(normaliseIdnowDataBlocks(res.json).subject).toEqual({
+        firstName: 'Erika',
+        lastNames: ['Mustermann'],
+        dateOfBirth: '1964-08-12',
+      });
     }
   });
 
@@ -118,8 +162,14 @@ describe('every scripted scenario validates against the adapter schemas', () => 
     try {
       const { port } = receiver.address() as { port: number };
       await sim.sendWebhook({ provider: 'idnow', journeyId: id('hook'), url: `http://127.0.0.1:${port}/` });
-      const claims = JSON.parse(Buffer.from(bodies[0]!.split('.')[1]!, 'base64url').toString()) as { data: Record<string, unknown> };
-      expect(claims.data).toMatchObject({ eventVersion: '1', eventSequence: '1', payload: { lastStepId: expect.any(String), lastStepType: 'END', lastStepStatus: 'completed' } });
+      const claims = JSON.parse(Buffer.from(bodies[0]!.split('.')[1]!, 'base64url').toString()) as {
+        data: Record<string, unknown>;
+      };
+      expect(claims.data).toMatchObject({
+        eventVersion: '1',
+        eventSequence: '1',
+        payload: { lastStepId: expect.any(String), lastStepType: 'END', lastStepStatus: 'completed' },
+      });
       expect(parseIdnowWebhook(claims)).toMatchObject({ journeyId: id('hook'), providerStatus: 'COMPLETED' });
     } finally {
       await new Promise<void>((r) => receiver.close(() => r()));
@@ -130,14 +180,23 @@ describe('every scripted scenario validates against the adapter schemas', () => 
 describe('the simulator is as strict as GBG', () => {
   const gbgFetch = async (body: string) => {
     const plan = adapters['gbg-go-v2'].plan(sim.providerConfig(), { provider: 'gbg-go-v2', journeyId: id('strict') })!;
-    const res = await request(plan.stateRequest.url, { method: 'POST', headers: { ...plan.stateRequest.headers, authorization: `Bearer ${await token('gbg-go-v2')}` }, body });
+    const res = await request(plan.stateRequest.url, {
+      method: 'POST',
+      headers: { ...plan.stateRequest.headers, authorization: `Bearer ${await token('gbg-go-v2')}` },
+      body,
+    });
     return { status: res.statusCode, json: (await res.body.json()) as { errors?: { code: string; name: string }[] } };
   };
 
   it('instanceId 16–64 characters, optional filterKeys, nothing else: otherwise 400 with errors[]', async () => {
     expect((await gbgFetch(JSON.stringify({ instanceId: 'a'.repeat(16) }))).status).toBe(200);
     expect((await gbgFetch(JSON.stringify({ instanceId: 'a'.repeat(64), filterKeys: ['status'] }))).status).toBe(200);
-    for (const bad of [{ instanceId: 'a'.repeat(15) }, { instanceId: 'a'.repeat(65) }, { instanceId: 'a'.repeat(20), extra: 1 }, { instanceId: 42 }]) {
+    for (const bad of [
+      { instanceId: 'a'.repeat(15) },
+      { instanceId: 'a'.repeat(65) },
+      { instanceId: 'a'.repeat(20), extra: 1 },
+      { instanceId: 42 },
+    ]) {
       const res = await gbgFetch(JSON.stringify(bad));
       expect(res.status).toBe(400);
       expect(res.json.errors?.[0]).toMatchObject({ code: '4003', name: 'INVALID_FIELD' });
@@ -147,8 +206,15 @@ describe('the simulator is as strict as GBG', () => {
   });
 
   it('fetchState with a short GBG id is answered 400 and rejected permanently', async () => {
-    const { fetchState } = createActivities({ config: sim.providerConfig(), dispatcher: agent, logger: { debug: () => undefined, warn: () => undefined } });
-    await expect(fetchState({ provider: 'gbg-go-v2', journeyId: 'short-id' })).rejects.toMatchObject({ type: 'FetchRejected', message: expect.stringContaining('4003 INVALID_FIELD') });
+    const { fetchState } = createActivities({
+      config: sim.providerConfig(),
+      dispatcher: agent,
+      logger: { debug: () => undefined, warn: () => undefined },
+    });
+    await expect(fetchState({ provider: 'gbg-go-v2', journeyId: 'short-id' })).rejects.toMatchObject({
+      type: 'FetchRejected',
+      message: expect.stringContaining('4003 INVALID_FIELD'),
+    });
   });
 
   it("printed settings use GBG's samples' grant: client_credentials + gbg.token on the PingFederate path", () => {
@@ -161,19 +227,33 @@ describe('GBG decisions through the simulator, as GBG’s own client reaches the
   it('live bodies: decided while in progress, then completed with completion from the step end times', async () => {
     const journeyId = id('decided-live');
     sim.script('gbg-go-v2', journeyId, ['in_progress', 'decided outcome=rejected', 'completed outcome=rejected']);
-    const { fetchState } = createActivities({ config: sim.providerConfig(), dispatcher: agent, logger: { debug: () => undefined, warn: () => undefined } });
+    const { fetchState } = createActivities({
+      config: sim.providerConfig(),
+      dispatcher: agent,
+      logger: { debug: () => undefined, warn: () => undefined },
+    });
     const input = { provider: 'gbg-go-v2' as const, journeyId };
     expect(await fetchState(input)).toEqual({ status: 'in_progress', providerStatus: 'InProgress' }); // undecided: no decision recorded
     expect(await fetchState(input)).toMatchObject({ status: 'in_progress', decision: 'rejected' });
     const done = (await fetchState(input)) as JourneyState;
-    expect(done).toMatchObject({ status: 'completed', terminal: true, decision: 'rejected', outcome: 'Under Age', completedAt: expect.any(String) });
+    expect(done).toMatchObject({
+      status: 'completed',
+      terminal: true,
+      decision: 'rejected',
+      outcome: 'Under Age',
+      completedAt: expect.any(String),
+    });
     expect(done.steps[0]).toMatchObject({ name: 'Age Verification', outcome: 'Under Age' });
   });
 
   it('a failed journey keeps the step error codes and reaches no decision', async () => {
     const journeyId = id('failed-live');
     sim.script('gbg-go-v2', journeyId, ['error']);
-    const { fetchState } = createActivities({ config: sim.providerConfig(), dispatcher: agent, logger: { debug: () => undefined, warn: () => undefined } });
+    const { fetchState } = createActivities({
+      config: sim.providerConfig(),
+      dispatcher: agent,
+      logger: { debug: () => undefined, warn: () => undefined },
+    });
     const state = (await fetchState({ provider: 'gbg-go-v2', journeyId })) as JourneyState;
     expect(state).toMatchObject({ status: 'failed', providerStatus: 'Error', decision: 'undecided' });
     expect(state.steps[0]).toMatchObject({ status: 'error', error: 'MODULE_EXECUTION_FAILED 5001' });

@@ -5,7 +5,14 @@ import { request } from 'undici';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PROVIDERS, type JourneyProvider } from '../src/journey';
 import { normalise } from '../src/providers';
-import { createSigningKey, expandScript, parseStep, scriptFromJourneyId, startSimulator, type Simulator } from '../dev/simulator';
+import {
+  createSigningKey,
+  expandScript,
+  parseStep,
+  scriptFromJourneyId,
+  startSimulator,
+  type Simulator,
+} from '../dev/simulator';
 
 let sim: Simulator;
 let clock = Date.now();
@@ -16,7 +23,11 @@ beforeAll(async () => {
 afterAll(() => sim?.close());
 beforeEach(() => sim.reset());
 
-async function call(method: 'GET' | 'POST', path: string, opts: { body?: string; headers?: Record<string, string> } = {}) {
+async function call(
+  method: 'GET' | 'POST',
+  path: string,
+  opts: { body?: string; headers?: Record<string, string> } = {},
+) {
   const res = await request(`${sim.url}${path}`, { method, body: opts.body, headers: opts.headers });
   const text = await res.body.text();
   let json: unknown;
@@ -34,7 +45,10 @@ const gbgForm = () => {
 };
 
 async function gbgToken(): Promise<string> {
-  const res = await call('POST', '/gbg/as/token.oauth2', { body: gbgForm(), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+  const res = await call('POST', '/gbg/as/token.oauth2', {
+    body: gbgForm(),
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  });
   expect(res.status).toBe(200);
   expect(res.json).toMatchObject({ token_type: 'Bearer', expires_in: 3600 });
   return res.json.access_token as string;
@@ -47,9 +61,22 @@ describe('scripts', () => {
     expect(parseStep('429 retry-after 20').step).toEqual({ kind: 'http', httpStatus: 429, retryAfterSeconds: 20 });
     expect(parseStep('429 retry-after 20s').step).toEqual({ kind: 'http', httpStatus: 429, retryAfterSeconds: 20 });
     expect(parseStep('slow 40s').step).toEqual({ kind: 'slow', delayMs: 40_000 });
-    expect(parseStep('slow 500ms completed').step).toEqual({ kind: 'slow', delayMs: 500, then: { kind: 'state', status: 'completed' } });
-    expect(parseStep('completed variant=sdk outcome=rejected').step).toEqual({ kind: 'state', status: 'completed', variant: 'sdk', outcome: 'rejected' });
-    expect(parseStep('status Archived').step).toEqual({ kind: 'state', status: 'in_progress', providerStatus: 'Archived' });
+    expect(parseStep('slow 500ms completed').step).toEqual({
+      kind: 'slow',
+      delayMs: 500,
+      then: { kind: 'state', status: 'completed' },
+    });
+    expect(parseStep('completed variant=sdk outcome=rejected').step).toEqual({
+      kind: 'state',
+      status: 'completed',
+      variant: 'sdk',
+      outcome: 'rejected',
+    });
+    expect(parseStep('status Archived').step).toEqual({
+      kind: 'state',
+      status: 'in_progress',
+      providerStatus: 'Archived',
+    });
     expect(parseStep('malformed').step).toEqual({ kind: 'malformed' });
     expect(() => parseStep('explode')).toThrow(/unknown script step/);
     expect(expandScript(['in_progress x2', '503', 'completed'])).toHaveLength(4);
@@ -68,12 +95,17 @@ describe('scripts', () => {
 
 describe('auth enforcement', () => {
   const fetchV2 = (headers: Record<string, string>) =>
-    call('POST', '/gbg/eu/v2/captain/journey/state/fetch', { body: JSON.stringify({ instanceId: 'a1-0123456789abcdef' }), headers: { 'content-type': 'application/json', ...headers } });
+    call('POST', '/gbg/eu/v2/captain/journey/state/fetch', {
+      body: JSON.stringify({ instanceId: 'a1-0123456789abcdef' }),
+      headers: { 'content-type': 'application/json', ...headers },
+    });
 
   it('rejects missing, wrong and expired tokens with the provider error body and a request id; counts token requests', async () => {
     const missing = await fetchV2({});
     expect(missing.status).toBe(401);
-    expect(missing.json).toEqual({ errors: [expect.objectContaining({ code: '2001', name: 'UNAUTHORIZED', location: 'Authorization' })] });
+    expect(missing.json).toEqual({
+      errors: [expect.objectContaining({ code: '2001', name: 'UNAUTHORIZED', location: 'Authorization' })],
+    });
     expect(missing.headers['x-request-id']).toMatch(/^sim-req-/);
     expect((await fetchV2({ authorization: 'Bearer nope' })).status).toBe(401);
     const token = await gbgToken();
@@ -87,55 +119,139 @@ describe('auth enforcement', () => {
   it('token endpoints check grant, credentials and scope', async () => {
     const form = { 'content-type': 'application/x-www-form-urlencoded' };
     const c = sim.credentials;
-    expect((await call('POST', '/gbg/as/token.oauth2', { body: 'grant_type=implicit', headers: form })).json).toEqual({ error: 'unsupported_grant_type' });
-    expect((await call('POST', '/gbg/as/token.oauth2', { body: `grant_type=password&client_id=${c.gbg.clientId}&client_secret=x`, headers: form })).status).toBe(401);
+    expect((await call('POST', '/gbg/as/token.oauth2', { body: 'grant_type=implicit', headers: form })).json).toEqual({
+      error: 'unsupported_grant_type',
+    });
+    expect(
+      (
+        await call('POST', '/gbg/as/token.oauth2', {
+          body: `grant_type=password&client_id=${c.gbg.clientId}&client_secret=x`,
+          headers: form,
+        })
+      ).status,
+    ).toBe(401);
     const cc = `grant_type=client_credentials&client_id=${c.gbg.clientId}&client_secret=${c.gbg.clientSecret}`;
-    expect((await call('POST', '/gbg/as/token.oauth2', { body: `${cc}&scope=other`, headers: form })).json).toEqual({ error: 'invalid_scope' });
-    expect((await call('POST', '/gbg/as/token.oauth2', { body: `${cc}&scope=gbg.token`, headers: form })).status).toBe(200);
-    expect((await call('POST', '/gbg/auth/realms/go/protocol/openid-connect/token', { body: `${cc}&scope=gbg.token`, headers: form })).status).toBe(400);
+    expect((await call('POST', '/gbg/as/token.oauth2', { body: `${cc}&scope=other`, headers: form })).json).toEqual({
+      error: 'invalid_scope',
+    });
+    expect((await call('POST', '/gbg/as/token.oauth2', { body: `${cc}&scope=gbg.token`, headers: form })).status).toBe(
+      200,
+    );
+    expect(
+      (
+        await call('POST', '/gbg/auth/realms/go/protocol/openid-connect/token', {
+          body: `${cc}&scope=gbg.token`,
+          headers: form,
+        })
+      ).status,
+    ).toBe(400);
     const basic = `Basic ${Buffer.from(`${c.idnow.clientId}:${c.idnow.clientSecret}`).toString('base64')}`;
-    const idnow = await call('POST', '/idnow/oidc/token', { body: 'grant_type=client_credentials', headers: { ...form, authorization: basic } });
+    const idnow = await call('POST', '/idnow/oidc/token', {
+      body: 'grant_type=client_credentials',
+      headers: { ...form, authorization: basic },
+    });
     expect(idnow.json).toMatchObject({ token_type: 'Bearer', expires_in: 86400 });
     // A GBG token is no good at IDnow.
     const gbg = await gbgToken();
-    expect((await call('GET', '/idnow/api/v1/live/sessions/s1', { headers: { authorization: `Bearer ${gbg}` } })).status).toBe(401);
-    expect((await call('GET', '/idnow/api/v1/live/sessions/s1', { headers: { authorization: `Bearer ${idnow.json.access_token as string}` } })).status).toBe(200);
+    expect(
+      (await call('GET', '/idnow/api/v1/live/sessions/s1', { headers: { authorization: `Bearer ${gbg}` } })).status,
+    ).toBe(401);
+    expect(
+      (
+        await call('GET', '/idnow/api/v1/live/sessions/s1', {
+          headers: { authorization: `Bearer ${idnow.json.access_token as string}` },
+        })
+      ).status,
+    ).toBe(200);
     expect(sim.tokenRequests()).toBe(7);
   });
 });
 
 describe('admin API', () => {
   it('scripts a journey over HTTP and reports its progress', async () => {
-    const created = await call('POST', '/__admin/journeys', { body: JSON.stringify({ provider: 'gbg-go-v1', journeyId: 'adm-1-0123456789abc', script: ['in_progress', '503', 'completed'], variant: 'guide' }) });
+    const created = await call('POST', '/__admin/journeys', {
+      body: JSON.stringify({
+        provider: 'gbg-go-v1',
+        journeyId: 'adm-1-0123456789abc',
+        script: ['in_progress', '503', 'completed'],
+        variant: 'guide',
+      }),
+    });
     expect(created).toMatchObject({ status: 201, json: { steps: 3 } });
     const token = await gbgToken();
-    const fetchOne = () => call('POST', '/gbg/us/captain/api/journey/state/fetch', { body: '{"instanceId":"adm-1-0123456789abc"}', headers: { authorization: `Bearer ${token}` } });
+    const fetchOne = () =>
+      call('POST', '/gbg/us/captain/api/journey/state/fetch', {
+        body: '{"instanceId":"adm-1-0123456789abc"}',
+        headers: { authorization: `Bearer ${token}` },
+      });
     expect((await fetchOne()).json).toMatchObject({ instanceId: 'adm-1-0123456789abc', state: 'IN_PROGRESS' });
     expect((await fetchOne()).status).toBe(503);
     expect((await fetchOne()).json).toMatchObject({ state: 'COMPLETED' });
-    expect((await call('GET', '/__admin/journeys/gbg-go-v1/adm-1-0123456789abc')).json).toMatchObject({ fetches: 3, step: 3, steps: 3, lastStatus: 'Completed' });
-    expect((await call('POST', '/__admin/journeys', { body: JSON.stringify({ provider: 'x', journeyId: 'a', script: [] }) })).status).toBe(400);
-    expect((await call('POST', '/__admin/journeys', { body: JSON.stringify({ provider: 'idnow', journeyId: 'a', script: ['bogus'] }) })).status).toBe(400);
+    expect((await call('GET', '/__admin/journeys/gbg-go-v1/adm-1-0123456789abc')).json).toMatchObject({
+      fetches: 3,
+      step: 3,
+      steps: 3,
+      lastStatus: 'Completed',
+    });
+    expect(
+      (await call('POST', '/__admin/journeys', { body: JSON.stringify({ provider: 'x', journeyId: 'a', script: [] }) }))
+        .status,
+    ).toBe(400);
+    expect(
+      (
+        await call('POST', '/__admin/journeys', {
+          body: JSON.stringify({ provider: 'idnow', journeyId: 'a', script: ['bogus'] }),
+        })
+      ).status,
+    ).toBe(400);
     expect((await call('GET', '/__admin/stats')).json).toMatchObject({ stateRequests: { 'gbg-go-v1': 3 } });
   });
 });
 
 describe('bodies match what the providers document, and our normalisers read them', () => {
-  const variants: Record<JourneyProvider, string[]> = { 'gbg-go-v2': ['live', 'docs', 'sdk'], 'gbg-go-v1': ['api', 'guide'], idnow: ['io', 'sx'] };
-  const expected: Record<string, string> = { in_progress: 'in_progress', paused: 'in_progress', created: 'in_progress', completed: 'completed', failed: 'failed', error: 'failed' };
+  const variants: Record<JourneyProvider, string[]> = {
+    'gbg-go-v2': ['live', 'docs', 'sdk'],
+    'gbg-go-v1': ['api', 'guide'],
+    idnow: ['io', 'sx'],
+  };
+  const expected: Record<string, string> = {
+    in_progress: 'in_progress',
+    paused: 'in_progress',
+    created: 'in_progress',
+    completed: 'completed',
+    failed: 'failed',
+    error: 'failed',
+  };
 
   for (const provider of PROVIDERS) {
     it(provider, async () => {
       const cfg = sim.providerConfig();
       for (const variant of variants[provider]) {
-        for (const status of ['in_progress', 'completed', 'failed', ...(provider === 'idnow' ? ['aborted', 'expired', 'created'] : ['paused'])]) {
+        for (const status of [
+          'in_progress',
+          'completed',
+          'failed',
+          ...(provider === 'idnow' ? ['aborted', 'expired', 'created'] : ['paused']),
+        ]) {
           const id = `body-${variant}-${status}-0123456789`;
           sim.script(provider, id, [`${status} variant=${variant}`]);
-          const token = (provider === 'idnow' ? await call('POST', '/idnow/oidc/token', { body: `grant_type=client_credentials&client_id=${cfg.idnow!.clientId}&client_secret=${cfg.idnow!.clientSecret}` }) : { json: { access_token: await gbgToken() } }).json.access_token as string;
+          const token = (
+            provider === 'idnow'
+              ? await call('POST', '/idnow/oidc/token', {
+                  body: `grant_type=client_credentials&client_id=${cfg.idnow!.clientId}&client_secret=${cfg.idnow!.clientSecret}`,
+                })
+              : { json: { access_token: await gbgToken() } }
+          ).json.access_token as string;
           const res =
             provider === 'idnow'
-              ? await call('GET', `/idnow/api/v1/live/sessions/${id}`, { headers: { authorization: `Bearer ${token}` } })
-              : await call('POST', `/gbg/eu/${provider === 'gbg-go-v2' ? 'v2/captain' : 'captain/api'}/journey/state/fetch`, { body: JSON.stringify({ instanceId: id }), headers: { authorization: `Bearer ${token}` } });
+              ? await call('GET', `/idnow/api/v1/live/sessions/${id}`, {
+                  headers: { authorization: `Bearer ${token}` },
+                })
+              : await call(
+                  'POST',
+                  `/gbg/eu/${provider === 'gbg-go-v2' ? 'v2/captain' : 'captain/api'}/journey/state/fetch`,
+                  { body: JSON.stringify({ instanceId: id }), headers: { authorization: `Bearer ${token}` } },
+                );
           expect(res.status).toBe(200);
           const state = normalise(provider, res.json, { journeyId: id, observedAt: new Date().toISOString() });
           expect(state.status, `${provider} ${variant} ${status}`).toBe(expected[status] ?? status);
@@ -165,12 +281,22 @@ describe('webhooks', () => {
   afterAll(() => new Promise<void>((r) => receiver.close(() => r())));
 
   it('GBG webhook module: POST with Basic or an API-key header', async () => {
-    const basic = await sim.sendWebhook({ provider: 'gbg-go-v2', journeyId: 'g1', url: `${receiverUrl}/webhooks/gbg-go-v2`, auth: { type: 'basic', username: 'hook', password: 'pw' } });
+    const basic = await sim.sendWebhook({
+      provider: 'gbg-go-v2',
+      journeyId: 'g1',
+      url: `${receiverUrl}/webhooks/gbg-go-v2`,
+      auth: { type: 'basic', username: 'hook', password: 'pw' },
+    });
     expect(basic.status).toBe(202);
     const first = received.at(-1)!;
     expect(first.headers.authorization).toBe(`Basic ${Buffer.from('hook:pw').toString('base64')}`);
     expect(JSON.parse(first.body)).toMatchObject({ instanceId: 'g1', status: 'Completed' });
-    await sim.sendWebhook({ provider: 'gbg-go-v1', journeyId: 'g2', url: `${receiverUrl}/webhooks/gbg-go-v1/g2`, auth: { type: 'apiKey', header: 'X-Api-Key', value: 'k1' } });
+    await sim.sendWebhook({
+      provider: 'gbg-go-v1',
+      journeyId: 'g2',
+      url: `${receiverUrl}/webhooks/gbg-go-v1/g2`,
+      auth: { type: 'apiKey', header: 'X-Api-Key', value: 'k1' },
+    });
     expect(received.at(-1)!.headers['x-api-key']).toBe('k1');
     expect(received.at(-1)!.url).toBe('/webhooks/gbg-go-v1/g2');
   });
@@ -180,31 +306,64 @@ describe('webhooks', () => {
     const jwks = createRemoteJWKSet(new URL(`${sim.url}/idnow/oidc/.well-known/jwks.json`));
     clock = Date.now();
 
-    const inBody = await sim.sendWebhook({ provider: 'idnow', journeyId: 's1', url: `${receiverUrl}/webhooks/idnow`, audience: 'journey-await' });
+    const inBody = await sim.sendWebhook({
+      provider: 'idnow',
+      journeyId: 's1',
+      url: `${receiverUrl}/webhooks/idnow`,
+      audience: 'journey-await',
+    });
     const bodyHit = received.at(-1)!;
     expect(bodyHit.headers['content-type']).toBe('application/jwt');
-    const { payload, protectedHeader } = await jwtVerify(bodyHit.body, jwks, { issuer: `${sim.url}/idnow`, audience: 'journey-await', algorithms: ['RS256'] });
+    const { payload, protectedHeader } = await jwtVerify(bodyHit.body, jwks, {
+      issuer: `${sim.url}/idnow`,
+      audience: 'journey-await',
+      algorithms: ['RS256'],
+    });
     expect(protectedHeader).toMatchObject({ alg: 'RS256', kid: sim.signingKey.kid });
     expect(payload).toMatchObject({
       sub: inBody.eventId,
-      data: { eventId: inBody.eventId, eventName: 'session.completed', environment: 'live', payload: { sessionId: 's1', sessionStatus: 'COMPLETED' } },
+      data: {
+        eventId: inBody.eventId,
+        eventName: 'session.completed',
+        environment: 'live',
+        payload: { sessionId: 's1', sessionStatus: 'COMPLETED' },
+      },
     });
 
-    await sim.sendWebhook({ provider: 'idnow', journeyId: 's2', url: `${receiverUrl}/webhooks/idnow`, delivery: 'header', status: 'ABORTED', eventId: 'e-2' });
+    await sim.sendWebhook({
+      provider: 'idnow',
+      journeyId: 's2',
+      url: `${receiverUrl}/webhooks/idnow`,
+      delivery: 'header',
+      status: 'ABORTED',
+      eventId: 'e-2',
+    });
     const headerHit = received.at(-1)!;
-    const verified = await jwtVerify(headerHit.headers['x-idnow-signature'] as string, jwks, { audience: 'journey-await' });
+    const verified = await jwtVerify(headerHit.headers['x-idnow-signature'] as string, jwks, {
+      audience: 'journey-await',
+    });
     expect(verified.payload).toMatchObject({ data: { eventId: 'e-2', eventName: 'session.aborted' } });
-    expect(JSON.parse(headerHit.body)).toMatchObject({ eventId: 'e-2', payload: { sessionId: 's2', sessionStatus: 'ABORTED' } });
+    expect(JSON.parse(headerHit.body)).toMatchObject({
+      eventId: 'e-2',
+      payload: { sessionId: 's2', sessionStatus: 'ABORTED' },
+    });
 
     // An expired token and a token signed with a key outside the JWKS both fail verification.
     await sim.sendWebhook({ provider: 'idnow', journeyId: 's3', url: receiverUrl, expiresInSec: -120 });
     await expect(jwtVerify(received.at(-1)!.body, jwks)).rejects.toThrow(/exp/);
-    await sim.sendWebhook({ provider: 'idnow', journeyId: 's4', url: receiverUrl, signingKey: createSigningKey('other') });
+    await sim.sendWebhook({
+      provider: 'idnow',
+      journeyId: 's4',
+      url: receiverUrl,
+      signingKey: createSigningKey('other'),
+    });
     await expect(jwtVerify(received.at(-1)!.body, jwks)).rejects.toThrow();
   });
 
   it('webhooks can be sent through the admin API', async () => {
-    const res = await call('POST', '/__admin/webhooks', { body: JSON.stringify({ provider: 'gbg-go-v2', journeyId: 'g9', url: receiverUrl }) });
+    const res = await call('POST', '/__admin/webhooks', {
+      body: JSON.stringify({ provider: 'gbg-go-v2', journeyId: 'g9', url: receiverUrl }),
+    });
     expect(res).toMatchObject({ status: 200, json: { status: 202 } });
     expect(JSON.parse(received.at(-1)!.body)).toMatchObject({ instanceId: 'g9' });
   });

@@ -26,15 +26,32 @@ interface StackProcess {
 }
 
 function cleanEnv(extra: Record<string, string>): Record<string, string> {
-  const kept = Object.entries(process.env).filter(([name, v]) => v !== undefined && !/^(TEMPORAL_(ADDRESS|NAMESPACE|API_KEY|TLS|PROFILE|CONFIG)|GBG|IDNOW|JOURNEY|WEBHOOK|METRICS|CODEC|STACK)_?/.test(name));
+  const kept = Object.entries(process.env).filter(
+    ([name, v]) =>
+      v !== undefined &&
+      !/^(TEMPORAL_(ADDRESS|NAMESPACE|API_KEY|TLS|PROFILE|CONFIG)|GBG|IDNOW|JOURNEY|WEBHOOK|METRICS|CODEC|STACK)_?/.test(
+        name,
+      ),
+  );
   return { ...(Object.fromEntries(kept) as Record<string, string>), ...extra };
 }
 
-async function startStack(extraArgs: string[] = [], extraEnv: Record<string, string> = {}, omitFlag?: string): Promise<StackProcess> {
+async function startStack(
+  extraArgs: string[] = [],
+  extraEnv: Record<string, string> = {},
+  omitFlag?: string,
+): Promise<StackProcess> {
   const ports = await freePorts(6);
   const [temporal, ui, webhooks, simulator, codec, metrics] = ports.map(String) as string[];
   const dataDir = mkdtempSync(path.join(tmpdir(), 'journey-await-stack-'));
-  const flags: [string, string][] = [['--temporal-port', temporal!], ['--ui-port', ui!], ['--webhook-port', webhooks!], ['--simulator-port', simulator!], ['--codec-port', codec!], ['--metrics-port', metrics!]];
+  const flags: [string, string][] = [
+    ['--temporal-port', temporal!],
+    ['--ui-port', ui!],
+    ['--webhook-port', webhooks!],
+    ['--simulator-port', simulator!],
+    ['--codec-port', codec!],
+    ['--metrics-port', metrics!],
+  ];
   const args = flags.filter(([flag]) => flag !== omitFlag).flat();
   const child = spawn(process.execPath, ['--import', 'tsx', 'dev/stack/start.ts', ...args, ...extraArgs], {
     cwd: root,
@@ -143,11 +160,15 @@ describe('npm start, supervised', () => {
     try {
       const byFlag = await startStack(['--webhook-port', String(port)]);
       expect(await byFlag.exited).toBe(2);
-      expect(byFlag.output()).toContain(`port ${port} (webhook receiver) is already in use: set WEBHOOK_PORT or --webhook-port`);
+      expect(byFlag.output()).toContain(
+        `port ${port} (webhook receiver) is already in use: set WEBHOOK_PORT or --webhook-port`,
+      );
       // CODEC_SERVER_PORT is honoured (npm start used to ignore it).
       const byEnv = await startStack([], { CODEC_SERVER_PORT: String(port) }, '--codec-port');
       expect(await byEnv.exited).toBe(2);
-      expect(byEnv.output()).toContain(`port ${port} (codec server) is already in use: set CODEC_SERVER_PORT or --codec-port`);
+      expect(byEnv.output()).toContain(
+        `port ${port} (codec server) is already in use: set CODEC_SERVER_PORT or --codec-port`,
+      );
       const bad = await startStack(['--ui-port', 'eighty']);
       expect(await bad.exited).toBe(2);
       expect(bad.output()).toContain('--ui-port: expected a port number 1-65535');

@@ -13,7 +13,10 @@ function resolveIn(env: NodeJS.ProcessEnv): { timeSkipping: unknown; dev: unknow
     const s = require(${JSON.stringify(path.join(repoRoot, 'dev/temporal-servers.ts'))});
     Promise.all([s.timeSkippingServerExecutable(), s.devServerExecutable()])
       .then(([timeSkipping, dev]) => console.log(JSON.stringify({ timeSkipping, dev })));`;
-  const result = spawnSync(process.execPath, ['--require', require.resolve('tsx/cjs'), '-e', script], { env, encoding: 'utf8' });
+  const result = spawnSync(process.execPath, ['--require', require.resolve('tsx/cjs'), '-e', script], {
+    env,
+    encoding: 'utf8',
+  });
   expect(result.status, result.stderr).toBe(0);
   return JSON.parse(result.stdout.trim().split('\n').at(-1)!);
 }
@@ -24,8 +27,16 @@ describe('server resolution order', () => {
     const fake = path.join(dir, 'fake-server');
     writeFileSync(fake, '#!/bin/sh\n');
     chmodSync(fake, 0o755);
-    const resolved = resolveIn({ PATH: process.env.PATH, TEMPORAL_BIN_DIR: dir, TEMPORAL_TEST_SERVER_PATH: fake, TEMPORAL_CLI_PATH: fake });
-    expect(resolved).toEqual({ timeSkipping: { type: 'existing-path', path: fake }, dev: { type: 'existing-path', path: fake } });
+    const resolved = resolveIn({
+      PATH: process.env.PATH,
+      TEMPORAL_BIN_DIR: dir,
+      TEMPORAL_TEST_SERVER_PATH: fake,
+      TEMPORAL_CLI_PATH: fake,
+    });
+    expect(resolved).toEqual({
+      timeSkipping: { type: 'existing-path', path: fake },
+      dev: { type: 'existing-path', path: fake },
+    });
   });
 
   it("falls back to the SDK's download when nothing is cached and no toolchain is on PATH", () => {

@@ -26,17 +26,43 @@ afterAll(async () => {
   await agent.close();
 });
 
-type Outcome = { state: Partial<JourneyState> } | { failure: { type?: string; category?: unknown; nonRetryable: boolean; message: string; httpStatus?: number; retryAfterMs?: number } };
+type Outcome =
+  | { state: Partial<JourneyState> }
+  | {
+      failure: {
+        type?: string;
+        category?: unknown;
+        nonRetryable: boolean;
+        message: string;
+        httpStatus?: number;
+        retryAfterMs?: number;
+      };
+    };
 
 /** What a service can observe of one fetch, without the clock-dependent fields. */
 async function outcome(fetch: Promise<JourneyPoll>): Promise<Outcome> {
   try {
-    const { observedAt: _o, startedAt: _s, completedAt: _c, durationMs: _d, ...state } = (await fetch) as Partial<JourneyState>;
+    const {
+      observedAt: _o,
+      startedAt: _s,
+      completedAt: _c,
+      durationMs: _d,
+      ...state
+    } = (await fetch) as Partial<JourneyState>;
     return { state };
   } catch (err) {
     if (!(err instanceof ApplicationFailure)) throw err;
     const details = (err.details?.[0] ?? {}) as { httpStatus?: number; retryAfterMs?: number };
-    return { failure: { type: err.type ?? undefined, category: err.category, nonRetryable: err.nonRetryable === true, message: err.message, httpStatus: details.httpStatus, retryAfterMs: details.retryAfterMs } };
+    return {
+      failure: {
+        type: err.type ?? undefined,
+        category: err.category,
+        nonRetryable: err.nonRetryable === true,
+        message: err.message,
+        httpStatus: details.httpStatus,
+        retryAfterMs: details.retryAfterMs,
+      },
+    };
   }
 }
 
@@ -66,39 +92,44 @@ const STEPS = [
   'slow 2s',
 ];
 
-describe.each(['gbg-go-v2', 'gbg-go-v1', 'idnow'] as JourneyProvider[])('%s: scripted fetchState = real fetchState against the simulator', (provider) => {
-  const real = () => createActivities({ config: sim.providerConfig(), dispatcher: agent, http: { totalTimeoutMs: TIMEOUT_MS } }).fetchState;
-  const scripted = createScriptedFetchState({ timeoutMs: TIMEOUT_MS });
+describe.each(['gbg-go-v2', 'gbg-go-v1', 'idnow'] as JourneyProvider[])(
+  '%s: scripted fetchState = real fetchState against the simulator',
+  (provider) => {
+    const real = () =>
+      createActivities({ config: sim.providerConfig(), dispatcher: agent, http: { totalTimeoutMs: TIMEOUT_MS } })
+        .fetchState;
+    const scripted = createScriptedFetchState({ timeoutMs: TIMEOUT_MS });
 
-  it.each(STEPS)('%s', async (step) => {
-    const journeyId = `kit-${randomUUID()}`;
-    sim.script(provider, journeyId, [step]);
-    scripted.script(provider, journeyId, [step]);
-    const input = { provider, journeyId };
-    const [viaSimulator, inProcess] = [await outcome(real()(input)), await outcome(scripted.fetchState(input))];
-    expect(inProcess).toEqual(viaSimulator);
-  });
+    it.each(STEPS)('%s', async (step) => {
+      const journeyId = `kit-${randomUUID()}`;
+      sim.script(provider, journeyId, [step]);
+      scripted.script(provider, journeyId, [step]);
+      const input = { provider, journeyId };
+      const [viaSimulator, inProcess] = [await outcome(real()(input)), await outcome(scripted.fetchState(input))];
+      expect(inProcess).toEqual(viaSimulator);
+    });
 
-  it('plays a script step by step, the last step repeating, and counts the fetches', async () => {
-    const journeyId = `kit-${randomUUID()}`;
-    scripted.script(provider, journeyId, ['in_progress x2', '503', 'completed']);
-    const statuses: string[] = [];
-    for (let i = 0; i < 5; i++) {
-      const o = await outcome(scripted.fetchState({ provider, journeyId }));
-      statuses.push('state' in o ? o.state.status! : `${o.failure.httpStatus}`);
-    }
-    expect(statuses).toEqual(['in_progress', 'in_progress', '503', 'completed', 'completed']);
-    expect(scripted.journey(provider, journeyId)?.fetches).toBe(5);
-  });
+    it('plays a script step by step, the last step repeating, and counts the fetches', async () => {
+      const journeyId = `kit-${randomUUID()}`;
+      scripted.script(provider, journeyId, ['in_progress x2', '503', 'completed']);
+      const statuses: string[] = [];
+      for (let i = 0; i < 5; i++) {
+        const o = await outcome(scripted.fetchState({ provider, journeyId }));
+        statuses.push('state' in o ? o.state.status! : `${o.failure.httpStatus}`);
+      }
+      expect(statuses).toEqual(['in_progress', 'in_progress', '503', 'completed', 'completed']);
+      expect(scripted.journey(provider, journeyId)?.fetches).toBe(5);
+    });
 
-  it('follows the journey-id naming convention when a journey is not scripted', async () => {
-    const journeyId = `sim-errors-1-then-complete-${randomUUID()}`;
-    const first = await outcome(scripted.fetchState({ provider, journeyId }));
-    const second = await outcome(scripted.fetchState({ provider, journeyId }));
-    expect(first).toMatchObject({ failure: { httpStatus: 503 } });
-    expect(second).toMatchObject({ state: { status: 'completed', terminal: true } });
-  });
-});
+    it('follows the journey-id naming convention when a journey is not scripted', async () => {
+      const journeyId = `sim-errors-1-then-complete-${randomUUID()}`;
+      const first = await outcome(scripted.fetchState({ provider, journeyId }));
+      const second = await outcome(scripted.fetchState({ provider, journeyId }));
+      expect(first).toMatchObject({ failure: { httpStatus: 503 } });
+      expect(second).toMatchObject({ state: { status: 'completed', terminal: true } });
+    });
+  },
+);
 
 describe('the testing kit is not part of the product', () => {
   const root = path.join(__dirname, '..');
@@ -116,8 +147,13 @@ describe('the testing kit is not part of the product', () => {
     expect(testing.default).toMatch(/^\.\/lib-testing\//);
     expect(testing.types).toMatch(/^\.\/lib-testing\//);
     expect(JSON.parse(read('tsconfig.build.json')).include).toEqual(['src']);
-    expect(JSON.parse(read('tsconfig.testing.json').replace(/^\s*\/\/.*$/gm, '')).compilerOptions.outDir).toBe('lib-testing');
-    const copies = read('Dockerfile').split('\n').filter((line) => /^COPY\b/.test(line)).join('\n');
+    expect(JSON.parse(read('tsconfig.testing.json').replace(/^\s*\/\/.*$/gm, '')).compilerOptions.outDir).toBe(
+      'lib-testing',
+    );
+    const copies = read('Dockerfile')
+      .split('\n')
+      .filter((line) => /^COPY\b/.test(line))
+      .join('\n');
     expect(copies).not.toMatch(/testing|examples|\bdev\b/);
   });
 

@@ -29,7 +29,11 @@ beforeAll(async () => {
   app = createWebhookServer({
     client: env.client,
     // Short limits so the test does not wait long; the defaults are 8 s / 5 s / 5 s.
-    config: { auth: { gbg: { basic: BASIC } }, taskQueue: TASK_QUEUE, timeouts: { requestMs: 1_000, headersMs: 800, idleMs: 800 } },
+    config: {
+      auth: { gbg: { basic: BASIC } },
+      taskQueue: TASK_QUEUE,
+      timeouts: { requestMs: 1_000, headersMs: 800, idleMs: 800 },
+    },
   });
   base = await app.listen({ host: '127.0.0.1', port: 0 });
   port = Number(new URL(base).port);
@@ -101,7 +105,10 @@ describe('slow clients cannot hold the receiver', () => {
       expect(clients.filter((_, i) => i % 2 === 1).every((c) => c.received.startsWith('HTTP/1.1 401'))).toBe(true);
       const timedOut = clients.filter((_, i) => i % 2 === 0);
       expect(timedOut.every((c) => c.received.startsWith('HTTP/1.1 408'))).toBe(true);
-      expect(bodyOf(timedOut[0]!.received)).toEqual({ error: 'request_timeout', message: 'the request was not received in time' });
+      expect(bodyOf(timedOut[0]!.received)).toEqual({
+        error: 'request_timeout',
+        message: 'the request was not received in time',
+      });
 
       const after = await request(`${base}/healthz`);
       expect(after.statusCode).toBe(200);
@@ -131,7 +138,11 @@ describe('every error has the same JSON shape and echoes nothing', () => {
   const longId = `echo-me-${'x'.repeat(150)}`;
 
   it('a journey id longer than the router allows: 414 in the app shape, not the path', async () => {
-    const res = await request(`${base}/webhooks/gbg-go-v2/${longId}`, { method: 'POST', headers: { authorization: basicAuth }, body: '{}' });
+    const res = await request(`${base}/webhooks/gbg-go-v2/${longId}`, {
+      method: 'POST',
+      headers: { authorization: basicAuth },
+      body: '{}',
+    });
     const text = await res.body.text();
     expect(res.statusCode).toBe(414);
     expect(JSON.parse(text)).toEqual({ error: 'uri_too_long', message: expect.any(String) });
@@ -139,7 +150,11 @@ describe('every error has the same JSON shape and echoes nothing', () => {
   });
 
   it('a malformed URL, malformed HTTP and oversized headers', async () => {
-    const badUrl = await request(`${base}/webhooks/gbg-go-v2/%E0%A4%A-echo-me`, { method: 'POST', headers: { authorization: basicAuth }, body: '{}' });
+    const badUrl = await request(`${base}/webhooks/gbg-go-v2/%E0%A4%A-echo-me`, {
+      method: 'POST',
+      headers: { authorization: basicAuth },
+      body: '{}',
+    });
     const badUrlText = await badUrl.body.text();
     expect(badUrl.statusCode).toBe(400);
     expect(Object.keys(JSON.parse(badUrlText)).sort()).toEqual(['error', 'message']);
@@ -150,13 +165,19 @@ describe('every error has the same JSON shape and echoes nothing', () => {
     expect(bodyOf(garbage)).toEqual({ error: 'bad_request', message: 'the request could not be read' });
     expect(garbage).not.toContain('echo-me');
 
-    const huge = await rawRequest(`POST /webhooks/gbg-go-v2 HTTP/1.1\r\nHost: x\r\nX-Echo-Me: ${'y'.repeat(20_000)}\r\n\r\n`);
+    const huge = await rawRequest(
+      `POST /webhooks/gbg-go-v2 HTTP/1.1\r\nHost: x\r\nX-Echo-Me: ${'y'.repeat(20_000)}\r\n\r\n`,
+    );
     expect(huge).toMatch(/^HTTP\/1\.1 431/);
     expect(bodyOf(huge)).toEqual({ error: 'headers_too_large', message: 'the request headers are too large' });
   });
 
   it('the journey id is not echoed in a 400 either', async () => {
-    const res = await request(`${base}/webhooks/gbg-go-v2/echo-me%20spaced`, { method: 'POST', headers: { authorization: basicAuth, 'content-type': 'application/json' }, body: '{}' });
+    const res = await request(`${base}/webhooks/gbg-go-v2/echo-me%20spaced`, {
+      method: 'POST',
+      headers: { authorization: basicAuth, 'content-type': 'application/json' },
+      body: '{}',
+    });
     const text = await res.body.text();
     expect(res.statusCode).toBe(400);
     expect(Object.keys(JSON.parse(text)).sort()).toEqual(['error', 'message']);
@@ -170,12 +191,18 @@ describe('bind address and timeout settings', () => {
   it('binds loopback by default; the timeouts default below the 10 s delivery deadline', () => {
     const settings = webhookSettingsFromEnv(auth);
     expect(settings.host).toBe('127.0.0.1');
-    expect(Math.max(settings.timeouts.requestMs, settings.timeouts.headersMs, settings.timeouts.idleMs)).toBeLessThan(10_000);
+    expect(Math.max(settings.timeouts.requestMs, settings.timeouts.headersMs, settings.timeouts.idleMs)).toBeLessThan(
+      10_000,
+    );
     expect(webhookSettingsFromEnv({ ...auth, WEBHOOK_HOST: '0.0.0.0' }).host).toBe('0.0.0.0');
   });
 
   it('malformed timeouts name the variable', () => {
-    expect(() => webhookSettingsFromEnv({ ...auth, WEBHOOK_REQUEST_TIMEOUT_MS: '0' })).toThrow(/WEBHOOK_REQUEST_TIMEOUT_MS: malformed/);
-    expect(() => webhookSettingsFromEnv({ ...auth, WEBHOOK_REQUEST_TIMEOUT_MS: '1000', WEBHOOK_HEADERS_TIMEOUT_MS: '2000' })).toThrow(/WEBHOOK_HEADERS_TIMEOUT_MS: malformed/);
+    expect(() => webhookSettingsFromEnv({ ...auth, WEBHOOK_REQUEST_TIMEOUT_MS: '0' })).toThrow(
+      /WEBHOOK_REQUEST_TIMEOUT_MS: malformed/,
+    );
+    expect(() =>
+      webhookSettingsFromEnv({ ...auth, WEBHOOK_REQUEST_TIMEOUT_MS: '1000', WEBHOOK_HEADERS_TIMEOUT_MS: '2000' }),
+    ).toThrow(/WEBHOOK_HEADERS_TIMEOUT_MS: malformed/);
   });
 });

@@ -11,15 +11,25 @@ import { freePort } from './helpers/free-ports';
 
 const root = path.resolve(__dirname, '..');
 const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
-const baseEnv = { PATH: process.env.PATH ?? '', HOME: tmpdir(), TEMPORAL_CONFIG_FILE: path.join(tmpdir(), 'no-such-temporal.toml') };
+const baseEnv = {
+  PATH: process.env.PATH ?? '',
+  HOME: tmpdir(),
+  TEMPORAL_CONFIG_FILE: path.join(tmpdir(), 'no-such-temporal.toml'),
+};
 
 function start(env: Record<string, string>) {
-  const child = spawn(tsx, ['src/webhooks/main.ts'], { cwd: root, env: { ...baseEnv, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(tsx, ['src/webhooks/main.ts'], {
+    cwd: root,
+    env: { ...baseEnv, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));
   child.stderr.on('data', (d) => (stderr += d));
-  const exited = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => child.once('exit', (code) => resolve({ code, stdout, stderr })));
+  const exited = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
+    child.once('exit', (code) => resolve({ code, stdout, stderr })),
+  );
   return { child, exited, output: () => stdout };
 }
 
@@ -27,10 +37,19 @@ describe('webhook receiver process', () => {
   it('exits 2 naming each missing or malformed variable', async () => {
     const cases: [Record<string, string>, RegExp[]][] = [
       [{}, [/no webhook authentication is configured/]],
-      [{ GBG_WEBHOOK_BASIC_USER: 'u' }, [/^\s+GBG_WEBHOOK_BASIC_PASSWORD: missing \(GBG_WEBHOOK_BASIC_USER is set\)$/m]],
+      [
+        { GBG_WEBHOOK_BASIC_USER: 'u' },
+        [/^\s+GBG_WEBHOOK_BASIC_PASSWORD: missing \(GBG_WEBHOOK_BASIC_USER is set\)$/m],
+      ],
       [{ GBG_WEBHOOK_API_KEY_HEADER: 'X-Key' }, [/GBG_WEBHOOK_API_KEY: missing/]],
-      [{ IDNOW_WEBHOOK_JWKS_URL: 'https://auth.example/jwks.json' }, [/IDNOW_WEBHOOK_ISSUER: missing/, /IDNOW_WEBHOOK_AUDIENCE: missing/]],
-      [{ IDNOW_WEBHOOK_STATIC_VALUE: 'topsecret-value', WEBHOOK_PORT: 'http', WEBHOOK_BODY_LIMIT_BYTES: '-1' }, [/IDNOW_WEBHOOK_STATIC_HEADER: missing/, /WEBHOOK_PORT: malformed/, /WEBHOOK_BODY_LIMIT_BYTES: malformed/]],
+      [
+        { IDNOW_WEBHOOK_JWKS_URL: 'https://auth.example/jwks.json' },
+        [/IDNOW_WEBHOOK_ISSUER: missing/, /IDNOW_WEBHOOK_AUDIENCE: missing/],
+      ],
+      [
+        { IDNOW_WEBHOOK_STATIC_VALUE: 'topsecret-value', WEBHOOK_PORT: 'http', WEBHOOK_BODY_LIMIT_BYTES: '-1' },
+        [/IDNOW_WEBHOOK_STATIC_HEADER: missing/, /WEBHOOK_PORT: malformed/, /WEBHOOK_BODY_LIMIT_BYTES: malformed/],
+      ],
     ];
     const results = await Promise.all(cases.map(([env]) => start(env).exited));
     results.forEach((r, i) => {
@@ -52,23 +71,35 @@ describe('webhook receiver process', () => {
     });
     try {
       const deadline = Date.now() + 20_000;
-      while (!p.output().includes('webhook receiver listening') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      while (!p.output().includes('webhook receiver listening') && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 100));
       const health = await request(`http://127.0.0.1:${port}/healthz`);
       expect(health.statusCode).toBe(200);
       await health.body.dump();
       const body = JSON.stringify({ instanceId: 'abcdef0123456789', status: 'Completed' });
-      const noAuth = await request(`http://127.0.0.1:${port}/webhooks/gbg-go-v2`, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+      const noAuth = await request(`http://127.0.0.1:${port}/webhooks/gbg-go-v2`, {
+        method: 'POST',
+        body,
+        headers: { 'content-type': 'application/json' },
+      });
       expect(noAuth.statusCode).toBe(401);
       await noAuth.body.dump();
       const authed = await request(`http://127.0.0.1:${port}/webhooks/gbg-go-v2`, {
         method: 'POST',
         body,
-        headers: { 'content-type': 'application/json', authorization: `Basic ${Buffer.from('hook:pw-secret-1').toString('base64')}` },
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Basic ${Buffer.from('hook:pw-secret-1').toString('base64')}`,
+        },
       });
       expect(authed.statusCode).toBe(503);
       expect(authed.headers['retry-after']).toBeDefined();
       await authed.body.dump();
-      const idnow = await request(`http://127.0.0.1:${port}/webhooks/idnow`, { method: 'POST', body: 'x.y.z', headers: { 'content-type': 'application/jwt' } });
+      const idnow = await request(`http://127.0.0.1:${port}/webhooks/idnow`, {
+        method: 'POST',
+        body: 'x.y.z',
+        headers: { 'content-type': 'application/jwt' },
+      });
       expect(idnow.statusCode).toBe(401);
       await idnow.body.dump();
     } finally {
@@ -84,7 +115,7 @@ describe('webhook receiver process', () => {
       .map((l) => JSON.parse(l) as Record<string, unknown>)
       .filter((l) => l.msg === 'http');
     expect(access.map((l) => l.status)).toEqual([200, 401, 503, 401]);
-    for (const l of access) expect(Object.keys(l).sort()).toEqual(expect.arrayContaining(['method', 'route', 'status', 'latencyMs']));
+    for (const l of access)
+      expect(Object.keys(l).sort()).toEqual(expect.arrayContaining(['method', 'route', 'status', 'latencyMs']));
   });
 });
-

@@ -43,7 +43,9 @@ const logLines: string[] = [];
 function authConfig(): WebhookAuthConfig {
   return {
     gbg: { basic: BASIC, apiKey: API_KEY },
-    idnow: { jwt: { jwksUrl: `${sim.url}/idnow/oidc/.well-known/jwks.json`, issuer: `${sim.url}/idnow`, audience: AUDIENCE } },
+    idnow: {
+      jwt: { jwksUrl: `${sim.url}/idnow/oidc/.well-known/jwks.json`, issuer: `${sim.url}/idnow`, audience: AUDIENCE },
+    },
   };
 }
 
@@ -60,7 +62,10 @@ async function startWorker(e: TestWorkflowEnvironment): Promise<{ worker: Worker
 beforeAll(async () => {
   env = await createLocalEnv({ server: { searchAttributes: journeySearchAttributeKeys } });
   sim = await startSimulator();
-  bundle = await bundleWorkflowCode({ workflowsPath: path.join(__dirname, '..', 'src', 'workflows', 'index.ts'), logger: quietBundlerLogger });
+  bundle = await bundleWorkflowCode({
+    workflowsPath: path.join(__dirname, '..', 'src', 'workflows', 'index.ts'),
+    logger: quietBundlerLogger,
+  });
   ({ worker, done: workerDone } = await startWorker(env));
   app = createWebhookServer({
     client: env.client,
@@ -86,7 +91,11 @@ async function startSleepy(client: Client, provider: JourneyProvider, journeyId:
   const handle = await startJourneyWorkflow(client, input, { taskQueue: TASK_QUEUE });
   await eventually(() => ((sim.journey(provider, journeyId)?.fetches ?? 0) >= 1 ? true : undefined), 15_000);
   // Let the workflow reach its timer after the first fetch.
-  await eventually(async () => ((await history(client, journeyId, provider)).some((e) => e.eventType === EventType.EVENT_TYPE_TIMER_STARTED) ? true : undefined));
+  await eventually(async () =>
+    (await history(client, journeyId, provider)).some((e) => e.eventType === EventType.EVENT_TYPE_TIMER_STARTED)
+      ? true
+      : undefined,
+  );
   return handle;
 }
 
@@ -95,34 +104,72 @@ async function history(client: Client, journeyId: string, provider: JourneyProvi
   return h.events ?? [];
 }
 
-const eventMs = (e: temporal.api.history.v1.IHistoryEvent) => Number(e.eventTime!.seconds) * 1000 + Math.floor((e.eventTime!.nanos ?? 0) / 1e6);
+const eventMs = (e: temporal.api.history.v1.IHistoryEvent) =>
+  Number(e.eventTime!.seconds) * 1000 + Math.floor((e.eventTime!.nanos ?? 0) / 1e6);
 
 async function signalCount(client: Client, provider: JourneyProvider, journeyId: string): Promise<number> {
-  return (await history(client, journeyId, provider)).filter((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED).length;
+  return (await history(client, journeyId, provider)).filter(
+    (e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED,
+  ).length;
 }
 
 async function post(path: string, body: string | Buffer, headers: Record<string, string> = {}) {
-  const res = await request(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+  const res = await request(`${base}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body,
+  });
   return { status: res.statusCode, body: await res.body.text() };
 }
 
-const basicHeader = (user: string, password: string) => ({ authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` });
+const basicHeader = (user: string, password: string) => ({
+  authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`,
+});
 
 describe('a valid webhook wakes the journey', () => {
-  const cases: { name: string; provider: JourneyProvider; send: (journeyId: string) => Promise<{ status: number }> }[] = [
-    { name: 'GBG GO v2, HTTP Basic', provider: 'gbg-go-v2', send: (id) => sim.sendWebhook({ provider: 'gbg-go-v2', journeyId: id, url: `${base}/webhooks/gbg-go-v2`, auth: { type: 'basic', ...BASIC } }) },
-    {
-      name: 'GBG GO v1, API-key header, id in the path',
-      provider: 'gbg-go-v1',
-      send: (id) => sim.sendWebhook({ provider: 'gbg-go-v1', journeyId: id, url: `${base}/webhooks/gbg-go-v1/${id}`, auth: { type: 'apiKey', ...API_KEY } }),
-    },
-    { name: 'IDnow, JWT as application/jwt body', provider: 'idnow', send: (id) => sim.sendWebhook({ provider: 'idnow', journeyId: id, url: `${base}/webhooks/idnow`, audience: AUDIENCE }) },
-    {
-      name: 'IDnow, JWT in X-Idnow-Signature',
-      provider: 'idnow',
-      send: (id) => sim.sendWebhook({ provider: 'idnow', journeyId: id, url: `${base}/webhooks/idnow`, audience: AUDIENCE, delivery: 'header' }),
-    },
-  ];
+  const cases: { name: string; provider: JourneyProvider; send: (journeyId: string) => Promise<{ status: number }> }[] =
+    [
+      {
+        name: 'GBG GO v2, HTTP Basic',
+        provider: 'gbg-go-v2',
+        send: (id) =>
+          sim.sendWebhook({
+            provider: 'gbg-go-v2',
+            journeyId: id,
+            url: `${base}/webhooks/gbg-go-v2`,
+            auth: { type: 'basic', ...BASIC },
+          }),
+      },
+      {
+        name: 'GBG GO v1, API-key header, id in the path',
+        provider: 'gbg-go-v1',
+        send: (id) =>
+          sim.sendWebhook({
+            provider: 'gbg-go-v1',
+            journeyId: id,
+            url: `${base}/webhooks/gbg-go-v1/${id}`,
+            auth: { type: 'apiKey', ...API_KEY },
+          }),
+      },
+      {
+        name: 'IDnow, JWT as application/jwt body',
+        provider: 'idnow',
+        send: (id) =>
+          sim.sendWebhook({ provider: 'idnow', journeyId: id, url: `${base}/webhooks/idnow`, audience: AUDIENCE }),
+      },
+      {
+        name: 'IDnow, JWT in X-Idnow-Signature',
+        provider: 'idnow',
+        send: (id) =>
+          sim.sendWebhook({
+            provider: 'idnow',
+            journeyId: id,
+            url: `${base}/webhooks/idnow`,
+            audience: AUDIENCE,
+            delivery: 'header',
+          }),
+      },
+    ];
   for (const c of cases) {
     it(`${c.name}: completes within 2 s of the webhook, not at the next poll`, async () => {
       const journeyId = newId('wake');
@@ -166,14 +213,67 @@ describe('authentication', () => {
       ['GBG wrong API key', () => post('/webhooks/gbg-go-v2', gbgBody, { [API_KEY.header]: 'nope' })],
       ['GBG no auth', () => post('/webhooks/gbg-go-v2', gbgBody)],
       ['IDnow bad signature', () => post('/webhooks/idnow', tampered, { 'content-type': 'application/jwt' })],
-      ['IDnow JWT signed by another key', () => sim.sendWebhook({ provider: 'idnow', journeyId: idnowId, url: idnowUrl, audience: AUDIENCE, signingKey: createSigningKey(sim.signingKey.kid) })],
-      ['IDnow JWT with an unknown kid', () => sim.sendWebhook({ provider: 'idnow', journeyId: idnowId, url: idnowUrl, audience: AUDIENCE, signingKey: createSigningKey() })],
-      ['IDnow expired JWT', () => sim.sendWebhook({ provider: 'idnow', journeyId: idnowId, url: idnowUrl, audience: AUDIENCE, expiresInSec: -300 })],
-      ['IDnow wrong audience', () => sim.sendWebhook({ provider: 'idnow', journeyId: idnowId, url: idnowUrl, audience: 'someone-else' })],
-      ['IDnow wrong issuer', () => sim.sendWebhook({ provider: 'idnow', journeyId: idnowId, url: idnowUrl, audience: AUDIENCE, issuer: 'https://evil.example' })],
-      ['IDnow wrong audience in header', () => sim.sendWebhook({ provider: 'idnow', journeyId: idnowId, url: idnowUrl, audience: 'x', delivery: 'header' })],
-      ['IDnow no auth', () => post('/webhooks/idnow', JSON.stringify({ eventId: 'e2', payload: { sessionId: idnowId } }))],
-      ['IDnow unsigned JWT (alg none)', () => post('/webhooks/idnow', unsignedJwt(idnowId), { 'content-type': 'application/jwt' })],
+      [
+        'IDnow JWT signed by another key',
+        () =>
+          sim.sendWebhook({
+            provider: 'idnow',
+            journeyId: idnowId,
+            url: idnowUrl,
+            audience: AUDIENCE,
+            signingKey: createSigningKey(sim.signingKey.kid),
+          }),
+      ],
+      [
+        'IDnow JWT with an unknown kid',
+        () =>
+          sim.sendWebhook({
+            provider: 'idnow',
+            journeyId: idnowId,
+            url: idnowUrl,
+            audience: AUDIENCE,
+            signingKey: createSigningKey(),
+          }),
+      ],
+      [
+        'IDnow expired JWT',
+        () =>
+          sim.sendWebhook({
+            provider: 'idnow',
+            journeyId: idnowId,
+            url: idnowUrl,
+            audience: AUDIENCE,
+            expiresInSec: -300,
+          }),
+      ],
+      [
+        'IDnow wrong audience',
+        () => sim.sendWebhook({ provider: 'idnow', journeyId: idnowId, url: idnowUrl, audience: 'someone-else' }),
+      ],
+      [
+        'IDnow wrong issuer',
+        () =>
+          sim.sendWebhook({
+            provider: 'idnow',
+            journeyId: idnowId,
+            url: idnowUrl,
+            audience: AUDIENCE,
+            issuer: 'https://evil.example',
+          }),
+      ],
+      [
+        'IDnow wrong audience in header',
+        () =>
+          sim.sendWebhook({ provider: 'idnow', journeyId: idnowId, url: idnowUrl, audience: 'x', delivery: 'header' }),
+      ],
+      [
+        'IDnow no auth',
+        () => post('/webhooks/idnow', JSON.stringify({ eventId: 'e2', payload: { sessionId: idnowId } })),
+      ],
+      [
+        'IDnow unsigned JWT (alg none)',
+        () => post('/webhooks/idnow', unsignedJwt(idnowId), { 'content-type': 'application/jwt' }),
+      ],
     ];
     for (const [name, attempt] of attempts) {
       const res = await attempt();
@@ -193,7 +293,13 @@ describe('authentication', () => {
       const url = await bare.listen({ host: '127.0.0.1', port: 0 });
       const journeyId = newId('noauth');
       for (const provider of ['gbg-go-v2', 'gbg-go-v1', 'idnow'] as const) {
-        const res = await sim.sendWebhook({ provider, journeyId, url: `${url}/webhooks/${provider}`, auth: { type: 'basic', ...BASIC }, audience: AUDIENCE });
+        const res = await sim.sendWebhook({
+          provider,
+          journeyId,
+          url: `${url}/webhooks/${provider}`,
+          auth: { type: 'basic', ...BASIC },
+          audience: AUDIENCE,
+        });
         expect(res.status, provider).toBe(401);
       }
       await expect(env.client.workflow.getHandle(journeyWorkflowId('idnow', journeyId)).describe()).rejects.toThrow();
@@ -220,7 +326,13 @@ describe('signal-with-start semantics and dedupe', () => {
     await startSleepy(env.client, 'idnow', journeyId);
     const eventId = randomUUID();
     for (let i = 0; i < 5; i++) {
-      const res = await sim.sendWebhook({ provider: 'idnow', journeyId, url: `${base}/webhooks/idnow`, audience: AUDIENCE, eventId });
+      const res = await sim.sendWebhook({
+        provider: 'idnow',
+        journeyId,
+        url: `${base}/webhooks/idnow`,
+        audience: AUDIENCE,
+        eventId,
+      });
       expect(res.status).toBe(200);
     }
     await new Promise((r) => setTimeout(r, 2_000));
@@ -232,7 +344,12 @@ describe('signal-with-start semantics and dedupe', () => {
     sim.script('gbg-go-v2', journeyId, ['in_progress']);
     await startSleepy(env.client, 'gbg-go-v2', journeyId);
     for (let i = 0; i < 5; i++) {
-      const res = await sim.sendWebhook({ provider: 'gbg-go-v2', journeyId, url: `${base}/webhooks/gbg-go-v2`, auth: { type: 'basic', ...BASIC } });
+      const res = await sim.sendWebhook({
+        provider: 'gbg-go-v2',
+        journeyId,
+        url: `${base}/webhooks/gbg-go-v2`,
+        auth: { type: 'basic', ...BASIC },
+      });
       expect(res.status).toBe(200);
     }
     await new Promise((r) => setTimeout(r, 2_000));
@@ -242,7 +359,12 @@ describe('signal-with-start semantics and dedupe', () => {
   it('a webhook before the start starts the journey, which completes; one after the end starts nothing', async () => {
     const journeyId = newId('early');
     sim.script('gbg-go-v1', journeyId, ['completed']);
-    const res = await sim.sendWebhook({ provider: 'gbg-go-v1', journeyId, url: `${base}/webhooks/gbg-go-v1`, auth: { type: 'apiKey', ...API_KEY } });
+    const res = await sim.sendWebhook({
+      provider: 'gbg-go-v1',
+      journeyId,
+      url: `${base}/webhooks/gbg-go-v1`,
+      auth: { type: 'apiKey', ...API_KEY },
+    });
     expect(res.status).toBe(200);
     const handle = env.client.workflow.getHandle(journeyWorkflowId('gbg-go-v1', journeyId));
     const result = (await handle.result()) as JourneyState;
@@ -250,7 +372,13 @@ describe('signal-with-start semantics and dedupe', () => {
     const before = await handle.describe();
     expect(before.typedSearchAttributes.get(journeySearchAttributeKeys[0]!)).toBe('gbg-go-v1');
 
-    const late = await sim.sendWebhook({ provider: 'gbg-go-v1', journeyId, url: `${base}/webhooks/gbg-go-v1`, auth: { type: 'apiKey', ...API_KEY }, status: 'Failed' });
+    const late = await sim.sendWebhook({
+      provider: 'gbg-go-v1',
+      journeyId,
+      url: `${base}/webhooks/gbg-go-v1`,
+      auth: { type: 'apiKey', ...API_KEY },
+      status: 'Failed',
+    });
     expect(late.status).toBe(200);
     expect(JSON.parse(late.body)).toMatchObject({ outcome: 'already-finished' });
     const after = await handle.describe();
@@ -267,9 +395,21 @@ describe('bad requests', () => {
     await startSleepy(env.client, 'gbg-go-v2', journeyId);
     const auth = basicHeader(BASIC.username, BASIC.password);
     expect((await post(`/webhooks/gbg-go-v2/${journeyId}`, '{"instanceId": ', auth)).status).toBe(400);
-    expect((await post(`/webhooks/gbg-go-v2/${journeyId}`, JSON.stringify({ instanceId: journeyId, pad: 'x'.repeat(2 * 1024 * 1024) }), auth)).status).toBe(413);
-    expect((await post(`/webhooks/onfido/${journeyId}`, JSON.stringify({ instanceId: journeyId }), auth)).status).toBe(404);
-    expect((await post('/webhooks/gbg-go-v2/other-journey-id-123', JSON.stringify({ instanceId: journeyId }), auth)).status).toBe(400);
+    expect(
+      (
+        await post(
+          `/webhooks/gbg-go-v2/${journeyId}`,
+          JSON.stringify({ instanceId: journeyId, pad: 'x'.repeat(2 * 1024 * 1024) }),
+          auth,
+        )
+      ).status,
+    ).toBe(413);
+    expect((await post(`/webhooks/onfido/${journeyId}`, JSON.stringify({ instanceId: journeyId }), auth)).status).toBe(
+      404,
+    );
+    expect(
+      (await post('/webhooks/gbg-go-v2/other-journey-id-123', JSON.stringify({ instanceId: journeyId }), auth)).status,
+    ).toBe(400);
     expect((await post('/webhooks/gbg-go-v2', JSON.stringify({ instanceId: 42 }), auth)).status).toBe(400);
     expect((await post('/webhooks/gbg-go-v2', JSON.stringify({ status: 'Completed' }), auth)).status).toBe(400);
     expect((await post('/webhooks/gbg-go-v2/..%2F..%2Fetc', '{}', auth)).status).toBe(400);
@@ -283,8 +423,15 @@ describe('bad requests', () => {
 describe('Temporal unreachable', () => {
   it('answers 503 while Temporal is down, and accepts the same webhook once it is back', async () => {
     const port = await freePort();
-    const client = await connectClient({ lazy: true, connectionOptions: { address: `127.0.0.1:${port}` }, namespace: 'default' });
-    const receiver = createWebhookServer({ client, config: { auth: authConfig(), taskQueue: TASK_QUEUE, temporalTimeoutMs: 1_500 } });
+    const client = await connectClient({
+      lazy: true,
+      connectionOptions: { address: `127.0.0.1:${port}` },
+      namespace: 'default',
+    });
+    const receiver = createWebhookServer({
+      client,
+      config: { auth: authConfig(), taskQueue: TASK_QUEUE, temporalTimeoutMs: 1_500 },
+    });
     let env2: TestWorkflowEnvironment | undefined;
     let w2: { worker: Worker; done: Promise<void> } | undefined;
     try {
@@ -292,7 +439,8 @@ describe('Temporal unreachable', () => {
       const journeyId = newId('outage');
       sim.script('idnow', journeyId, ['completed']);
       const eventId = randomUUID();
-      const send = () => sim.sendWebhook({ provider: 'idnow', journeyId, url: `${url}/webhooks/idnow`, audience: AUDIENCE, eventId });
+      const send = () =>
+        sim.sendWebhook({ provider: 'idnow', journeyId, url: `${url}/webhooks/idnow`, audience: AUDIENCE, eventId });
       const down = await send();
       expect(down.status).toBe(503);
 
@@ -304,7 +452,9 @@ describe('Temporal unreachable', () => {
         return r.status === 200 ? r : undefined;
       }, 20_000);
       expect(up?.status).toBe(200);
-      const result = (await env2.client.workflow.getHandle(journeyWorkflowId('idnow', journeyId)).result()) as JourneyState;
+      const result = (await env2.client.workflow
+        .getHandle(journeyWorkflowId('idnow', journeyId))
+        .result()) as JourneyState;
       expect(result.status).toBe('completed');
     } finally {
       await receiver.close();

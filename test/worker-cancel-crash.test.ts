@@ -69,7 +69,11 @@ function startRelay(target: number): Promise<Relay> {
 }
 
 beforeAll(async () => {
-  const [e, s, bundle] = await Promise.all([createLocalEnv({ server: { searchAttributes: journeySearchAttributeKeys } }), startSimulator(), bundleJourneyWorkflows()]);
+  const [e, s, bundle] = await Promise.all([
+    createLocalEnv({ server: { searchAttributes: journeySearchAttributeKeys } }),
+    startSimulator(),
+    bundleJourneyWorkflows(),
+  ]);
   env = e;
   sim = s;
   relay = await startRelay(Number(new URL(sim.url).port));
@@ -111,7 +115,10 @@ async function startWorker(taskQueue: string): Promise<ChildProcess> {
   let output = '';
   child.stdout!.on('data', (d) => (output += d));
   child.stderr!.on('data', (d) => (output += d));
-  const ready = await eventually(() => (child.exitCode !== null ? 'exited' : output.includes('worker started') ? 'ready' : undefined), 45_000);
+  const ready = await eventually(
+    () => (child.exitCode !== null ? 'exited' : output.includes('worker started') ? 'ready' : undefined),
+    45_000,
+  );
   expect(ready, output).toBe('ready');
   return child;
 }
@@ -147,7 +154,11 @@ it('a worker killed mid-fetch: a second worker process finishes the journey, no 
   const first = await startWorker(taskQueue);
   const journeyId = `crash-${randomUUID()}`;
   sim.script('gbg-go-v2', journeyId, ['in_progress', 'slow 4s completed']);
-  const handle = await startJourneyWorkflow(env.client, { provider: 'gbg-go-v2', journeyId, polling: { baseIntervalMs: 1_000 } }, { taskQueue });
+  const handle = await startJourneyWorkflow(
+    env.client,
+    { provider: 'gbg-go-v2', journeyId, polling: { baseIntervalMs: 1_000 } },
+    { taskQueue },
+  );
   await eventually(() => ((sim.journey('gbg-go-v2', journeyId)?.fetches ?? 0) >= 2 ? true : undefined));
   const second = startWorker(taskQueue);
   first.kill('SIGKILL');
@@ -158,8 +169,12 @@ it('a worker killed mid-fetch: a second worker process finishes the journey, no 
   expect(sim.journey('gbg-go-v2', journeyId)?.fetches).toBe(3);
   expect(await handle.query(journeyProgressQuery)).toMatchObject({ polls: 2, consecutiveErrors: 0 });
   const events = (await handle.fetchHistory()).events ?? [];
-  const fetches = events.filter((e: temporal.api.history.v1.IHistoryEvent) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity');
+  const fetches = events.filter(
+    (e: temporal.api.history.v1.IHistoryEvent) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity',
+  );
   expect(fetches).toHaveLength(2);
-  expect(fetches.filter((e: temporal.api.history.v1.IHistoryEvent) => e.markerRecordedEventAttributes?.failure)).toHaveLength(0);
+  expect(
+    fetches.filter((e: temporal.api.history.v1.IHistoryEvent) => e.markerRecordedEventAttributes?.failure),
+  ).toHaveLength(0);
   expect(eventsOf({ events }, EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT).length).toBeGreaterThanOrEqual(1);
 }, 120_000);

@@ -21,7 +21,11 @@ import { freePort } from './helpers/free-ports';
 
 const root = path.resolve(__dirname, '..');
 const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
-const baseEnv = { PATH: process.env.PATH ?? '', HOME: tmpdir(), TEMPORAL_CONFIG_FILE: path.join(tmpdir(), 'no-such-temporal.toml') };
+const baseEnv = {
+  PATH: process.env.PATH ?? '',
+  HOME: tmpdir(),
+  TEMPORAL_CONFIG_FILE: path.join(tmpdir(), 'no-such-temporal.toml'),
+};
 
 interface Exit {
   code: number | null;
@@ -31,7 +35,11 @@ interface Exit {
 
 function spawnWorker(env: Record<string, string>, onStart?: (child: ReturnType<typeof spawn>) => void): Promise<Exit> {
   return new Promise((resolve, reject) => {
-    const child = spawn(tsx, ['src/worker.ts'], { cwd: root, env: { ...baseEnv, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(tsx, ['src/worker.ts'], {
+      cwd: root,
+      env: { ...baseEnv, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -44,15 +52,38 @@ function spawnWorker(env: Record<string, string>, onStart?: (child: ReturnType<t
 
 describe('configuration errors', () => {
   const cases: { name: string; env: Record<string, string>; expected: RegExp[] }[] = [
-    { name: 'no provider at all', env: {}, expected: [/GBG_CLIENT_ID\/GBG_CLIENT_SECRET or IDNOW_CLIENT_ID\/IDNOW_CLIENT_SECRET: missing/] },
+    {
+      name: 'no provider at all',
+      env: {},
+      expected: [/GBG_CLIENT_ID\/GBG_CLIENT_SECRET or IDNOW_CLIENT_ID\/IDNOW_CLIENT_SECRET: missing/],
+    },
     { name: 'GBG client secret missing', env: { GBG_CLIENT_ID: 'id' }, expected: [/^\s+GBG_CLIENT_SECRET: missing$/m] },
-    { name: 'IDnow client id missing', env: { IDNOW_CLIENT_SECRET: 's3cr3t-value' }, expected: [/^\s+IDNOW_CLIENT_ID: missing$/m] },
+    {
+      name: 'IDnow client id missing',
+      env: { IDNOW_CLIENT_SECRET: 's3cr3t-value' },
+      expected: [/^\s+IDNOW_CLIENT_ID: missing$/m],
+    },
     {
       name: 'GBG password grant without a password, malformed METRICS_BIND and task queue',
-      env: { GBG_CLIENT_ID: 'id', GBG_CLIENT_SECRET: 'sec', GBG_GRANT: 'password', GBG_USERNAME: 'u', METRICS_BIND: 'nonsense', JOURNEY_TASK_QUEUE: 'bad queue!' },
-      expected: [/METRICS_BIND: malformed/, /JOURNEY_TASK_QUEUE: malformed/, /GBG_USERNAME: the password grant needs GBG_USERNAME and GBG_PASSWORD/],
+      env: {
+        GBG_CLIENT_ID: 'id',
+        GBG_CLIENT_SECRET: 'sec',
+        GBG_GRANT: 'password',
+        GBG_USERNAME: 'u',
+        METRICS_BIND: 'nonsense',
+        JOURNEY_TASK_QUEUE: 'bad queue!',
+      },
+      expected: [
+        /METRICS_BIND: malformed/,
+        /JOURNEY_TASK_QUEUE: malformed/,
+        /GBG_USERNAME: the password grant needs GBG_USERNAME and GBG_PASSWORD/,
+      ],
     },
-    { name: 'malformed GBG region', env: { GBG_CLIENT_ID: 'id', GBG_CLIENT_SECRET: 'sec', GBG_REGION: 'mars' }, expected: [/GBG_REGION:/] },
+    {
+      name: 'malformed GBG region',
+      env: { GBG_CLIENT_ID: 'id', GBG_CLIENT_SECRET: 'sec', GBG_REGION: 'mars' },
+      expected: [/GBG_REGION:/],
+    },
   ];
 
   it('the worker process exits with code 2 and names each missing or malformed variable', async () => {
@@ -85,11 +116,24 @@ describe('configuration errors', () => {
   it('sizes the worker for many sleeping journeys, overridable per setting', () => {
     const creds = { IDNOW_CLIENT_ID: 'id', IDNOW_CLIENT_SECRET: 'secret' };
     expect(workerSettingsFromEnv(creds).tuning).toEqual(DEFAULT_WORKER_TUNING);
-    const tuned = workerSettingsFromEnv({ ...creds, WORKER_MAX_CACHED_WORKFLOWS: '500', WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '50', WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: '80' });
-    expect(tuned.tuning).toEqual({ maxCachedWorkflows: 500, maxConcurrentWorkflowTaskExecutions: 50, maxConcurrentLocalActivityExecutions: 80 });
+    const tuned = workerSettingsFromEnv({
+      ...creds,
+      WORKER_MAX_CACHED_WORKFLOWS: '500',
+      WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '50',
+      WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: '80',
+    });
+    expect(tuned.tuning).toEqual({
+      maxCachedWorkflows: 500,
+      maxConcurrentWorkflowTaskExecutions: 50,
+      maxConcurrentLocalActivityExecutions: 80,
+    });
     const problems = (() => {
       try {
-        workerSettingsFromEnv({ ...creds, WORKER_MAX_CACHED_WORKFLOWS: '100', WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: 'many' });
+        workerSettingsFromEnv({
+          ...creds,
+          WORKER_MAX_CACHED_WORKFLOWS: '100',
+          WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: 'many',
+        });
       } catch (err) {
         return (err as ConfigError).problems;
       }
@@ -139,7 +183,11 @@ describe('a running worker (dev server + simulator)', () => {
       },
       (c) => (child = c),
     );
-    const quickHandle = await startJourneyWorkflow(env.client, { provider: 'gbg-go-v2', journeyId: quick, polling: { baseIntervalMs: 1_000 } }, { taskQueue });
+    const quickHandle = await startJourneyWorkflow(
+      env.client,
+      { provider: 'gbg-go-v2', journeyId: quick, polling: { baseIntervalMs: 1_000 } },
+      { taskQueue },
+    );
     expect(await quickHandle.result()).toMatchObject({ status: 'completed', source: 'poll' });
 
     const metrics = await request(`http://127.0.0.1:${metricsPort}/metrics`);
@@ -153,7 +201,9 @@ describe('a running worker (dev server + simulator)', () => {
     expect(exit.code, exit.stderr).toBe(0);
     // The in-flight fetch (a local activity) finished within the grace time: its result is in history, no failure.
     const events = (await slowHandle.fetchHistory()).events ?? [];
-    const fetches = events.flatMap((e) => (e.markerRecordedEventAttributes?.markerName === 'core_local_activity' ? [e.markerRecordedEventAttributes] : []));
+    const fetches = events.flatMap((e) =>
+      e.markerRecordedEventAttributes?.markerName === 'core_local_activity' ? [e.markerRecordedEventAttributes] : [],
+    );
     expect(fetches).toHaveLength(1);
     expect(fetches[0]!.failure).toBeFalsy();
     expect(fetches[0]!.details?.result?.payloads).toHaveLength(1);

@@ -43,7 +43,8 @@ it('g. a long journey continues as new at least 3 times and behaves like one run
   const wallStart = Date.now();
   const input: JourneyWorkflowInput = { ...journeyInput(), historyEventBudget: HISTORY_BUDGET };
   const options = journeyStartOptions(input, `journey-${randomUUID()}`);
-  const signalW1 = () => env.client.workflow.getHandle(options.workflowId).signal(journeyWebhookSignal, { eventId: 'w1' });
+  const signalW1 = () =>
+    env.client.workflow.getHandle(options.workflowId).signal(journeyWebhookSignal, { eventId: 'w1' });
   // 15 polls: a webhook during poll 2 (→ poll 3 at once), 10 failures in a row (crossing hops, so the error
   // count and backoff must carry over), the same webhook id again during poll 13 (ignored), then completion.
   const steps: FetchStep[] = [
@@ -55,10 +56,18 @@ it('g. a long journey continues as new at least 3 times and behaves like one run
     { status: 'completed' },
   ];
   const { activities, calls } = scriptedFetch(env, steps);
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue: options.taskQueue, workflowBundle: bundle, activities });
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue: options.taskQueue,
+    workflowBundle: bundle,
+    activities,
+  });
 
   await worker.runUntil(async () => {
-    const handle = await env.client.workflow.start<typeof awaitJourneyCompletion>('awaitJourneyCompletion', { ...options, args: [input] });
+    const handle = await env.client.workflow.start<typeof awaitJourneyCompletion>('awaitJourneyCompletion', {
+      ...options,
+      args: [input],
+    });
     const result = await handle.result();
     expect(result).toMatchObject({ status: 'completed', terminal: true, source: 'poll', journeyId: input.journeyId });
 
@@ -77,13 +86,20 @@ it('g. a long journey continues as new at least 3 times and behaves like one run
     for (const run of runs) expect(run.history.events!.length).toBeLessThanOrEqual(HISTORY_BUDGET);
     // Every run keeps the journey's short workflow task timeout (what makes cancellation prompt mid-fetch).
     for (const run of runs) {
-      expect(tsToMs(run.history.events![0]!.workflowExecutionStartedEventAttributes!.workflowTaskTimeout)).toBe(JOURNEY_WORKFLOW_TASK_TIMEOUT_MS);
+      expect(tsToMs(run.history.events![0]!.workflowExecutionStartedEventAttributes!.workflowTaskTimeout)).toBe(
+        JOURNEY_WORKFLOW_TASK_TIMEOUT_MS,
+      );
     }
     // the second 'w1' reached a later run than the first and still did not wake it
     expect(calls[12]!.runId).not.toBe(calls[1]!.runId);
 
     const progress = await handle.query(journeyProgressQuery);
-    expect(progress).toMatchObject({ status: 'completed', polls: steps.length, consecutiveErrors: 0, webhooksReceived: 1 });
+    expect(progress).toMatchObject({
+      status: 'completed',
+      polls: steps.length,
+      consecutiveErrors: 0,
+      webhooksReceived: 1,
+    });
     runs.forEach((run, i) => maybeSaveHistory(`g-continue-as-new-run${i + 1}`, run.history));
   });
   expect(Date.now() - wallStart).toBeLessThan(60_000);
@@ -92,10 +108,22 @@ it('g. a long journey continues as new at least 3 times and behaves like one run
 it('a flood of duplicate webhooks while waiting continues as new without disturbing the schedule', async () => {
   const input: JourneyWorkflowInput = { ...journeyInput(), historyEventBudget: FLOOD_HISTORY_BUDGET };
   const options = journeyStartOptions(input, `journey-${randomUUID()}`);
-  const { activities, calls } = scriptedFetch(env, [{ status: 'in_progress' }, { status: 'in_progress' }, { status: 'completed' }]);
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue: options.taskQueue, workflowBundle: bundle, activities });
+  const { activities, calls } = scriptedFetch(env, [
+    { status: 'in_progress' },
+    { status: 'in_progress' },
+    { status: 'completed' },
+  ]);
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue: options.taskQueue,
+    workflowBundle: bundle,
+    activities,
+  });
   await worker.runUntil(async () => {
-    const handle = await env.client.workflow.start<typeof awaitJourneyCompletion>('awaitJourneyCompletion', { ...options, args: [input] });
+    const handle = await env.client.workflow.start<typeof awaitJourneyCompletion>('awaitJourneyCompletion', {
+      ...options,
+      args: [input],
+    });
     await handle.signal(journeyWebhookSignal, { eventId: 'dup' }); // wakes: poll 2 at once
     for (let i = 0; i < 30; i++) await handle.signal(journeyWebhookSignal, { eventId: 'dup' });
     expect(await handle.result()).toMatchObject({ status: 'completed', source: 'poll' });

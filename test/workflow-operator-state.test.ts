@@ -12,7 +12,15 @@ import { runCli } from '../src/cli';
 import { journeyStartOptions } from '../src/client';
 import { journeyDecisionKey, journeyProgressQuery, journeyStatusKey, type AwaitJourneyInput } from '../src/shared';
 import type { awaitJourneyCompletion } from '../src/workflows';
-import { bundleJourneyWorkflows, createJourneyTestEnv, journeyInput, maybeSaveHistory, repeat, scriptedFetch, type FetchStep } from './helpers/workflow-env';
+import {
+  bundleJourneyWorkflows,
+  createJourneyTestEnv,
+  journeyInput,
+  maybeSaveHistory,
+  repeat,
+  scriptedFetch,
+  type FetchStep,
+} from './helpers/workflow-env';
 
 let env: TestWorkflowEnvironment;
 let bundle: Awaited<ReturnType<typeof bundleJourneyWorkflows>>;
@@ -25,19 +33,37 @@ afterAll(async () => {
 });
 
 /** Runs one journey with a scripted fetchState; `during` acts on the handle while the worker runs. */
-async function run(steps: FetchStep[], input: AwaitJourneyInput, during?: (h: WorkflowHandle<typeof awaitJourneyCompletion>) => Promise<void>) {
+async function run(
+  steps: FetchStep[],
+  input: AwaitJourneyInput,
+  during?: (h: WorkflowHandle<typeof awaitJourneyCompletion>) => Promise<void>,
+) {
   const taskQueue = `ops-${randomUUID()}`;
   const { activities } = scriptedFetch(env, steps);
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities });
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle: bundle,
+    activities,
+  });
   return worker.runUntil(async () => {
-    const handle = await env.client.workflow.start<typeof awaitJourneyCompletion>('awaitJourneyCompletion', journeyStartOptions(input, taskQueue));
+    const handle = await env.client.workflow.start<typeof awaitJourneyCompletion>(
+      'awaitJourneyCompletion',
+      journeyStartOptions(input, taskQueue),
+    );
     await during?.(handle);
     const outcome = await handle.result().then(
       () => 'completed',
       (err: Error) => err.name,
     );
     const attributes = (await handle.describe()).typedSearchAttributes;
-    return { handle, outcome, status: attributes.get(journeyStatusKey), decision: attributes.get(journeyDecisionKey), taskQueue };
+    return {
+      handle,
+      outcome,
+      status: attributes.get(journeyStatusKey),
+      decision: attributes.get(journeyDecisionKey),
+      taskQueue,
+    };
   });
 }
 
@@ -50,7 +76,12 @@ describe('JourneyStatus and JourneyDecision tell the truth', () => {
     maybeSaveHistory('j-operator-state-gave-up', await r.handle.fetchHistory());
 
     let out = '';
-    const code = await runCli(['status', input.provider, input.journeyId, '--task-queue', r.taskQueue], { client: env.client, stdout: (t) => (out += t), stderr: () => {}, env: {} });
+    const code = await runCli(['status', input.provider, input.journeyId, '--task-queue', r.taskQueue], {
+      client: env.client,
+      stdout: (t) => (out += t),
+      stderr: () => {},
+      env: {},
+    });
     expect(code).toBe(0);
     expect(out).toMatch(/journey status:\s+failed/);
   });
@@ -58,12 +89,20 @@ describe('JourneyStatus and JourneyDecision tell the truth', () => {
   it('the progress query and the current details carry the journey’s own budget', async () => {
     const input = journeyInput({ polling: { baseIntervalMs: 60_000, maxConsecutiveErrors: 7 } });
     await run([{ fail: 'transient' }, { status: 'completed' }], input, async (handle) => {
-      const progress = await waitFor(() => handle.query(journeyProgressQuery), (p) => p.consecutiveErrors === 1);
+      const progress = await waitFor(
+        () => handle.query(journeyProgressQuery),
+        (p) => p.consecutiveErrors === 1,
+      );
       expect(progress.maxConsecutiveErrors).toBe(7);
       const { currentDetails } = (await handle.query('__temporal_workflow_metadata')) as { currentDetails?: string };
       expect(currentDetails).toContain('errors 1/7');
       let out = '';
-      await runCli(['status', input.provider, input.journeyId], { client: env.client, stdout: (t) => (out += t), stderr: () => {}, env: {} });
+      await runCli(['status', input.provider, input.journeyId], {
+        client: env.client,
+        stdout: (t) => (out += t),
+        stderr: () => {},
+        env: {},
+      });
       expect(out).toContain('errors 1/7');
       expect(out).not.toContain('/30');
     });
@@ -77,7 +116,10 @@ describe('JourneyStatus and JourneyDecision tell the truth', () => {
 
   it('cancelled: cancelled', async () => {
     const r = await run([{ status: 'in_progress' }], journeyInput(), async (handle) => {
-      await waitFor(() => handle.query(journeyProgressQuery), (p) => p.polls >= 1);
+      await waitFor(
+        () => handle.query(journeyProgressQuery),
+        (p) => p.polls >= 1,
+      );
       await handle.cancel();
     });
     expect(r.outcome).toBe('WorkflowFailedError');
@@ -86,7 +128,10 @@ describe('JourneyStatus and JourneyDecision tell the truth', () => {
   });
 
   it('completed and accepted: JourneyDecision accepted', async () => {
-    const r = await run([{ status: 'in_progress' }, { status: 'completed' }], journeyInput({ polling: { baseIntervalMs: 1_000 } }));
+    const r = await run(
+      [{ status: 'in_progress' }, { status: 'completed' }],
+      journeyInput({ polling: { baseIntervalMs: 1_000 } }),
+    );
     expect(r).toMatchObject({ outcome: 'completed', status: 'completed', decision: 'accepted' });
   });
 });

@@ -61,7 +61,12 @@ async function runJourney<T>(
   const script = typeof steps === 'function' ? steps(() => handle!) : steps;
   const { activities, calls } = scriptedFetch(env, script);
   const taskQueue = `journey-${randomUUID()}`;
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities });
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle: bundle,
+    activities,
+  });
   return worker.runUntil(async () => {
     handle = await startJourneyWorkflow(env.client, input, { taskQueue });
     return body(handle, calls);
@@ -115,7 +120,11 @@ describe('polling schedule', () => {
   });
 
   it("a 429's Retry-After stretches the wait when longer than the schedule, never shortens it", async () => {
-    const steps: FetchStep[] = [{ fail: 'transient', httpStatus: 429, retryAfterMs: 60_000 }, { fail: 'transient', httpStatus: 429, retryAfterMs: 1_000 }, completed];
+    const steps: FetchStep[] = [
+      { fail: 'transient', httpStatus: 429, retryAfterMs: 60_000 },
+      { fail: 'transient', httpStatus: 429, retryAfterMs: 1_000 },
+      completed,
+    ];
     await runJourney(steps, async (handle, calls) => {
       await handle.result();
       expectGapsClose(gaps(calls), [60_000, 20_000]);
@@ -129,7 +138,11 @@ describe('polling schedule', () => {
       const failure = cause as ApplicationFailure;
       expect(failure.type).toBe(JOURNEY_POLLING_EXHAUSTED);
       expect(failure.nonRetryable).toBe(true);
-      expect(failure.details?.[0]).toMatchObject({ consecutiveErrors: 30, polls: 30, lastError: 'HTTP 503' } satisfies Partial<PollingExhaustedDetails>);
+      expect(failure.details?.[0]).toMatchObject({
+        consecutiveErrors: 30,
+        polls: 30,
+        lastError: 'HTTP 503',
+      } satisfies Partial<PollingExhaustedDetails>);
       expect(calls).toHaveLength(30);
       const predicted = timeToExhaustionMs(resolvePolicy()); // 2,465 s
       expect(predicted).toBe(2_465_000);
@@ -185,7 +198,11 @@ describe('webhooks', () => {
 
   it('d. a webhook that lands during an in-flight fetch is not lost', async () => {
     await runJourney(
-      (handle) => [inProgress, { status: 'in_progress', during: () => handle().signal(journeyWebhookSignal, { eventId: 'evt-2' }) }, completed],
+      (handle) => [
+        inProgress,
+        { status: 'in_progress', during: () => handle().signal(journeyWebhookSignal, { eventId: 'evt-2' }) },
+        completed,
+      ],
       async (handle, calls) => {
         await untilCalls(calls, 1);
         await env.sleep('3s');
@@ -222,7 +239,12 @@ describe('deadline, cancellation, permanent errors', () => {
       [inProgress],
       async (handle, calls) => {
         const result = await handle.result();
-        expect(result).toMatchObject({ status: 'expired', terminal: true, source: 'deadline', providerStatus: 'IN_PROGRESS' });
+        expect(result).toMatchObject({
+          status: 'expired',
+          terminal: true,
+          source: 'deadline',
+          providerStatus: 'IN_PROGRESS',
+        });
         expect(await handle.query(journeyProgressQuery)).toMatchObject({ status: 'expired', polls: 3 });
         expect(calls).toHaveLength(3); // at 0, 10, 20 s; the wait after the third is cut to 5 s
         const closed = await closedAt(handle);
@@ -328,7 +350,12 @@ describe('operator metadata', () => {
         expect(summaries).toContain('poll #1 · errors 0/30');
         expect(summaries).toContain('poll #1 · next in 15s · errors 1/30');
         expect(summaries).toContain('poll #2 · errors 1/30');
-        const everything = JSON.stringify({ summaries, metadata, description: description.raw, sa: description.searchAttributes });
+        const everything = JSON.stringify({
+          summaries,
+          metadata,
+          description: description.raw,
+          sa: description.searchAttributes,
+        });
         expect(everything).not.toContain(PII_NAME);
       },
       input,

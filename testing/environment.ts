@@ -8,7 +8,14 @@ import type { Client } from '@temporalio/client';
 import type { Duration } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type LogLevel, type NativeConnection } from '@temporalio/worker';
+import {
+  bundleWorkflowCode,
+  DefaultLogger,
+  Runtime,
+  Worker,
+  type LogLevel,
+  type NativeConnection,
+} from '@temporalio/worker';
 import { expandScript, startSimulator, type ScriptEntry, type Simulator } from '../dev/simulator';
 import { timeSkippingServerExecutable, withStartRetries } from '../dev/temporal-servers';
 import { createActivities, createProviderAgent } from '../src/activities';
@@ -97,16 +104,21 @@ export async function registerJourneySearchAttributes(env: TestWorkflowEnvironme
 /** Bad options fail here, with what was wrong, before any server starts. */
 function validate(options: JourneyTestEnvironmentOptions): { mode: 'simulator' | 'scripted'; taskQueue: string } {
   const mode = options.fetchState ?? 'simulator';
-  if (mode !== 'simulator' && mode !== 'scripted') throw new TypeError(`fetchState must be 'simulator' or 'scripted', not ${JSON.stringify(mode)}`);
+  if (mode !== 'simulator' && mode !== 'scripted')
+    throw new TypeError(`fetchState must be 'simulator' or 'scripted', not ${JSON.stringify(mode)}`);
   const taskQueue = options.taskQueue ?? DEFAULT_TASK_QUEUE;
-  if (typeof taskQueue !== 'string' || taskQueue.trim() === '') throw new TypeError('taskQueue must be a non-empty string');
+  if (typeof taskQueue !== 'string' || taskQueue.trim() === '')
+    throw new TypeError('taskQueue must be a non-empty string');
   const timeout = options.fetchTimeoutMs;
-  if (timeout !== undefined && !(Number.isFinite(timeout) && timeout > 0)) throw new TypeError('fetchTimeoutMs must be a positive number of milliseconds');
+  if (timeout !== undefined && !(Number.isFinite(timeout) && timeout > 0))
+    throw new TypeError('fetchTimeoutMs must be a positive number of milliseconds');
   if (options.defaultScript) expandScript(options.defaultScript);
   return { mode, taskQueue };
 }
 
-export async function createJourneyTestEnvironment(options: JourneyTestEnvironmentOptions = {}): Promise<JourneyTestEnvironment> {
+export async function createJourneyTestEnvironment(
+  options: JourneyTestEnvironmentOptions = {},
+): Promise<JourneyTestEnvironment> {
   const { mode, taskQueue } = validate(options);
   ensureRuntime(options.logLevel ?? 'ERROR');
 
@@ -121,10 +133,12 @@ export async function createJourneyTestEnvironment(options: JourneyTestEnvironme
         if (!options.env) cleanups.push(() => env.teardown());
         return env;
       }),
-      simulator: startSimulator(options.defaultScript ? { defaultScript: options.defaultScript } : {}).then((simulator) => {
-        cleanups.push(() => simulator.close());
-        return simulator;
-      }),
+      simulator: startSimulator(options.defaultScript ? { defaultScript: options.defaultScript } : {}).then(
+        (simulator) => {
+          cleanups.push(() => simulator.close());
+          return simulator;
+        },
+      ),
       bundle: bundleWorkflowCode({ workflowsPath, logger: quietBundler }),
     };
     await Promise.allSettled(Object.values(starting));
@@ -133,7 +147,12 @@ export async function createJourneyTestEnvironment(options: JourneyTestEnvironme
 
     const fetches = fetchStateFor(mode, simulator, options);
     cleanups.push(fetches.close);
-    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities: { fetchState: fetches.fetchState } });
+    const worker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue,
+      workflowBundle,
+      activities: { fetchState: fetches.fetchState },
+    });
     // A worker that dies mid-test must not become an unhandled rejection: teardown() reports it instead.
     let workerFailure: unknown;
     const running = worker.run().catch((err: unknown) => {
@@ -176,10 +195,17 @@ interface FetchStateSource {
   close(): Promise<void>;
 }
 
-function fetchStateFor(mode: 'simulator' | 'scripted', simulator: Simulator, options: JourneyTestEnvironmentOptions): FetchStateSource {
+function fetchStateFor(
+  mode: 'simulator' | 'scripted',
+  simulator: Simulator,
+  options: JourneyTestEnvironmentOptions,
+): FetchStateSource {
   const { defaultScript, fetchTimeoutMs } = options;
   if (mode === 'scripted') {
-    const scripted = createScriptedFetchState({ ...(defaultScript ? { defaultScript } : {}), ...(fetchTimeoutMs ? { timeoutMs: fetchTimeoutMs } : {}) });
+    const scripted = createScriptedFetchState({
+      ...(defaultScript ? { defaultScript } : {}),
+      ...(fetchTimeoutMs ? { timeoutMs: fetchTimeoutMs } : {}),
+    });
     return { ...scripted, close: async () => {} };
   }
   const dispatcher = createProviderAgent();
@@ -190,7 +216,9 @@ function fetchStateFor(mode: 'simulator' | 'scripted', simulator: Simulator, opt
     script: (provider, journeyId, script) => simulator.script(provider, journeyId, script),
     journey: (provider, journeyId) => {
       const info = simulator.journey(provider, journeyId);
-      return info ? { provider, journeyId, fetches: info.fetches, ...(info.lastStatus ? { lastStatus: info.lastStatus } : {}) } : undefined;
+      return info
+        ? { provider, journeyId, fetches: info.fetches, ...(info.lastStatus ? { lastStatus: info.lastStatus } : {}) }
+        : undefined;
     },
     close: () => dispatcher.close(),
   };

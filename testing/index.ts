@@ -3,8 +3,18 @@
  * Development only: built apart from the product (never in `lib/` or the worker image); needs `@temporalio/testing`.
  * API reference: docs/testing.md.
  */
-export { createJourneyTestEnvironment, registerJourneySearchAttributes, type JourneyTestEnvironment, type JourneyTestEnvironmentOptions } from './environment';
-export { createScriptedFetchState, type JourneyFetches, type ScriptedFetchState, type ScriptedFetchStateOptions } from './scripted-fetch-state';
+export {
+  createJourneyTestEnvironment,
+  registerJourneySearchAttributes,
+  type JourneyTestEnvironment,
+  type JourneyTestEnvironmentOptions,
+} from './environment';
+export {
+  createScriptedFetchState,
+  type JourneyFetches,
+  type ScriptedFetchState,
+  type ScriptedFetchStateOptions,
+} from './scripted-fetch-state';
 export type { SendWebhookOptions, WebhookDelivery } from './webhooks';
 export { ScriptError, type ScriptEntry, type SimStatus, type SimStep } from '../dev/simulator';
 export {

@@ -6,7 +6,13 @@
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import { errorBody, gbgV1Body, gbgV2Body, idnowSessionBody, providerSpelling } from '../dev/simulator/payloads';
-import { DEFAULT_SCRIPT, expandScript, scriptFromJourneyId, type ScriptEntry, type SimStep } from '../dev/simulator/script';
+import {
+  DEFAULT_SCRIPT,
+  expandScript,
+  scriptFromJourneyId,
+  type ScriptEntry,
+  type SimStep,
+} from '../dev/simulator/script';
 import { compactForHistory } from '../src/activities/fetch-state';
 import { FetchError, httpStatusError, toApplicationFailure } from '../src/activities/failures';
 import { DEFAULT_HTTP_OPTIONS, type HttpResponse } from '../src/activities/http';
@@ -74,13 +80,24 @@ export function createScriptedFetchState(options: ScriptedFetchStateOptions = {}
       }
       case 'http': {
         const headers = step.retryAfterSeconds !== undefined ? { 'retry-after': String(step.retryAfterSeconds) } : {};
-        const res: HttpResponse = { status: step.httpStatus, headers, text: JSON.stringify(errorBody(provider, step.httpStatus)) };
+        const res: HttpResponse = {
+          status: step.httpStatus,
+          headers,
+          text: JSON.stringify(errorBody(provider, step.httpStatus)),
+        };
         throw httpStatusError(provider, 'state fetch', res, Date.now());
       }
       case 'malformed':
-        throw new FetchError('failed', `${provider} state response: body is not valid JSON`, { provider, httpStatus: 200 });
+        throw new FetchError('failed', `${provider} state response: body is not valid JSON`, {
+          provider,
+          httpStatus: 200,
+        });
       case 'invalid':
-        return normalise(provider, provider === 'idnow' ? { sessionId: journeyId, sessionStatus: 42 } : { instanceId: journeyId, status: 42 }, { journeyId, observedAt: now });
+        return normalise(
+          provider,
+          provider === 'idnow' ? { sessionId: journeyId, sessionStatus: 42 } : { instanceId: journeyId, status: 42 },
+          { journeyId, observedAt: now },
+        );
       case 'reset':
         throw new FetchError('failed', `${provider}: connection closed by the provider`, { provider });
       case 'slow':
@@ -103,7 +120,10 @@ export function createScriptedFetchState(options: ScriptedFetchStateOptions = {}
         return await answer(run, step, input);
       } catch (err) {
         if (err instanceof FetchError) throw toApplicationFailure(err);
-        if (err instanceof ProviderResponseError) throw toApplicationFailure(new FetchError('failed', err.message, { provider: input.provider, httpStatus: 200 }));
+        if (err instanceof ProviderResponseError)
+          throw toApplicationFailure(
+            new FetchError('failed', err.message, { provider: input.provider, httpStatus: 200 }),
+          );
         throw err;
       }
     },
@@ -113,14 +133,23 @@ export function createScriptedFetchState(options: ScriptedFetchStateOptions = {}
     },
     journey(provider, journeyId) {
       const run = runs.get(key(provider, journeyId));
-      return run ? { provider, journeyId, fetches: run.fetches, ...(run.lastStatus ? { lastStatus: run.lastStatus } : {}) } : undefined;
+      return run
+        ? { provider, journeyId, fetches: run.fetches, ...(run.lastStatus ? { lastStatus: run.lastStatus } : {}) }
+        : undefined;
     },
   };
 }
 
-function stateBody(run: Run, step: Extract<SimStep, { kind: 'state' }>, providerStatus: string, now: string, environment = 'live'): unknown {
+function stateBody(
+  run: Run,
+  step: Extract<SimStep, { kind: 'state' }>,
+  providerStatus: string,
+  now: string,
+  environment = 'live',
+): unknown {
   const times = { createdAt: run.createdAt, now };
-  if (run.provider === 'gbg-go-v2') return gbgV2Body(run.journeyId, providerStatus, step.status, times, step.variant, step.outcome);
+  if (run.provider === 'gbg-go-v2')
+    return gbgV2Body(run.journeyId, providerStatus, step.status, times, step.variant, step.outcome);
   if (run.provider === 'gbg-go-v1') return gbgV1Body(run.journeyId, providerStatus, step.status, times, step.variant);
   return idnowSessionBody(run.journeyId, providerStatus, step.status, times, environment, step.variant, step.outcome);
 }

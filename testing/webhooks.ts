@@ -39,11 +39,21 @@ export interface TestWebhookReceiver {
   close(): Promise<void>;
 }
 
-export async function startTestWebhookReceiver(client: Client, simulator: Simulator, taskQueue: string): Promise<TestWebhookReceiver> {
+export async function startTestWebhookReceiver(
+  client: Client,
+  simulator: Simulator,
+  taskQueue: string,
+): Promise<TestWebhookReceiver> {
   const basic = { username: 'journey-await-test', password: randomBytes(12).toString('base64url') };
   const auth: WebhookAuthConfig = {
     gbg: { basic },
-    idnow: { jwt: { jwksUrl: `${simulator.url}/idnow/oidc/.well-known/jwks.json`, issuer: `${simulator.url}/idnow`, audience: IDNOW_AUDIENCE } },
+    idnow: {
+      jwt: {
+        jwksUrl: `${simulator.url}/idnow/oidc/.well-known/jwks.json`,
+        issuer: `${simulator.url}/idnow`,
+        audience: IDNOW_AUDIENCE,
+      },
+    },
   };
   const app = createWebhookServer({ client, config: { auth, taskQueue } });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
@@ -62,7 +72,11 @@ export async function startTestWebhookReceiver(client: Client, simulator: Simula
         ...(options.status !== undefined ? { status: options.status } : {}),
         ...(options.eventId !== undefined ? { eventId: options.eventId } : {}),
         ...(options.delivery ? { delivery: options.delivery } : {}),
-        ...(provider === 'idnow' ? (wrong ? { signingKey: (forgedKey ??= createSigningKey('not-in-the-jwks')) } : {}) : { auth: { type: 'basic', username: basic.username, password: wrong ? 'wrong' : basic.password } }),
+        ...(provider === 'idnow'
+          ? wrong
+            ? { signingKey: (forgedKey ??= createSigningKey('not-in-the-jwks')) }
+            : {}
+          : { auth: { type: 'basic', username: basic.username, password: wrong ? 'wrong' : basic.password } }),
       });
       let body: unknown = result.body;
       try {

@@ -72,7 +72,12 @@ async function withConnection<T>(address: string, fn: (connection: Connection) =
  * Retries `fn` until it succeeds (a starting server answers Unavailable or "not enough hosts" for a while), unless
  * the server process has died.
  */
-async function eventually<T>(what: string, server: TemporalServerProcess, fn: () => Promise<T>, timeoutMs: number): Promise<T> {
+async function eventually<T>(
+  what: string,
+  server: TemporalServerProcess,
+  fn: () => Promise<T>,
+  timeoutMs: number,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
@@ -80,7 +85,10 @@ async function eventually<T>(what: string, server: TemporalServerProcess, fn: ()
     } catch (err) {
       const died = server.exitReason();
       if (died) throw new Error(`${what}: ${died}`, { cause: err });
-      if (Date.now() > deadline) throw new Error(`${what}: not done within ${timeoutMs / 1000} s (last error: ${(err as Error).message})`, { cause: err });
+      if (Date.now() > deadline)
+        throw new Error(`${what}: not done within ${timeoutMs / 1000} s (last error: ${(err as Error).message})`, {
+          cause: err,
+        });
       await sleep(500);
     }
   }
@@ -89,11 +97,18 @@ async function eventually<T>(what: string, server: TemporalServerProcess, fn: ()
 /** What auto-setup and docker-compose's search-attribute service do once: the namespace, then the attributes. */
 async function registerNamespace(address: string): Promise<void> {
   await withConnection(address, async (connection) => {
-    const existing = await connection.workflowService.describeNamespace({ namespace: NAMESPACE }).catch(() => undefined);
+    const existing = await connection.workflowService
+      .describeNamespace({ namespace: NAMESPACE })
+      .catch(() => undefined);
     if (!existing) {
-      await connection.workflowService.registerNamespace({ namespace: NAMESPACE, workflowExecutionRetentionPeriod: msToTs(`${NAMESPACE_RETENTION_HOURS}h`) });
+      await connection.workflowService.registerNamespace({
+        namespace: NAMESPACE,
+        workflowExecutionRetentionPeriod: msToTs(`${NAMESPACE_RETENTION_HOURS}h`),
+      });
     }
-    const searchAttributes = Object.fromEntries(SEARCH_ATTRIBUTES.map(({ name, type }) => [name, INDEXED_VALUE_TYPES[type]!]));
+    const searchAttributes = Object.fromEntries(
+      SEARCH_ATTRIBUTES.map(({ name, type }) => [name, INDEXED_VALUE_TYPES[type]!]),
+    );
     await connection.operatorService.addSearchAttributes({ namespace: NAMESPACE, searchAttributes });
   });
 }
@@ -106,13 +121,17 @@ async function servesNamespace(address: string): Promise<void> {
   });
 }
 
-export async function startCluster({ log = (line) => process.stderr.write(`[cluster] ${line}\n`) }: ClusterOptions = {}): Promise<Cluster> {
+export async function startCluster({
+  log = (line) => process.stderr.write(`[cluster] ${line}\n`),
+}: ClusterOptions = {}): Promise<Cluster> {
   const build = await temporalServerBuild();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'journey-await-cluster-'));
   const [pgPort] = await freePorts(1);
   // The server stores its membership port in a smallint column: all its ports come from below 32768.
   const serverPortList = await freeLowPorts(SERVER_PORT_NAMES.length);
-  const ports = Object.fromEntries(SERVER_PORT_NAMES.map((name, i) => [name, serverPortList[i]!])) as unknown as ServerPorts;
+  const ports = Object.fromEntries(
+    SERVER_PORT_NAMES.map((name, i) => [name, serverPortList[i]!]),
+  ) as unknown as ServerPorts;
   const stops: (() => Promise<void>)[] = [];
   const stop = async ({ keepFiles = false } = {}) => {
     for (const fn of stops.reverse()) await fn().catch((err) => log(`stop: ${(err as Error).message}`));
@@ -123,7 +142,12 @@ export async function startCluster({ log = (line) => process.stderr.write(`[clus
   try {
     const started = Date.now();
     log(`starting PostgreSQL on 127.0.0.1:${pgPort} (data in ${dir})…`);
-    const postgres = await startPostgres({ dir: path.join(dir, 'postgres'), port: pgPort!, user: POSTGRES_USER, password: POSTGRES_PASSWORD });
+    const postgres = await startPostgres({
+      dir: path.join(dir, 'postgres'),
+      port: pgPort!,
+      user: POSTGRES_USER,
+      password: POSTGRES_PASSWORD,
+    });
     stops.push(() => postgres.stop());
     log('creating the Temporal schema with temporal-sql-tool…');
     await setUpSchema(build, postgres);
@@ -131,11 +155,28 @@ export async function startCluster({ log = (line) => process.stderr.write(`[clus
     stops.push(() => server.stop());
     log(`starting the Temporal server v${TEMPORAL_SERVER_VERSION} on ${server.address}…`);
     await server.start();
-    const waitUntilServing = (timeoutMs = 120_000) => eventually('the Temporal server serving the namespace', server, () => servesNamespace(server.address), timeoutMs);
-    await eventually('registering the namespace and search attributes', server, () => registerNamespace(server.address), 120_000);
+    const waitUntilServing = (timeoutMs = 120_000) =>
+      eventually('the Temporal server serving the namespace', server, () => servesNamespace(server.address), timeoutMs);
+    await eventually(
+      'registering the namespace and search attributes',
+      server,
+      () => registerNamespace(server.address),
+      120_000,
+    );
     await waitUntilServing();
-    log(`cluster ready in ${((Date.now() - started) / 1000).toFixed(1)} s: TEMPORAL_ADDRESS=${server.address} TEMPORAL_NAMESPACE=${NAMESPACE}`);
-    return { address: server.address, namespace: NAMESPACE, serverVersion: TEMPORAL_SERVER_VERSION, dir, postgres, server, waitUntilServing, stop };
+    log(
+      `cluster ready in ${((Date.now() - started) / 1000).toFixed(1)} s: TEMPORAL_ADDRESS=${server.address} TEMPORAL_NAMESPACE=${NAMESPACE}`,
+    );
+    return {
+      address: server.address,
+      namespace: NAMESPACE,
+      serverVersion: TEMPORAL_SERVER_VERSION,
+      dir,
+      postgres,
+      server,
+      waitUntilServing,
+      stop,
+    };
   } catch (err) {
     await stop();
     throw err;

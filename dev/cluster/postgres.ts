@@ -35,11 +35,16 @@ export interface PostgresCluster {
 export function postgresBinDir(): string {
   const explicit = process.env.POSTGRES_BIN_DIR;
   if (explicit) {
-    if (!existsSync(path.join(explicit, 'initdb'))) throw new PostgresUnavailableError(`POSTGRES_BIN_DIR=${explicit} has no initdb`);
+    if (!existsSync(path.join(explicit, 'initdb')))
+      throw new PostgresUnavailableError(`POSTGRES_BIN_DIR=${explicit} has no initdb`);
     return explicit;
   }
   const root = '/usr/lib/postgresql';
-  const majors = existsSync(root) ? readdirSync(root).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a)) : [];
+  const majors = existsSync(root)
+    ? readdirSync(root)
+        .filter((v) => /^\d+$/.test(v))
+        .sort((a, b) => Number(b) - Number(a))
+    : [];
   const found = majors.map((v) => path.join(root, v, 'bin')).find((dir) => existsSync(path.join(dir, 'initdb')));
   if (!found) {
     throw new PostgresUnavailableError(
@@ -56,12 +61,15 @@ interface RunAs {
 }
 
 async function runAs(): Promise<RunAs> {
-  if (process.getuid?.() !== 0) return { uid: process.getuid?.() ?? -1, gid: process.getgid?.() ?? -1, wrap: (c, a) => [c, a] };
+  if (process.getuid?.() !== 0)
+    return { uid: process.getuid?.() ?? -1, gid: process.getgid?.() ?? -1, wrap: (c, a) => [c, a] };
   const id = async (flag: string) => Number((await execFileAsync('id', [flag, 'postgres'])).stdout.trim());
   try {
     return { uid: await id('-u'), gid: await id('-g'), wrap: (c, a) => ['runuser', ['-u', 'postgres', '--', c, ...a]] };
   } catch {
-    throw new PostgresUnavailableError('running as root, but there is no `postgres` user to run PostgreSQL as (the postgresql package creates it)');
+    throw new PostgresUnavailableError(
+      'running as root, but there is no `postgres` user to run PostgreSQL as (the postgresql package creates it)',
+    );
   }
 }
 
@@ -84,10 +92,22 @@ export async function startPostgres({ dir, port, user, password }: PostgresOptio
       await execFileAsync(command, argv, { cwd: dir });
     } catch (err) {
       const e = err as { stderr?: string; message: string };
-      throw new PostgresUnavailableError(`${tool} failed: ${(e.stderr || e.message).trim().split('\n').slice(-3).join(' | ')} (log: ${logFile})`);
+      throw new PostgresUnavailableError(
+        `${tool} failed: ${(e.stderr || e.message).trim().split('\n').slice(-3).join(' | ')} (log: ${logFile})`,
+      );
     }
   };
-  await exec('initdb', ['-D', dataDir, '-U', user, `--pwfile=${pwFile}`, '--auth=scram-sha-256', '-E', 'UTF8', '--no-sync']);
+  await exec('initdb', [
+    '-D',
+    dataDir,
+    '-U',
+    user,
+    `--pwfile=${pwFile}`,
+    '--auth=scram-sha-256',
+    '-E',
+    'UTF8',
+    '--no-sync',
+  ]);
   const serverOptions = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c max_connections=200`;
   await exec('pg_ctl', ['-D', dataDir, '-l', logFile, '-o', serverOptions, '-w', '-t', '60', 'start']);
 

@@ -37,7 +37,13 @@ function layout(dir: string): ServerBuild {
 }
 
 function complete(build: ServerBuild): boolean {
-  return [build.server, build.sqlTool, build.configTemplate, build.dynamicConfig, path.join(build.schemaRoot, SCHEMA_DIR)].every((p) => existsSync(p));
+  return [
+    build.server,
+    build.sqlTool,
+    build.configTemplate,
+    build.dynamicConfig,
+    path.join(build.schemaRoot, SCHEMA_DIR),
+  ].every((p) => existsSync(p));
 }
 
 /** Files copied out of the Go module cache are read-only; make the copy removable by its owner. */
@@ -55,11 +61,35 @@ async function build(): Promise<ServerBuild> {
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(staging, { recursive: true });
   // GOTOOLCHAIN=auto lets an older local Go fetch the toolchain the module asks for (go 1.25) from the proxy.
-  const env = { ...process.env, GOBIN: staging, GOTOOLCHAIN: process.env.GOTOOLCHAIN ?? 'auto', GOFLAGS: '-buildvcs=false' };
-  await timed(`Building the Temporal server v${TEMPORAL_SERVER_VERSION} and its SQL tool with go install (several minutes)`, () =>
-    run('go', ['install', '-v', `${MODULE}/cmd/server@v${TEMPORAL_SERVER_VERSION}`, `${MODULE}/cmd/tools/sql@v${TEMPORAL_SERVER_VERSION}`], { cwd: staging, env }),
+  const env = {
+    ...process.env,
+    GOBIN: staging,
+    GOTOOLCHAIN: process.env.GOTOOLCHAIN ?? 'auto',
+    GOFLAGS: '-buildvcs=false',
+  };
+  await timed(
+    `Building the Temporal server v${TEMPORAL_SERVER_VERSION} and its SQL tool with go install (several minutes)`,
+    () =>
+      run(
+        'go',
+        [
+          'install',
+          '-v',
+          `${MODULE}/cmd/server@v${TEMPORAL_SERVER_VERSION}`,
+          `${MODULE}/cmd/tools/sql@v${TEMPORAL_SERVER_VERSION}`,
+        ],
+        { cwd: staging, env },
+      ),
   );
-  const moduleDir = (JSON.parse(execFileSync('go', ['mod', 'download', '-json', `${MODULE}@v${TEMPORAL_SERVER_VERSION}`], { cwd: staging, env, encoding: 'utf8' })) as { Dir: string }).Dir;
+  const moduleDir = (
+    JSON.parse(
+      execFileSync('go', ['mod', 'download', '-json', `${MODULE}@v${TEMPORAL_SERVER_VERSION}`], {
+        cwd: staging,
+        env,
+        encoding: 'utf8',
+      }),
+    ) as { Dir: string }
+  ).Dir;
   renameSync(path.join(staging, 'server'), path.join(staging, 'temporal-server'));
   renameSync(path.join(staging, 'sql'), path.join(staging, 'temporal-sql-tool'));
   for (const part of [SCHEMA_DIR, 'config/docker.yaml', 'config/dynamicconfig/docker.yaml']) {
@@ -81,7 +111,9 @@ export async function temporalServerBuild(): Promise<ServerBuild> {
   const cached = layout(serverBuildDir);
   if (complete(cached)) return cached;
   if (!has('go', 'version')) {
-    throw new ServerUnavailableError(`the Temporal server v${TEMPORAL_SERVER_VERSION} is not built in ${serverBuildDir} and Go is not installed to build it (install Go >= 1.25)`);
+    throw new ServerUnavailableError(
+      `the Temporal server v${TEMPORAL_SERVER_VERSION} is not built in ${serverBuildDir} and Go is not installed to build it (install Go >= 1.25)`,
+    );
   }
   return build();
 }

@@ -23,13 +23,27 @@ export interface Database {
 /** What auto-setup does before it starts the server: create both databases and migrate them to the newest schema. */
 export async function setUpSchema(build: ServerBuild, db: Database): Promise<void> {
   for (const { name, schema } of DATABASES) {
-    const env = { ...process.env, SQL_PLUGIN: DB_PLUGIN, SQL_HOST: db.host, SQL_PORT: String(db.port), SQL_USER: db.user, SQL_PASSWORD: db.password, SQL_DATABASE: name };
-    for (const args of [['create-database'], ['setup-schema', '-v', '0.0'], ['update-schema', '-d', path.join(build.schemaRoot, schema)]]) {
+    const env = {
+      ...process.env,
+      SQL_PLUGIN: DB_PLUGIN,
+      SQL_HOST: db.host,
+      SQL_PORT: String(db.port),
+      SQL_USER: db.user,
+      SQL_PASSWORD: db.password,
+      SQL_DATABASE: name,
+    };
+    for (const args of [
+      ['create-database'],
+      ['setup-schema', '-v', '0.0'],
+      ['update-schema', '-d', path.join(build.schemaRoot, schema)],
+    ]) {
       try {
         await execFileAsync(build.sqlTool, args, { env });
       } catch (err) {
         const e = err as { stderr?: string; message: string };
-        throw new Error(`temporal-sql-tool ${args[0]} (${name}) failed: ${(e.stderr || e.message).trim().split('\n').slice(-3).join(' | ')}`);
+        throw new Error(
+          `temporal-sql-tool ${args[0]} (${name}) failed: ${(e.stderr || e.message).trim().split('\n').slice(-3).join(' | ')}`,
+        );
       }
     }
   }
@@ -55,7 +69,9 @@ export interface TemporalServerProcess {
 }
 
 function exited(child: ChildProcess): Promise<void> {
-  return child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((resolve) => child.once('exit', () => resolve()));
+  return child.exitCode !== null || child.signalCode !== null
+    ? Promise.resolve()
+    : new Promise((resolve) => child.once('exit', () => resolve()));
 }
 
 export function temporalServer({ build, db, ports, dir }: TemporalServerOptions): TemporalServerProcess {
@@ -84,9 +100,14 @@ export function temporalServer({ build, db, ports, dir }: TemporalServerOptions)
     },
     async start() {
       stopping = false;
-      if (child && child.exitCode === null && child.signalCode === null) throw new Error('the Temporal server is already running');
+      if (child && child.exitCode === null && child.signalCode === null)
+        throw new Error('the Temporal server is already running');
       const log = openSync(logFile, 'a');
-      child = spawn(build.server, ['--root', dir, '--config', 'config', '--env', 'docker', '--allow-no-auth', 'start'], { env, stdio: ['ignore', log, log] });
+      child = spawn(
+        build.server,
+        ['--root', dir, '--config', 'config', '--env', 'docker', '--allow-no-auth', 'start'],
+        { env, stdio: ['ignore', log, log] },
+      );
       closeSync(log);
       await new Promise<void>((resolve, reject) => child!.once('spawn', resolve).once('error', reject));
     },

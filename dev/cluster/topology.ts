@@ -31,12 +31,23 @@ interface SpawnOptions {
 }
 
 /** Spawns a service, tees its output into its log file, and waits for its ready line. */
-async function spawnService({ name, command, args, env, logFile, readyLine, timeoutMs = 120_000 }: SpawnOptions): Promise<ServiceProcess & { output: () => string }> {
+async function spawnService({
+  name,
+  command,
+  args,
+  env,
+  logFile,
+  readyLine,
+  timeoutMs = 120_000,
+}: SpawnOptions): Promise<ServiceProcess & { output: () => string }> {
   const child = spawn(command, args, { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const log = createWriteStream(logFile, { flags: 'a' });
   let head = '';
   const ready = new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${name} did not start within ${timeoutMs / 1000} s (log: ${logFile})`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`${name} did not start within ${timeoutMs / 1000} s (log: ${logFile})`)),
+      timeoutMs,
+    );
     const onData = (chunk: Buffer) => {
       log.write(chunk);
       if (head.length < 65_536) head += chunk.toString();
@@ -49,7 +60,11 @@ async function spawnService({ name, command, args, env, logFile, readyLine, time
     child.stderr!.on('data', onData);
     child.once('exit', (code, signal) => {
       clearTimeout(timer);
-      reject(new Error(`${name} exited (${signal ?? `code ${code}`}) during start-up: ${head.trim().split('\n').slice(-3).join(' | ')}`));
+      reject(
+        new Error(
+          `${name} exited (${signal ?? `code ${code}`}) during start-up: ${head.trim().split('\n').slice(-3).join(' | ')}`,
+        ),
+      );
     });
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => log.end(() => resolve())));
@@ -88,7 +103,12 @@ export async function startSimulatorProcess(opts: { port: number; logFile: strin
     name: 'the provider simulator',
     command: tsx,
     args: ['dev/simulator/main.ts'],
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', SIMULATOR_PORT: String(opts.port), SIMULATOR_HOST: '127.0.0.1' },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '/tmp',
+      SIMULATOR_PORT: String(opts.port),
+      SIMULATOR_HOST: '127.0.0.1',
+    },
     logFile: opts.logFile,
     readyLine: /^script a journey/m,
   });
@@ -106,7 +126,12 @@ export interface AppSettings {
 }
 
 /** The worker's and the webhook receiver's settings: the simulator's credentials, webhook auth, an encryption key. */
-export function appEnvironment({ temporalAddress, namespace, simulator, webhookPort }: AppSettings): Record<string, string> {
+export function appEnvironment({
+  temporalAddress,
+  namespace,
+  simulator,
+  webhookPort,
+}: AppSettings): Record<string, string> {
   return {
     PATH: process.env.PATH ?? '',
     HOME: process.env.HOME ?? '/tmp',
@@ -134,11 +159,29 @@ function built(file: string): string {
 }
 
 /** `node lib/worker.js`, ready once it logs that it started polling. */
-export function startWorkerProcess(opts: { name: string; env: Record<string, string>; logFile: string }): Promise<ServiceProcess> {
-  return spawnService({ name: opts.name, command: process.execPath, args: [built('worker.js')], env: opts.env, logFile: opts.logFile, readyLine: /"worker started"|worker started/ });
+export function startWorkerProcess(opts: {
+  name: string;
+  env: Record<string, string>;
+  logFile: string;
+}): Promise<ServiceProcess> {
+  return spawnService({
+    name: opts.name,
+    command: process.execPath,
+    args: [built('worker.js')],
+    env: opts.env,
+    logFile: opts.logFile,
+    readyLine: /"worker started"|worker started/,
+  });
 }
 
 /** `node lib/webhooks/main.js`, ready once it listens. */
 export function startWebhookProcess(opts: { env: Record<string, string>; logFile: string }): Promise<ServiceProcess> {
-  return spawnService({ name: 'the webhook receiver', command: process.execPath, args: [built('webhooks/main.js')], env: opts.env, logFile: opts.logFile, readyLine: /webhook receiver listening/ });
+  return spawnService({
+    name: 'the webhook receiver',
+    command: process.execPath,
+    args: [built('webhooks/main.js')],
+    env: opts.env,
+    logFile: opts.logFile,
+    readyLine: /webhook receiver listening/,
+  });
 }

@@ -5,8 +5,19 @@
  * "reset". Journey ids following a naming convention script themselves (see scriptFromJourneyId).
  */
 /** `decided`: still in progress, but GBG has already classified the outcome (seen live; other providers: in progress). */
-export type SimStatus = 'in_progress' | 'decided' | 'paused' | 'created' | 'completed' | 'failed' | 'error' | 'aborted' | 'expired';
-export const SIM_STATUSES: readonly SimStatus[] = ['in_progress', 'decided', 'paused', 'created', 'completed', 'failed', 'error', 'aborted', 'expired'];
+export type SimStatus =
+  'in_progress' | 'decided' | 'paused' | 'created' | 'completed' | 'failed' | 'error' | 'aborted' | 'expired';
+export const SIM_STATUSES: readonly SimStatus[] = [
+  'in_progress',
+  'decided',
+  'paused',
+  'created',
+  'completed',
+  'failed',
+  'error',
+  'aborted',
+  'expired',
+];
 
 export type SimStep =
   /** A 200 with the provider's body for this status. `providerStatus` overrides the spelling; `variant` picks a shape. */
@@ -51,20 +62,41 @@ export function parseStep(text: string): { step: SimStep; times: number } {
   const key = head.toLowerCase().replace(/-/g, '_');
   let step: SimStep;
   if (/^\d{3}$/.test(head)) {
-    const ra = args[0]?.toLowerCase() === 'retry_after' || args[0]?.toLowerCase() === 'retry-after' ? args[1] : options['retry-after'];
-    step = { kind: 'http', httpStatus: Number(head), ...(ra ? { retryAfterSeconds: duration(ra) / (/\d$/.test(ra) ? 1 : 1000) } : {}) };
+    const ra =
+      args[0]?.toLowerCase() === 'retry_after' || args[0]?.toLowerCase() === 'retry-after'
+        ? args[1]
+        : options['retry-after'];
+    step = {
+      kind: 'http',
+      httpStatus: Number(head),
+      ...(ra ? { retryAfterSeconds: duration(ra) / (/\d$/.test(ra) ? 1 : 1000) } : {}),
+    };
   } else if ((SIM_STATUSES as readonly string[]).includes(key) || key === 'inprogress' || key === 'running') {
     const status = (key === 'inprogress' || key === 'running' ? 'in_progress' : key) as SimStatus;
-    step = { kind: 'state', status, ...(options.variant ? { variant: options.variant } : {}), ...(options.outcome ? { outcome: options.outcome } : {}) };
+    step = {
+      kind: 'state',
+      status,
+      ...(options.variant ? { variant: options.variant } : {}),
+      ...(options.outcome ? { outcome: options.outcome } : {}),
+    };
   } else if (key === 'status') {
     if (!args[0]) throw new ScriptError('"status" needs a provider status, e.g. "status Archived"');
-    step = { kind: 'state', status: 'in_progress', providerStatus: args[0], ...(options.variant ? { variant: options.variant } : {}) };
+    step = {
+      kind: 'state',
+      status: 'in_progress',
+      providerStatus: args[0],
+      ...(options.variant ? { variant: options.variant } : {}),
+    };
   } else if (key === 'malformed') step = { kind: 'malformed' };
   else if (key === 'invalid') step = { kind: 'invalid' };
   else if (key === 'reset') step = { kind: 'reset' };
   else if (key === 'slow') {
     if (!args[0]) throw new ScriptError('"slow" needs a duration, e.g. "slow 40s"');
-    step = { kind: 'slow', delayMs: duration(args[0]), ...(args[1] ? { then: parseStep(args.slice(1).join(' ')).step } : {}) };
+    step = {
+      kind: 'slow',
+      delayMs: duration(args[0]),
+      ...(args[1] ? { then: parseStep(args.slice(1).join(' ')).step } : {}),
+    };
   } else throw new ScriptError(`unknown script step ${JSON.stringify(text)}`);
   return { step, times };
 }
@@ -97,7 +129,13 @@ export function scriptFromJourneyId(journeyId: string): ScriptEntry[] | undefine
   let m = /^sim-(complete|reject|fail|abort|expire)-after-(\d+)(?:-|$)/.exec(journeyId);
   if (m) {
     const n = Number(m[2]);
-    const final = { complete: 'completed', reject: 'completed outcome=rejected', fail: 'failed', abort: 'aborted', expire: 'expired' }[m[1] as 'complete'];
+    const final = {
+      complete: 'completed',
+      reject: 'completed outcome=rejected',
+      fail: 'failed',
+      abort: 'aborted',
+      expire: 'expired',
+    }[m[1] as 'complete'];
     return n > 0 ? [`in_progress x${n}`, final] : [final];
   }
   m = /^sim-errors-(\d+)-then-complete(?:-|$)/.exec(journeyId);

@@ -51,7 +51,10 @@ export interface Simulator {
   port: number;
   credentials: SimulatorCredentials;
   /** A ProviderConfig that points fetchState at this simulator. */
-  providerConfig(overrides?: { gbg?: Partial<NonNullable<ProviderConfig['gbg']>>; idnow?: Partial<NonNullable<ProviderConfig['idnow']>> }): ProviderConfig;
+  providerConfig(overrides?: {
+    gbg?: Partial<NonNullable<ProviderConfig['gbg']>>;
+    idnow?: Partial<NonNullable<ProviderConfig['idnow']>>;
+  }): ProviderConfig;
   /** The same as GBG_* / IDNOW_* env vars, for a worker process. */
   env(): Record<string, string>;
   script(provider: JourneyProvider, journeyId: string, script: readonly ScriptEntry[], options?: JourneyOptions): void;
@@ -75,7 +78,12 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     gbg: { ...DEFAULT_SIMULATOR_CREDENTIALS.gbg, ...options.credentials?.gbg },
     idnow: { ...DEFAULT_SIMULATOR_CREDENTIALS.idnow, ...options.credentials?.idnow },
   };
-  const state = new SimulatorState(credentials, now, { gbg: 3600, idnow: 86400, ...options.tokenTtlSeconds }, options.defaultScript);
+  const state = new SimulatorState(
+    credentials,
+    now,
+    { gbg: 3600, idnow: 86400, ...options.tokenTtlSeconds },
+    options.defaultScript,
+  );
   const signingKey = createSigningKey();
   const timers = new Set<NodeJS.Timeout>();
   let url = '';
@@ -123,9 +131,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         IDNOW_JWKS_URL: `${url}/idnow/oidc/.well-known/jwks.json`,
       };
     },
-    script: (provider, journeyId, script, journeyOptions = {}) => void state.script(provider, journeyId, script, journeyOptions),
+    script: (provider, journeyId, script, journeyOptions = {}) =>
+      void state.script(provider, journeyId, script, journeyOptions),
     journey: (provider, journeyId) => state.progress(provider, journeyId),
-    tokenRequests: (family) => (family ? state.stats.tokenRequests[family] : state.stats.tokenRequests.gbg + state.stats.tokenRequests.idnow),
+    tokenRequests: (family) =>
+      family ? state.stats.tokenRequests[family] : state.stats.tokenRequests.gbg + state.stats.tokenRequests.idnow,
     stats: () => structuredClone(state.stats),
     expireTokens: () => state.expireTokens(),
     revokeTokens: () => state.revokeTokens(),
@@ -145,7 +155,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     return reply.code(500).send({ error: 'simulator_error' });
   });
   app.setNotFoundHandler((_req, reply) => reply.code(404).send({ error: 'not_found' }));
-  app.addHook('onResponse', async (req, reply) => options.log?.(`${req.method} ${req.url.split('?')[0]} ${reply.statusCode} ${Math.round(reply.elapsedTime)}ms`));
+  app.addHook('onResponse', async (req, reply) =>
+    options.log?.(`${req.method} ${req.url.split('?')[0]} ${reply.statusCode} ${Math.round(reply.elapsedTime)}ms`),
+  );
 
   app.get('/healthz', async () => ({ ok: true }));
   tokenRoutes(app, { state, idnowBasicEncoding: options.idnowBasicEncoding ?? 'raw' });

@@ -4,7 +4,14 @@
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { JourneyProvider } from '../../src/journey';
-import { DEFAULT_SCRIPT, expandScript, ScriptError, scriptFromJourneyId, type ScriptEntry, type SimStep } from './script';
+import {
+  DEFAULT_SCRIPT,
+  expandScript,
+  ScriptError,
+  scriptFromJourneyId,
+  type ScriptEntry,
+  type SimStep,
+} from './script';
 
 export type Family = 'gbg' | 'idnow';
 
@@ -14,7 +21,13 @@ export interface SimulatorCredentials {
 }
 
 export const DEFAULT_SIMULATOR_CREDENTIALS: SimulatorCredentials = {
-  gbg: { clientId: 'sim-gbg-client', clientSecret: 'sim-gbg-secret', username: 'sim-user', password: 'sim-password', scope: 'gbg.token' },
+  gbg: {
+    clientId: 'sim-gbg-client',
+    clientSecret: 'sim-gbg-secret',
+    username: 'sim-user',
+    password: 'sim-password',
+    scope: 'gbg.token',
+  },
   idnow: { clientId: 'sim-idnow-client', clientSecret: 'sim-idnow-secret' },
 };
 
@@ -113,7 +126,12 @@ export class SimulatorState {
     return `sim-req-${++this.requestCounter}`;
   }
 
-  script(provider: JourneyProvider, journeyId: string, script: readonly ScriptEntry[], options: JourneyOptions = {}): number {
+  script(
+    provider: JourneyProvider,
+    journeyId: string,
+    script: readonly ScriptEntry[],
+    options: JourneyOptions = {},
+  ): number {
     const steps = expandScript(script);
     this.scripted.set(this.key(provider, journeyId), { steps, options });
     this.runs.delete(this.key(provider, journeyId));
@@ -130,10 +148,20 @@ export class SimulatorState {
       try {
         steps = given?.steps ?? expandScript(scriptFromJourneyId(journeyId) ?? this.defaultScript);
       } catch (err) {
-        if (err instanceof ScriptError) throw new HttpError(400, { error: `simulator naming convention: ${err.message}` });
+        if (err instanceof ScriptError)
+          throw new HttpError(400, { error: `simulator naming convention: ${err.message}` });
         throw err;
       }
-      run = { provider, journeyId, steps, options: given?.options ?? {}, index: 0, fetches: 0, dataBlockFetches: 0, createdAt: new Date(this.now()).toISOString() };
+      run = {
+        provider,
+        journeyId,
+        steps,
+        options: given?.options ?? {},
+        index: 0,
+        fetches: 0,
+        dataBlockFetches: 0,
+        createdAt: new Date(this.now()).toISOString(),
+      };
       this.runs.set(k, run);
     }
     return run;
@@ -150,7 +178,14 @@ export class SimulatorState {
   progress(provider: JourneyProvider, journeyId: string): JourneyProgressInfo | undefined {
     const run = this.runs.get(this.key(provider, journeyId));
     if (!run) return undefined;
-    return { provider, journeyId, fetches: run.fetches, step: Math.min(run.index, run.steps.length), steps: run.steps.length, ...(run.lastStatus ? { lastStatus: run.lastStatus } : {}) };
+    return {
+      provider,
+      journeyId,
+      fetches: run.fetches,
+      step: Math.min(run.index, run.steps.length),
+      steps: run.steps.length,
+      ...(run.lastStatus ? { lastStatus: run.lastStatus } : {}),
+    };
   }
 
   issueToken(family: Family): { access_token: string; token_type: string; expires_in: number } {
@@ -164,7 +199,13 @@ export class SimulatorState {
   checkBearer(authorization: string | undefined, family: Family): AuthFailure | undefined {
     const m = authorization ? /^Bearer (.+)$/i.exec(authorization) : null;
     const entry = m ? this.tokens.get(m[1]!) : undefined;
-    const failure: AuthFailure | undefined = !m ? 'missing' : !entry || entry.family !== family ? 'wrong' : this.now() >= entry.expiresAt ? 'expired' : undefined;
+    const failure: AuthFailure | undefined = !m
+      ? 'missing'
+      : !entry || entry.family !== family
+        ? 'wrong'
+        : this.now() >= entry.expiresAt
+          ? 'expired'
+          : undefined;
     if (failure) this.stats.rejectedAuth[failure]++;
     return failure;
   }

@@ -8,7 +8,10 @@ import { request } from 'undici';
 import type { JourneyProvider } from '../../src/journey';
 import { signJwt, type SigningKey } from './jwt';
 
-export type GbgWebhookAuth = { type: 'basic'; username: string; password: string } | { type: 'apiKey'; header: string; value: string } | { type: 'none' };
+export type GbgWebhookAuth =
+  | { type: 'basic'; username: string; password: string }
+  | { type: 'apiKey'; header: string; value: string }
+  | { type: 'none' };
 
 export interface WebhookOptions {
   provider: JourneyProvider;
@@ -48,7 +51,11 @@ export interface WebhookContext {
   now: () => number;
 }
 
-export function idnowWebhookClaims(options: WebhookOptions, ctx: WebhookContext, eventId: string): Record<string, unknown> {
+export function idnowWebhookClaims(
+  options: WebhookOptions,
+  ctx: WebhookContext,
+  eventId: string,
+): Record<string, unknown> {
   const iat = Math.floor(ctx.now() / 1000);
   const sessionStatus = options.status ?? 'COMPLETED';
   return {
@@ -96,10 +103,21 @@ export async function sendWebhook(options: WebhookOptions, ctx: WebhookContext):
   } else {
     headers['content-type'] = 'application/json';
     const auth = options.auth ?? { type: 'none' };
-    if (auth.type === 'basic') headers.authorization = `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`;
+    if (auth.type === 'basic')
+      headers.authorization = `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`;
     if (auth.type === 'apiKey') headers[auth.header.toLowerCase()] = auth.value;
-    body = JSON.stringify({ instanceId: options.journeyId, status: options.status ?? 'Completed', message: 'Journey reached the webhook module' });
+    body = JSON.stringify({
+      instanceId: options.journeyId,
+      status: options.status ?? 'Completed',
+      message: 'Journey reached the webhook module',
+    });
   }
-  const res = await request(options.url, { method: 'POST', headers, body, headersTimeout: 15_000, bodyTimeout: 15_000 });
+  const res = await request(options.url, {
+    method: 'POST',
+    headers,
+    body,
+    headersTimeout: 15_000,
+    bodyTimeout: 15_000,
+  });
   return { status: res.statusCode, body: await res.body.text(), eventId };
 }

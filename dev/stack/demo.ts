@@ -6,7 +6,13 @@
  * they run, then a table of the normalised results and each workflow's Web UI link.
  */
 import type { Client } from '@temporalio/client';
-import { awaitJourneyResult, connectClient, JourneyWorkflowFailedError, startJourneyAwait, type JourneyProgress } from '../../src/client';
+import {
+  awaitJourneyResult,
+  connectClient,
+  JourneyWorkflowFailedError,
+  startJourneyAwait,
+  type JourneyProgress,
+} from '../../src/client';
 import { journeyDataConverter, temporalConnectionFromEnv } from '../../src/config';
 import { PROVIDERS, type JourneyProvider, type JourneyState } from '../../src/journey';
 import { journeyProgressQuery, journeyWorkflowId, type AwaitJourneyInput, type PollingPolicy } from '../../src/shared';
@@ -38,16 +44,71 @@ export interface DemoScenario {
 
 export const DEMO_SCENARIOS: DemoScenario[] = [
   ...PROVIDERS.flatMap((provider): DemoScenario[] => [
-    { title: 'completes after 3 polls', provider, prefix: 'sim-complete-after-2', script: ['in_progress x2', 'completed'], expect: { status: 'completed', source: 'poll' } },
+    {
+      title: 'completes after 3 polls',
+      provider,
+      prefix: 'sim-complete-after-2',
+      script: ['in_progress x2', 'completed'],
+      expect: { status: 'completed', source: 'poll' },
+    },
     // In progress at the first poll; the webhook that follows wakes the workflow, whose fetch then sees "completed".
-    { title: 'webhook ends the wait early', provider, prefix: 'sim-webhook', script: ['in_progress', 'completed'], webhookAfterPolls: 1, expect: { status: 'completed', source: 'webhook' } },
+    {
+      title: 'webhook ends the wait early',
+      provider,
+      prefix: 'sim-webhook',
+      script: ['in_progress', 'completed'],
+      webhookAfterPolls: 1,
+      expect: { status: 'completed', source: 'webhook' },
+    },
   ]),
-  { title: 'survives an error burst', provider: 'gbg-go-v2', prefix: 'sim-error-burst', script: ['503 x2', '500', '429 retry-after 2', 'reset', 'in_progress', 'completed'], polling: DEMO_PACE, expect: { status: 'completed' } },
-  { title: 'rejected by the provider', provider: 'idnow', prefix: 'sim-reject-after-1', script: ['in_progress', 'completed outcome=rejected'], polling: DEMO_PACE, expect: { status: 'completed' } },
-  { title: 'fails at the provider', provider: 'gbg-go-v1', prefix: 'sim-fail-after-1', script: ['in_progress', 'failed'], polling: DEMO_PACE, expect: { status: 'failed' } },
-  { title: 'aborted by the user', provider: 'idnow', prefix: 'sim-abort-after-1', script: ['in_progress', 'aborted'], polling: DEMO_PACE, expect: { status: 'aborted' } },
-  { title: 'expires at the provider', provider: 'idnow', prefix: 'sim-expire-after-1', script: ['in_progress', 'expired'], polling: DEMO_PACE, expect: { status: 'expired' } },
-  { title: 'gives up after 30 errors', provider: 'gbg-go-v2', prefix: 'sim-http-503', script: ['503'], polling: GIVE_UP_PACE, expect: { status: 'gave up' } },
+  {
+    title: 'survives an error burst',
+    provider: 'gbg-go-v2',
+    prefix: 'sim-error-burst',
+    script: ['503 x2', '500', '429 retry-after 2', 'reset', 'in_progress', 'completed'],
+    polling: DEMO_PACE,
+    expect: { status: 'completed' },
+  },
+  {
+    title: 'rejected by the provider',
+    provider: 'idnow',
+    prefix: 'sim-reject-after-1',
+    script: ['in_progress', 'completed outcome=rejected'],
+    polling: DEMO_PACE,
+    expect: { status: 'completed' },
+  },
+  {
+    title: 'fails at the provider',
+    provider: 'gbg-go-v1',
+    prefix: 'sim-fail-after-1',
+    script: ['in_progress', 'failed'],
+    polling: DEMO_PACE,
+    expect: { status: 'failed' },
+  },
+  {
+    title: 'aborted by the user',
+    provider: 'idnow',
+    prefix: 'sim-abort-after-1',
+    script: ['in_progress', 'aborted'],
+    polling: DEMO_PACE,
+    expect: { status: 'aborted' },
+  },
+  {
+    title: 'expires at the provider',
+    provider: 'idnow',
+    prefix: 'sim-expire-after-1',
+    script: ['in_progress', 'expired'],
+    polling: DEMO_PACE,
+    expect: { status: 'expired' },
+  },
+  {
+    title: 'gives up after 30 errors',
+    provider: 'gbg-go-v2',
+    prefix: 'sim-http-503',
+    script: ['503'],
+    polling: GIVE_UP_PACE,
+    expect: { status: 'gave up' },
+  },
 ];
 
 /** Opt-in: a journey that stays in progress, for looking at a running workflow in the Web UI. */
@@ -99,15 +160,23 @@ export async function connectToStack(stack: StackInfo): Promise<Client> {
 }
 
 export function workflowUiLink(stack: StackInfo, workflowId: string): string | undefined {
-  return stack.uiUrl && `${stack.uiUrl}/namespaces/${encodeURIComponent(stack.namespace)}/workflows/${encodeURIComponent(workflowId)}`;
+  return (
+    stack.uiUrl &&
+    `${stack.uiUrl}/namespaces/${encodeURIComponent(stack.namespace)}/workflows/${encodeURIComponent(workflowId)}`
+  );
 }
 
 /** `poll 2 · in_progress · errors 0/30 · next in 10s`: counts and status, never the journey's data. */
 function describeProgress(p: JourneyProgress, policy: Partial<PollingPolicy> | undefined): string {
-  const parts = [`poll ${p.polls}`, p.lastState?.status ?? 'no state yet', `errors ${p.consecutiveErrors}/${p.maxConsecutiveErrors ?? policy?.maxConsecutiveErrors ?? 30}`];
+  const parts = [
+    `poll ${p.polls}`,
+    p.lastState?.status ?? 'no state yet',
+    `errors ${p.consecutiveErrors}/${p.maxConsecutiveErrors ?? policy?.maxConsecutiveErrors ?? 30}`,
+  ];
   if (p.webhooksReceived > 0) parts.push(`webhooks ${p.webhooksReceived}`);
   if (p.nextPollAt) parts.push(`next in ${Math.max(0, Math.round((Date.parse(p.nextPollAt) - Date.now()) / 1000))}s`);
-  if (p.consecutiveErrors > 0 && p.lastError) parts.push(p.lastError.length > 60 ? `${p.lastError.slice(0, 59)}…` : p.lastError);
+  if (p.consecutiveErrors > 0 && p.lastError)
+    parts.push(p.lastError.length > 60 ? `${p.lastError.slice(0, 59)}…` : p.lastError);
   return parts.join(' · ');
 }
 
@@ -132,14 +201,26 @@ export async function runDemo(stack: StackInfo, options: DemoOptions = {}): Prom
     const runOne = async (scenario: DemoScenario): Promise<DemoResult> => {
       const journeyId = `${scenario.prefix}-${runId}`;
       const workflowId = journeyWorkflowId(scenario.provider, journeyId);
-      const say = (text: string) => log(`${elapsed()}  ${scenario.provider.padEnd(9)}  ${journeyId.padEnd(width)}  ${text}`);
-      const base = { title: scenario.title, provider: scenario.provider, journeyId, workflowId, uiLink: workflowUiLink(stack, workflowId) };
+      const say = (text: string) =>
+        log(`${elapsed()}  ${scenario.provider.padEnd(9)}  ${journeyId.padEnd(width)}  ${text}`);
+      const base = {
+        title: scenario.title,
+        provider: scenario.provider,
+        journeyId,
+        workflowId,
+        uiLink: workflowUiLink(stack, workflowId),
+      };
 
       await scriptJourney(stack, scenario.provider, journeyId, scenario.script);
-      const input: AwaitJourneyInput = { provider: scenario.provider, journeyId, ...(scenario.polling ? { polling: scenario.polling } : {}) };
+      const input: AwaitJourneyInput = {
+        provider: scenario.provider,
+        journeyId,
+        ...(scenario.polling ? { polling: scenario.polling } : {}),
+      };
       await startJourneyAwait(client, input, { taskQueue: stack.taskQueue });
       say(`started: ${scenario.title}, polling ${describePolicy(scenario.polling)}`);
-      if (scenario.leaveRunning) return { ...base, status: 'in_progress', asExpected: scenario.expect.status === 'in_progress' };
+      if (scenario.leaveRunning)
+        return { ...base, status: 'in_progress', asExpected: scenario.expect.status === 'in_progress' };
 
       let webhook: Promise<void> | undefined;
       let last: JourneyProgress | undefined;
@@ -148,7 +229,12 @@ export async function runDemo(stack: StackInfo, options: DemoOptions = {}): Prom
         // Only between polls (nextPollAt set): during a fetch the poll count is ahead of its outcome.
         if (!p.nextPollAt) return;
         last = p;
-        if (scenario.webhookAfterPolls !== undefined && !webhook && p.polls >= scenario.webhookAfterPolls && p.lastState) {
+        if (
+          scenario.webhookAfterPolls !== undefined &&
+          !webhook &&
+          p.polls >= scenario.webhookAfterPolls &&
+          p.lastState
+        ) {
           webhook = sendProviderWebhook(stack, scenario.provider, journeyId).then(
             (r) => say(`signed ${scenario.provider} webhook sent → receiver answered HTTP ${r.status}`),
             (err: Error) => say(`webhook not delivered: ${err.message}`),
@@ -164,11 +250,27 @@ export async function runDemo(stack: StackInfo, options: DemoOptions = {}): Prom
 
       let result: DemoResult;
       try {
-        const state = await awaitJourneyResult(client, { provider: scenario.provider, journeyId }, { onProgress, progressIntervalMs: 500, timeoutMs: options.timeoutMs ?? 180_000 });
-        result = { ...base, status: state.status, decision: state.decision, source: state.source, providerStatus: state.providerStatus, asExpected: false };
+        const state = await awaitJourneyResult(
+          client,
+          { provider: scenario.provider, journeyId },
+          { onProgress, progressIntervalMs: 500, timeoutMs: options.timeoutMs ?? 180_000 },
+        );
+        result = {
+          ...base,
+          status: state.status,
+          decision: state.decision,
+          source: state.source,
+          providerStatus: state.providerStatus,
+          asExpected: false,
+        };
       } catch (err) {
         if (!(err instanceof JourneyWorkflowFailedError)) throw err;
-        result = { ...base, status: err.failureType === 'JourneyPollingExhausted' ? 'gave up' : 'workflow failed', failure: err.failureType ?? err.message, asExpected: false };
+        result = {
+          ...base,
+          status: err.failureType === 'JourneyPollingExhausted' ? 'gave up' : 'workflow failed',
+          failure: err.failureType ?? err.message,
+          asExpected: false,
+        };
       }
       await webhook;
       // A closed workflow still answers queries (the worker replays it): the final poll count.
@@ -177,8 +279,12 @@ export async function runDemo(stack: StackInfo, options: DemoOptions = {}): Prom
         .query(journeyProgressQuery)
         .catch(() => last);
       result.polls = final?.polls;
-      result.asExpected = result.status === scenario.expect.status && (!scenario.expect.source || result.source === scenario.expect.source);
-      say(`done: ${result.status}${result.decision ? ` (${result.decision})` : ''}${result.source ? ` via ${result.source}` : ''}${result.failure ? ` (${result.failure})` : ''}`);
+      result.asExpected =
+        result.status === scenario.expect.status &&
+        (!scenario.expect.source || result.source === scenario.expect.source);
+      say(
+        `done: ${result.status}${result.decision ? ` (${result.decision})` : ''}${result.source ? ` via ${result.source}` : ''}${result.failure ? ` (${result.failure})` : ''}`,
+      );
       return result;
     };
     return await Promise.all(scenarios.map(runOne));
@@ -201,15 +307,22 @@ export function formatResults(results: DemoResult[]): string {
     `${r.title}${r.asExpected ? '' : '  ← NOT AS EXPECTED'}`,
   ]);
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((row) => row[c]!.length)));
-  const line = (cells: string[]) => cells.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd();
-  const links = results.map((r, i) => `${String(i + 1).padStart(2)}  ${r.uiLink ?? `${r.workflowId} (open it in your cluster's Web UI)`}`);
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, c) => cell.padEnd(widths[c]!))
+      .join('  ')
+      .trimEnd();
+  const links = results.map(
+    (r, i) => `${String(i + 1).padStart(2)}  ${r.uiLink ?? `${r.workflowId} (open it in your cluster's Web UI)`}`,
+  );
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line), '', 'Web UI:', ...links].join('\n');
 }
 
 async function main(): Promise<void> {
   let stack: StackInfo | undefined = readRunningStack();
   let own: LocalStack | undefined;
-  if (stack) console.log(`Using the running stack (npm start): Temporal ${stack.temporalAddress}, Web UI ${stack.uiUrl ?? '-'}`);
+  if (stack)
+    console.log(`Using the running stack (npm start): Temporal ${stack.temporalAddress}, Web UI ${stack.uiUrl ?? '-'}`);
   else {
     console.log('No running stack (npm start) found: starting one for the demo; it stops at the end.');
     stack = own = await startLocalStack();

@@ -31,7 +31,11 @@ export interface EmbeddedTemporal {
 }
 
 /** Resolves once the frontend answers, or rejects after `timeoutMs`. */
-export async function waitForTemporal(address: string, timeoutMs = 60_000, isDead: () => boolean = () => false): Promise<void> {
+export async function waitForTemporal(
+  address: string,
+  timeoutMs = 60_000,
+  isDead: () => boolean = () => false,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (isDead()) throw new Error('the Temporal server exited during start-up');
@@ -44,7 +48,10 @@ export async function waitForTemporal(address: string, timeoutMs = 60_000, isDea
         await connection.close();
       }
     } catch (err) {
-      if (Date.now() > deadline) throw new Error(`the Temporal server at ${address} did not answer within ${timeoutMs / 1000} s (${(err as Error).message})`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `the Temporal server at ${address} did not answer within ${timeoutMs / 1000} s (${(err as Error).message})`,
+        );
       await new Promise((r) => setTimeout(r, 250));
     }
   }

@@ -8,9 +8,13 @@ export function ensureLocalKeyFile(dir: string): string {
   const file = path.join(dir, 'encryption-keys');
   if (!existsSync(file)) {
     mkdirSync(dir, { recursive: true });
-    writeFileSync(file, `# Local development key for journey-await (newest first). Never use it in production.\n${newKeyEntry('local-dev-1')}\n`, {
-      mode: 0o600,
-    });
+    writeFileSync(
+      file,
+      `# Local development key for journey-await (newest first). Never use it in production.\n${newKeyEntry('local-dev-1')}\n`,
+      {
+        mode: 0o600,
+      },
+    );
   }
   return file;
 }

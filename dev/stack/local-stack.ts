@@ -54,10 +54,16 @@ function persistentSecret(file: string): string {
   return secret;
 }
 
-async function waitFor(what: string, check: () => Promise<boolean>, service: Supervised, timeoutMs = 60_000): Promise<void> {
+async function waitFor(
+  what: string,
+  check: () => Promise<boolean>,
+  service: Supervised,
+  timeoutMs = 60_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (service.restarts > 0 || service.pid === undefined) throw new Error(`${what} exited during start-up (see its log file)`);
+    if (service.restarts > 0 || service.pid === undefined)
+      throw new Error(`${what} exited during start-up (see its log file)`);
     if (await check().catch(() => false)) return;
     await new Promise((r) => setTimeout(r, 250));
   }
@@ -83,10 +89,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
   try {
     // Children inherit only what they need: the user's settings plus what the stack fills in.
-    const env: Record<string, string> = Object.fromEntries(Object.entries(userEnv).filter((e): e is [string, string] => e[1] !== undefined));
+    const env: Record<string, string> = Object.fromEntries(
+      Object.entries(userEnv).filter((e): e is [string, string] => e[1] !== undefined),
+    );
 
     // Payload encryption is on: the user's keys, or a local dev key kept in the data dir.
-    if (!env.JOURNEY_ENCRYPTION_KEYS && !env.JOURNEY_ENCRYPTION_KEY_FILE) env.JOURNEY_ENCRYPTION_KEY_FILE = ensureLocalKeyFile(dataDir);
+    if (!env.JOURNEY_ENCRYPTION_KEYS && !env.JOURNEY_ENCRYPTION_KEY_FILE)
+      env.JOURNEY_ENCRYPTION_KEY_FILE = ensureLocalKeyFile(dataDir);
     const keys = loadCodecKeys(env)!;
     const configured = providerConfigFromEnv(env);
     const simulated = [!configured.gbg && 'gbg', !configured.idnow && 'idnow'].filter((f): f is string => Boolean(f));
@@ -101,7 +110,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     ]);
     env.CODEC_SERVER_TOKEN ??= persistentSecret(path.join(dataDir, 'codec-token'));
     const uiOrigins = [`http://127.0.0.1:${ports.ui}`, `http://localhost:${ports.ui}`];
-    const codecServer = createCodecServer({ codec: new EncryptionCodec(keys), token: env.CODEC_SERVER_TOKEN, allowedOrigins: uiOrigins });
+    const codecServer = createCodecServer({
+      codec: new EncryptionCodec(keys),
+      token: env.CODEC_SERVER_TOKEN,
+      allowedOrigins: uiOrigins,
+    });
     await codecServer.listen({ port: ports.codec, host: '127.0.0.1' });
     stops.push(() => codecServer.close());
     const codecUrl = `http://127.0.0.1:${ports.codec}`;
@@ -147,7 +160,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     env.METRICS_BIND = metricsBind;
     const taskQueue = env.JOURNEY_TASK_QUEUE ?? DEFAULT_TASK_QUEUE;
 
-    const logFiles = { worker: path.join(dataDir, 'logs', 'worker.log'), webhooks: path.join(dataDir, 'logs', 'webhooks.log') };
+    const logFiles = {
+      worker: path.join(dataDir, 'logs', 'worker.log'),
+      webhooks: path.join(dataDir, 'logs', 'webhooks.log'),
+    };
     const service = (name: string, entry: string, logFile: string) =>
       supervise({
         name,
@@ -190,7 +206,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const stackFile = path.join(dataDir, 'stack.json');
     writeFileSync(stackFile, JSON.stringify(info, null, 2), { mode: 0o600 });
     stops.unshift(async () => rmSync(stackFile, { force: true }));
-    return { ...info, simulator, services: { worker, webhooks, ...(temporal?.process ? { temporal: temporal.process } : {}) }, fatal, stop };
+    return {
+      ...info,
+      simulator,
+      services: { worker, webhooks, ...(temporal?.process ? { temporal: temporal.process } : {}) },
+      fatal,
+      stop,
+    };
   } catch (err) {
     await stop();
     throw err;
@@ -203,7 +225,10 @@ async function hasWorkflowPoller(env: Record<string, string>, taskQueue: string)
   const { connectionOptions, namespace } = temporalConnectionFromEnv({ env });
   const connection = await Connection.connect({ ...connectionOptions, connectTimeout: '2s' } as ConnectionOptions);
   try {
-    const { pollers } = await connection.workflowService.describeTaskQueue({ namespace, taskQueue: { name: taskQueue } });
+    const { pollers } = await connection.workflowService.describeTaskQueue({
+      namespace,
+      taskQueue: { name: taskQueue },
+    });
     return pollers.length > 0;
   } finally {
     await connection.close();

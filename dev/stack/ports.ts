@@ -15,7 +15,14 @@ export interface StackPorts {
   metrics: number;
 }
 
-export const DEFAULT_PORTS: StackPorts = { temporal: 7233, ui: 8233, webhooks: 8080, simulator: 4010, codec: 8888, metrics: 9464 };
+export const DEFAULT_PORTS: StackPorts = {
+  temporal: 7233,
+  ui: 8233,
+  webhooks: 8080,
+  simulator: 4010,
+  codec: 8888,
+  metrics: 9464,
+};
 
 /** What listens on each port, its flag and its env var (the product's own variable where it has one). */
 export const PORT_SETTINGS: Record<keyof StackPorts, { what: string; flag: string; env: string }> = {
@@ -34,7 +41,8 @@ export class StackSettingError extends Error {
 
 function parsePort(text: string, setting: string): number {
   const n = Number(text);
-  if (!/^\d{1,5}$/.test(text.trim()) || n < 1 || n > 65_535) throw new StackSettingError(`${setting}: expected a port number 1-65535`);
+  if (!/^\d{1,5}$/.test(text.trim()) || n < 1 || n > 65_535)
+    throw new StackSettingError(`${setting}: expected a port number 1-65535`);
   return n;
 }
 
@@ -46,20 +54,29 @@ const USAGE = `usage: npm start -- [${Object.values(PORT_SETTINGS)
 export function stackPortsFrom(argv: string[], env: Record<string, string | undefined>): StackPorts {
   let values: Record<string, string | undefined>;
   try {
-    const options = Object.fromEntries(Object.values(PORT_SETTINGS).map((s) => [s.flag.slice(2), { type: 'string' as const }]));
-    values = parseArgs({ args: argv, options, allowPositionals: false, strict: true }).values as Record<string, string | undefined>;
+    const options = Object.fromEntries(
+      Object.values(PORT_SETTINGS).map((s) => [s.flag.slice(2), { type: 'string' as const }]),
+    );
+    values = parseArgs({ args: argv, options, allowPositionals: false, strict: true }).values as Record<
+      string,
+      string | undefined
+    >;
   } catch (err) {
     throw new StackSettingError(`${(err as Error).message}\n${USAGE}`);
   }
   const ports = { ...DEFAULT_PORTS };
-  for (const [key, setting] of Object.entries(PORT_SETTINGS) as [keyof StackPorts, (typeof PORT_SETTINGS)[keyof StackPorts]][]) {
+  for (const [key, setting] of Object.entries(PORT_SETTINGS) as [
+    keyof StackPorts,
+    (typeof PORT_SETTINGS)[keyof StackPorts],
+  ][]) {
     const flag = values[setting.flag.slice(2)];
     const fromEnv = env[setting.env]?.trim();
     if (flag !== undefined) ports[key] = parsePort(flag, setting.flag);
     else if (fromEnv) ports[key] = parsePort(fromEnv, setting.env);
   }
   const bind = env.METRICS_BIND?.trim();
-  if (values['metrics-port'] === undefined && !env.STACK_METRICS_PORT && bind && /:\d+$/.test(bind)) ports.metrics = Number(bind.split(':').pop());
+  if (values['metrics-port'] === undefined && !env.STACK_METRICS_PORT && bind && /:\d+$/.test(bind))
+    ports.metrics = Number(bind.split(':').pop());
   return ports;
 }
 
@@ -77,10 +94,15 @@ export async function ensurePortsFree(ports: StackPorts, used: (keyof StackPorts
   for (const key of used) {
     const setting = PORT_SETTINGS[key];
     const other = seen.get(ports[key]);
-    if (other) throw new StackSettingError(`port ${ports[key]} is set for both the ${PORT_SETTINGS[other].what} and the ${setting.what}: change ${setting.env} or ${setting.flag}`);
+    if (other)
+      throw new StackSettingError(
+        `port ${ports[key]} is set for both the ${PORT_SETTINGS[other].what} and the ${setting.what}: change ${setting.env} or ${setting.flag}`,
+      );
     seen.set(ports[key], key);
     if (!(await isFree(ports[key]))) {
-      throw new StackSettingError(`port ${ports[key]} (${setting.what}) is already in use: set ${setting.env} or ${setting.flag} to a free port (is another stack running?)`);
+      throw new StackSettingError(
+        `port ${ports[key]} (${setting.what}) is already in use: set ${setting.env} or ${setting.flag} to a free port (is another stack running?)`,
+      );
     }
   }
 }

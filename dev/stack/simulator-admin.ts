@@ -12,37 +12,58 @@ import type { StackInfo } from './local-stack';
 export type SimulatedStack = Pick<StackInfo, 'simulatorUrl' | 'webhookUrl' | 'env'>;
 
 async function post<T>(url: string, body: unknown): Promise<T> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   const text = await res.text();
   if (!res.ok) throw new Error(`${url}: HTTP ${res.status} ${text.slice(0, 200)}`);
   return JSON.parse(text) as T;
 }
 
 function simulatorUrl(stack: SimulatedStack): string {
-  if (!stack.simulatorUrl) throw new Error('the stack runs no provider simulator (all providers are configured with real credentials)');
+  if (!stack.simulatorUrl)
+    throw new Error('the stack runs no provider simulator (all providers are configured with real credentials)');
   return stack.simulatorUrl;
 }
 
 /** Each fetch of the journey consumes one step; the last step repeats (see dev/simulator/script.ts). */
-export async function scriptJourney(stack: SimulatedStack, provider: JourneyProvider, journeyId: string, script: readonly ScriptEntry[]): Promise<void> {
+export async function scriptJourney(
+  stack: SimulatedStack,
+  provider: JourneyProvider,
+  journeyId: string,
+  script: readonly ScriptEntry[],
+): Promise<void> {
   await post(`${simulatorUrl(stack)}/__admin/journeys`, { provider, journeyId, script });
 }
 
 /** GBG authenticates with HTTP Basic or an API-key header; IDnow's webhook is a JWT the simulator signs. */
 function gbgAuth(env: Record<string, string>): GbgWebhookAuth {
-  if (env.GBG_WEBHOOK_BASIC_USER) return { type: 'basic', username: env.GBG_WEBHOOK_BASIC_USER, password: env.GBG_WEBHOOK_BASIC_PASSWORD ?? '' };
-  if (env.GBG_WEBHOOK_API_KEY) return { type: 'apiKey', header: env.GBG_WEBHOOK_API_KEY_HEADER ?? DEFAULT_GBG_WEBHOOK_API_KEY_HEADER, value: env.GBG_WEBHOOK_API_KEY };
+  if (env.GBG_WEBHOOK_BASIC_USER)
+    return { type: 'basic', username: env.GBG_WEBHOOK_BASIC_USER, password: env.GBG_WEBHOOK_BASIC_PASSWORD ?? '' };
+  if (env.GBG_WEBHOOK_API_KEY)
+    return {
+      type: 'apiKey',
+      header: env.GBG_WEBHOOK_API_KEY_HEADER ?? DEFAULT_GBG_WEBHOOK_API_KEY_HEADER,
+      value: env.GBG_WEBHOOK_API_KEY,
+    };
   return { type: 'none' };
 }
 
 /** The provider's "journey finished" webhook, signed as the provider would, delivered to the stack's receiver. */
-export async function sendProviderWebhook(stack: SimulatedStack, provider: JourneyProvider, journeyId: string): Promise<WebhookResult> {
+export async function sendProviderWebhook(
+  stack: SimulatedStack,
+  provider: JourneyProvider,
+  journeyId: string,
+): Promise<WebhookResult> {
   const env = stack.env;
   const webhook: WebhookOptions = { provider, journeyId, url: `${stack.webhookUrl}/webhooks/${provider}` };
   if (provider === 'idnow') {
     if (env.IDNOW_WEBHOOK_AUDIENCE) webhook.audience = env.IDNOW_WEBHOOK_AUDIENCE;
     if (env.IDNOW_WEBHOOK_ISSUER) webhook.issuer = env.IDNOW_WEBHOOK_ISSUER;
-    if (env.IDNOW_WEBHOOK_STATIC_HEADER) webhook.headers = { [env.IDNOW_WEBHOOK_STATIC_HEADER]: env.IDNOW_WEBHOOK_STATIC_VALUE ?? '' };
+    if (env.IDNOW_WEBHOOK_STATIC_HEADER)
+      webhook.headers = { [env.IDNOW_WEBHOOK_STATIC_HEADER]: env.IDNOW_WEBHOOK_STATIC_VALUE ?? '' };
   } else {
     webhook.auth = gbgAuth(env);
   }

@@ -13,14 +13,31 @@ export function describeStack(stack: LocalStack): string {
     ['Temporal', `${stack.temporalAddress} (namespace ${stack.namespace}, task queue ${stack.taskQueue})`],
     ['Web UI', stack.uiUrl ?? '(your cluster’s UI)'],
     ['Webhooks', PROVIDERS.map((p) => `${stack.webhookUrl}/webhooks/${p}`).join('\n')],
-    ['Simulator', stack.simulatorUrl ? `${stack.simulatorUrl} (standing in for ${stack.simulatedProviders.join(', ')})` : 'off (all providers configured)'],
+    [
+      'Simulator',
+      stack.simulatorUrl
+        ? `${stack.simulatorUrl} (standing in for ${stack.simulatedProviders.join(', ')})`
+        : 'off (all providers configured)',
+    ],
     ['Codec server', `${stack.codecUrl} (payloads are encrypted; the UI decodes through it)`],
     ['Metrics', stack.metricsUrl ?? 'off'],
     ['Logs', `${stack.logFiles.worker}\n${stack.logFiles.webhooks}`],
-    ['Processes', Object.values(stack.services).map((s) => `${s!.name} pid ${s!.pid}`).join(', ')],
+    [
+      'Processes',
+      Object.values(stack.services)
+        .map((s) => `${s!.name} pid ${s!.pid}`)
+        .join(', '),
+    ],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
-  return rows.map(([k, v]) => v.split('\n').map((line, i) => `  ${(i === 0 ? k : '').padEnd(width)}  ${line}`).join('\n')).join('\n');
+  return rows
+    .map(([k, v]) =>
+      v
+        .split('\n')
+        .map((line, i) => `  ${(i === 0 ? k : '').padEnd(width)}  ${line}`)
+        .join('\n'),
+    )
+    .join('\n');
 }
 
 async function main(): Promise<void> {
@@ -28,7 +45,10 @@ async function main(): Promise<void> {
   try {
     // STACK_DATA_DIR: a second stack (or a test) keeps its data and stack.json apart from the default one.
     const dataDir = process.env.STACK_DATA_DIR?.trim() || undefined;
-    stack = await startLocalStack({ ports: stackPortsFrom(process.argv.slice(2), process.env), ...(dataDir ? { dataDir } : {}) });
+    stack = await startLocalStack({
+      ports: stackPortsFrom(process.argv.slice(2), process.env),
+      ...(dataDir ? { dataDir } : {}),
+    });
   } catch (err) {
     if (err instanceof StackSettingError) {
       console.error(`npm start: ${err.message}`);
@@ -36,8 +56,12 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const ports = Object.values(PORT_SETTINGS).map((s) => `${s.flag} (${s.env})`).join(', ');
-  console.log(`\njourney-await is running:\n${describeStack(stack)}\n\nTry: npm run demo     Stop: Ctrl-C     Ports: ${ports}\n`);
+  const ports = Object.values(PORT_SETTINGS)
+    .map((s) => `${s.flag} (${s.env})`)
+    .join(', ');
+  console.log(
+    `\njourney-await is running:\n${describeStack(stack)}\n\nTry: npm run demo     Stop: Ctrl-C     Ports: ${ports}\n`,
+  );
   let stopping = false;
   const stop = (why: string, code: number) => {
     if (stopping) return;

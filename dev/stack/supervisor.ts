@@ -58,7 +58,12 @@ export function supervise(options: SupervisedOptions): Supervised {
     const startedAt = Date.now();
     // Its own process group: a terminal's Ctrl-C reaches only the stack, which then stops its children in order
     // (rather than racing them and mistaking their exit for a crash).
-    child = spawn(options.command, options.args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    child = spawn(options.command, options.args, {
+      cwd: options.cwd,
+      env: options.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
     // The log stream outlives every child: it is ours, not the pipe's to close.
     child.stdout!.pipe(log, { end: false });
     child.stderr!.pipe(log, { end: false });

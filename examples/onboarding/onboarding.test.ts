@@ -46,7 +46,9 @@ describe.each(['simulator', 'scripted'] as const)('onboarding with fetchState %s
   }
 
   /** Runs the service workflow to its result; returns it with the simulated time it took. */
-  async function onboard(input: Omit<OnboardingInput, 'customerId'>): Promise<OnboardingResult & { simulatedMs: number }> {
+  async function onboard(
+    input: Omit<OnboardingInput, 'customerId'>,
+  ): Promise<OnboardingResult & { simulatedMs: number }> {
     const handle = await start(input);
     const result = await handle.result();
     return { ...result, simulatedMs: await simulatedMs(handle) };
@@ -110,6 +112,8 @@ describe.each(['simulator', 'scripted'] as const)('onboarding with fetchState %s
     // 29 waits of 10 s + k × 5 s: 2,465 s ≈ 41 minutes of Temporal's clock.
     expect(result.simulatedMs).toBeGreaterThanOrEqual(2_465_000);
     expect(result.simulatedMs).toBeLessThan(2_465_000 + 60_000);
-    console.log(`[${fetchState}] 30 failed fetches: ${(result.simulatedMs / 60_000).toFixed(1)} simulated minutes in ${(wallMs / 1000).toFixed(2)} s`);
+    console.log(
+      `[${fetchState}] 30 failed fetches: ${(result.simulatedMs / 60_000).toFixed(1)} simulated minutes in ${(wallMs / 1000).toFixed(2)} s`,
+    );
   });
 });

@@ -30,7 +30,11 @@ export interface OnboardingResult {
 type AwaitJourneyCompletion = (input: AwaitJourneyInput) => Promise<JourneyState>;
 
 export async function onboardCustomer(input: OnboardingInput): Promise<OnboardingResult> {
-  const decide = (decision: OnboardingDecision, reason: string): OnboardingResult => ({ customerId: input.customerId, decision, reason });
+  const decide = (decision: OnboardingDecision, reason: string): OnboardingResult => ({
+    customerId: input.customerId,
+    decision,
+    reason,
+  });
   const journey: AwaitJourneyInput = {
     provider: input.provider,
     journeyId: input.journeyId,
@@ -55,8 +59,10 @@ export async function onboardCustomer(input: OnboardingInput): Promise<Onboardin
     }
     throw err;
   }
-  if (state.status === 'expired') return decide('timed-out', `no result within ${(input.maxWaitMs ?? 30 * 60_000) / 60_000} minutes`);
-  if (state.status === 'completed' && state.decision === 'accepted') return decide('approved', `verified by ${state.provider}`);
+  if (state.status === 'expired')
+    return decide('timed-out', `no result within ${(input.maxWaitMs ?? 30 * 60_000) / 60_000} minutes`);
+  if (state.status === 'completed' && state.decision === 'accepted')
+    return decide('approved', `verified by ${state.provider}`);
   if (state.decision === 'rejected') return decide('declined', `${state.provider} rejected the journey`);
   return decide('manual-review', `journey ended ${state.status} (${state.providerStatus})`);
 }

@@ -63,7 +63,8 @@ const REASONS: Record<number, string> = {
 export function httpStatusError(provider: JourneyProvider, what: string, res: HttpResponse, now: number): FetchError {
   const details = responseDetails(provider, res, now);
   const own = providerErrorMessage(provider, res.text);
-  const reason = res.status === 401 && what !== 'token request' ? 'unauthorized, even after a token refresh' : REASONS[res.status];
+  const reason =
+    res.status === 401 && what !== 'token request' ? 'unauthorized, even after a token refresh' : REASONS[res.status];
   const message = `${provider} ${what}: HTTP ${res.status}${reason ? ` ${reason}` : ''}${own ? ` — ${own}` : ''}`;
   const permanent = (res.status === 400 || res.status === 410 || res.status === 422) && what === 'state fetch';
   return new FetchError(permanent ? 'rejected' : 'failed', message, details);

@@ -2,18 +2,33 @@
  * The fetchState activity: authenticate (cached token), fetch the provider's state, classify the HTTP status,
  * normalise, and return a compact JourneyState. Every failure leaves as a FETCH_FAILED or FETCH_REJECTED
  * ApplicationFailure. Never logs tokens, secrets, bodies or PII.
+ *
+ * Longer than our ~250-line guideline on purpose: the request sequence (token, state, optional data blocks with
+ * bounded retries) and its failure classification are one path; provider specifics live in the adapters.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Context } from '@temporalio/activity';
 import type { Dispatcher } from 'undici';
 import { parseJsonOrThrow } from '../json';
 import type { FetchStateInput, JourneyPoll, JourneyProvider, JourneyState } from '../journey';
-import { InvalidFetchInputError, type FetchPlan, type HttpRequestSpec, type SupplementPlan } from '../providers/adapter';
+import {
+  InvalidFetchInputError,
+  type FetchPlan,
+  type HttpRequestSpec,
+  type SupplementPlan,
+} from '../providers/adapter';
 import type { ProviderConfig } from '../providers/config';
 import { ProviderResponseError } from '../providers/errors';
 import { adapterFor } from '../providers/registry';
 import { FetchError, httpStatusError, responseDetails, toApplicationFailure } from './failures';
-import { createProviderAgent, DEFAULT_HTTP_OPTIONS, HttpTransportError, sendRequest, type HttpOptions, type HttpResponse } from './http';
+import {
+  createProviderAgent,
+  DEFAULT_HTTP_OPTIONS,
+  HttpTransportError,
+  sendRequest,
+  type HttpOptions,
+  type HttpResponse,
+} from './http';
 import { TokenCache, type IssuedToken } from './token-cache';
 
 export interface FetchLogger {
@@ -57,9 +72,13 @@ const DATA_BLOCK_RETRY_DELAY_MS = 200;
 /** The adapter's plan for this input; a provider without credentials fails saying what to set. */
 function target(config: ProviderConfig, input: FetchStateInput): Target {
   const adapter = adapterFor(input.provider);
-  if (!adapter) throw new InvalidFetchInputError(`unknown provider ${JSON.stringify(String(input.provider).slice(0, 32))}`);
+  if (!adapter)
+    throw new InvalidFetchInputError(`unknown provider ${JSON.stringify(String(input.provider).slice(0, 32))}`);
   const plan = adapter.plan(config, input);
-  if (!plan) throw new FetchError('failed', `${adapter.provider} is not configured: ${adapter.notConfigured}`, { provider: adapter.provider });
+  if (!plan)
+    throw new FetchError('failed', `${adapter.provider} is not configured: ${adapter.notConfigured}`, {
+      provider: adapter.provider,
+    });
   return { ...plan, provider: adapter.provider, normalise: adapter.normalise };
 }
 
@@ -82,7 +101,15 @@ export function createFetchState(deps: FetchStateDeps): (input: FetchStateInput)
   }
 
   function parseJson(t: Target, res: HttpResponse, what: string): unknown {
-    return parseJsonOrThrow(res.text, () => new FetchError('failed', `${t.provider} ${what}: body is not valid JSON`, responseDetails(t.provider, res, now())));
+    return parseJsonOrThrow(
+      res.text,
+      () =>
+        new FetchError(
+          'failed',
+          `${t.provider} ${what}: body is not valid JSON`,
+          responseDetails(t.provider, res, now()),
+        ),
+    );
   }
 
   async function issueToken(t: Target, signal: AbortSignal): Promise<IssuedToken> {
@@ -92,10 +119,18 @@ export function createFetchState(deps: FetchStateDeps): (input: FetchStateInput)
     const accessToken = body?.access_token;
     const expiresIn = Number(body?.expires_in ?? 3600);
     if (typeof accessToken !== 'string' || accessToken === '') {
-      throw new FetchError('failed', `${t.provider} token response invalid at access_token: missing`, responseDetails(t.provider, res, now()));
+      throw new FetchError(
+        'failed',
+        `${t.provider} token response invalid at access_token: missing`,
+        responseDetails(t.provider, res, now()),
+      );
     }
     if (!Number.isFinite(expiresIn) || expiresIn <= 0) {
-      throw new FetchError('failed', `${t.provider} token response invalid at expires_in: not a positive number`, responseDetails(t.provider, res, now()));
+      throw new FetchError(
+        'failed',
+        `${t.provider} token response invalid at expires_in: not a positive number`,
+        responseDetails(t.provider, res, now()),
+      );
     }
     log.debug('provider token issued', { provider: t.provider, expiresInSec: expiresIn });
     return { accessToken, expiresInSec: expiresIn };
@@ -122,7 +157,12 @@ export function createFetchState(deps: FetchStateDeps): (input: FetchStateInput)
    * are retried a bounded number of times, then the state is returned as it is, with a typed PII-free
    * `subjectUnavailable`.
    */
-  async function withSupplement(t: Target, supplement: SupplementPlan, state: JourneyState, signal: AbortSignal): Promise<JourneyState> {
+  async function withSupplement(
+    t: Target,
+    supplement: SupplementPlan,
+    state: JourneyState,
+    signal: AbortSignal,
+  ): Promise<JourneyState> {
     const cancellation = activityContext()?.cancellationSignal;
     let attempts = 0;
     for (;;) {
@@ -130,12 +170,20 @@ export function createFetchState(deps: FetchStateDeps): (input: FetchStateInput)
       const outcome = await supplementOnce(t, supplement, signal);
       if ('blocks' in outcome) {
         const { blocks } = outcome;
-        return { ...state, results: { ...blocks.results, ...state.results }, ...(blocks.subject ? { subject: blocks.subject } : {}) };
+        return {
+          ...state,
+          results: { ...blocks.results, ...state.results },
+          ...(blocks.subject ? { subject: blocks.subject } : {}),
+        };
       }
       if (cancellation?.aborted) throw cancellation.reason ?? new Error('cancelled');
       if (!outcome.transient || attempts >= DATA_BLOCK_ATTEMPTS || signal.aborted) {
         const { transient: _transient, ...unavailable } = outcome;
-        log.warn('data blocks unavailable; returning the state without the subject', { provider: t.provider, attempts, ...unavailable });
+        log.warn('data blocks unavailable; returning the state without the subject', {
+          provider: t.provider,
+          attempts,
+          ...unavailable,
+        });
         return { ...state, subjectUnavailable: { ...unavailable, attempts } };
       }
       await sleep(DATA_BLOCK_RETRY_DELAY_MS * attempts, undefined, { signal }).catch(() => undefined);
@@ -146,7 +194,11 @@ export function createFetchState(deps: FetchStateDeps): (input: FetchStateInput)
     | { blocks: ReturnType<SupplementPlan['read']> }
     | { reason: 'fetch_failed' | 'unreadable'; message: string; httpStatus?: number; transient: boolean };
 
-  async function supplementOnce(t: Target, supplement: SupplementPlan, signal: AbortSignal): Promise<DataBlocksOutcome> {
+  async function supplementOnce(
+    t: Target,
+    supplement: SupplementPlan,
+    signal: AbortSignal,
+  ): Promise<DataBlocksOutcome> {
     let res: HttpResponse;
     try {
       res = await authorised(t, supplement.request, signal);
@@ -156,13 +208,23 @@ export function createFetchState(deps: FetchStateDeps): (input: FetchStateInput)
     }
     if (res.status < 200 || res.status > 299) {
       const failure = httpStatusError(t.provider, 'data-block fetch', res, now());
-      return { reason: 'fetch_failed', message: failure.message, httpStatus: res.status, transient: isTransientStatus(res.status) };
+      return {
+        reason: 'fetch_failed',
+        message: failure.message,
+        httpStatus: res.status,
+        transient: isTransientStatus(res.status),
+      };
     }
     try {
       return { blocks: supplement.read(parseJson(t, res, 'data-block response')) };
     } catch (err) {
       if (err instanceof ProviderResponseError || err instanceof FetchError) {
-        return { reason: 'unreadable', message: `${err.message} (data blocks)`, httpStatus: res.status, transient: false };
+        return {
+          reason: 'unreadable',
+          message: `${err.message} (data blocks)`,
+          httpStatus: res.status,
+          transient: false,
+        };
       }
       throw err;
     }
@@ -178,7 +240,8 @@ export function createFetchState(deps: FetchStateDeps): (input: FetchStateInput)
     try {
       state = t.normalise(body, { journeyId: input.journeyId, observedAt });
     } catch (err) {
-      if (err instanceof ProviderResponseError) throw new FetchError('failed', err.message, responseDetails(t.provider, res, now()));
+      if (err instanceof ProviderResponseError)
+        throw new FetchError('failed', err.message, responseDetails(t.provider, res, now()));
       throw err;
     }
     if (t.supplement && state.status === 'completed') state = await withSupplement(t, t.supplement, state, signal);
@@ -235,11 +298,16 @@ function isTransientStatus(status: number): boolean {
 
 function asFetchError(provider: JourneyProvider, err: unknown, totalTimeoutMs: number): FetchError {
   if (err instanceof FetchError) return err;
-  if (err instanceof InvalidFetchInputError) return new FetchError('rejected', `${provider}: ${err.message}`, { provider });
+  if (err instanceof InvalidFetchInputError)
+    return new FetchError('rejected', `${provider}: ${err.message}`, { provider });
   if (err instanceof HttpTransportError) return new FetchError('failed', `${provider}: ${err.message}`, { provider });
   if ((err as { name?: string })?.name === 'TimeoutError') {
     return new FetchError('failed', `${provider}: no complete reply within ${totalTimeoutMs} ms`, { provider });
   }
   // Anything else is a bug here, not the provider's fault: say what it was without echoing data.
-  return new FetchError('failed', `${provider}: unexpected ${(err as { name?: string })?.name ?? 'error'} in fetchState`, { provider });
+  return new FetchError(
+    'failed',
+    `${provider}: unexpected ${(err as { name?: string })?.name ?? 'error'} in fetchState`,
+    { provider },
+  );
 }

@@ -66,7 +66,9 @@ const TRANSPORT_MESSAGES: Record<string, string> = {
 };
 
 function describe(err: unknown): HttpTransportError {
-  const code = String((err as { code?: unknown })?.code ?? (err as { cause?: { code?: unknown } })?.cause?.code ?? 'UNKNOWN');
+  const code = String(
+    (err as { code?: unknown })?.code ?? (err as { cause?: { code?: unknown } })?.cause?.code ?? 'UNKNOWN',
+  );
   return new HttpTransportError(TRANSPORT_MESSAGES[code] ?? `network error (${code})`, code);
 }
 

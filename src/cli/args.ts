@@ -67,7 +67,8 @@ export function parseDuration(text: string, name: string): number {
   } catch {
     // longer than `ms` reads: malformed
   }
-  if (!Number.isFinite(value) || value < 0) throw new UsageError(`--${name}: expected a duration like 10s, 500ms, 2m (got ${JSON.stringify(text)})`);
+  if (!Number.isFinite(value) || value < 0)
+    throw new UsageError(`--${name}: expected a duration like 10s, 500ms, 2m (got ${JSON.stringify(text)})`);
   return Math.round(value);
 }
 
@@ -78,9 +79,11 @@ export function journeyRef(positionals: string[]): { provider: JourneyProvider; 
     const parts = parseJourneyWorkflowId(provider);
     [provider, journeyId] = parts ? [parts.provider, parts.journeyId] : [provider, undefined];
   }
-  if (!provider || !journeyId) throw new UsageError('expected <provider> <journeyId> (or journey:<provider>:<journeyId>)');
+  if (!provider || !journeyId)
+    throw new UsageError('expected <provider> <journeyId> (or journey:<provider>:<journeyId>)');
   if (positionals.length > 2) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[2])}`);
-  if (!(PROVIDERS as readonly string[]).includes(provider)) throw new UsageError(`unknown provider ${JSON.stringify(provider)} (use ${PROVIDERS.join(', ')})`);
+  if (!(PROVIDERS as readonly string[]).includes(provider))
+    throw new UsageError(`unknown provider ${JSON.stringify(provider)} (use ${PROVIDERS.join(', ')})`);
   const idProblem = journeyIdProblem(journeyId);
   if (idProblem) throw new InvalidJourneyInputError('journeyId', idProblem);
   return { provider: provider as JourneyProvider, journeyId };

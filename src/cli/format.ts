@@ -11,13 +11,18 @@ function until(iso: string, now = Date.now()): string {
 /** One readable line of progress, e.g. `in_progress · poll #3 · errors 1/30 (FetchFailed: …) · next poll in 8s · webhooks 1`. */
 export function progressLine(p: JourneyProgress): string {
   // The journey's own budget; 30 (the default) for workflows that predate reporting it.
-  const parts = [p.status, `poll #${p.polls}`, `errors ${p.consecutiveErrors}/${p.maxConsecutiveErrors ?? DEFAULT_POLLING.maxConsecutiveErrors}`];
+  const parts = [
+    p.status,
+    `poll #${p.polls}`,
+    `errors ${p.consecutiveErrors}/${p.maxConsecutiveErrors ?? DEFAULT_POLLING.maxConsecutiveErrors}`,
+  ];
   if (p.lastError && p.consecutiveErrors > 0) parts[2] += ` (${p.lastError.slice(0, 120)})`;
   if (p.nextPollAt) parts.push(`next poll ${until(p.nextPollAt)}`);
   parts.push(`webhooks ${p.webhooksReceived}`);
   if (p.lastState?.providerStatus) parts.push(`provider says ${p.lastState.providerStatus}`);
   // A provider may decide before its status is terminal: shown, but the journey keeps waiting.
-  if (p.lastState && !p.lastState.terminal && p.lastState.decision !== 'undecided') parts.push(`decided ${p.lastState.decision} (not final)`);
+  if (p.lastState && !p.lastState.terminal && p.lastState.decision !== 'undecided')
+    parts.push(`decided ${p.lastState.decision} (not final)`);
   return parts.join(' · ');
 }
 
@@ -28,10 +33,20 @@ export function stateLines(s: JourneyState): string[] {
     `provider status: ${s.providerStatus}`,
     `decided by:      ${s.source}`,
   ];
-  if (s.journey?.name) lines.push(`journey:         ${s.journey.name}${s.journey.version ? ` v${s.journey.version}` : ''}`);
-  if (s.completedAt) lines.push(`completed at:    ${s.completedAt}${s.durationMs !== undefined ? ` (${Math.round(s.durationMs / 1000)}s)` : ''}`);
-  if (s.subjectUnavailable) lines.push(`subject:         unavailable (${s.subjectUnavailable.reason} after ${s.subjectUnavailable.attempts} tries: ${s.subjectUnavailable.message})`);
-  if (s.steps.length) lines.push(`steps:           ${s.steps.map((st) => `${st.id}${st.outcome ? `=${st.outcome}` : st.status ? `=${st.status}` : ''}`).join(', ')}`);
+  if (s.journey?.name)
+    lines.push(`journey:         ${s.journey.name}${s.journey.version ? ` v${s.journey.version}` : ''}`);
+  if (s.completedAt)
+    lines.push(
+      `completed at:    ${s.completedAt}${s.durationMs !== undefined ? ` (${Math.round(s.durationMs / 1000)}s)` : ''}`,
+    );
+  if (s.subjectUnavailable)
+    lines.push(
+      `subject:         unavailable (${s.subjectUnavailable.reason} after ${s.subjectUnavailable.attempts} tries: ${s.subjectUnavailable.message})`,
+    );
+  if (s.steps.length)
+    lines.push(
+      `steps:           ${s.steps.map((st) => `${st.id}${st.outcome ? `=${st.outcome}` : st.status ? `=${st.status}` : ''}`).join(', ')}`,
+    );
   lines.push(`observed at:     ${s.observedAt}`);
   return lines;
 }

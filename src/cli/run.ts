@@ -14,7 +14,14 @@ import {
   TemporalUnavailableError,
 } from '../client';
 import { clientSettingsFromEnv, ConfigError, processEnv, type Env } from '../config';
-import { DECISIONS, JOURNEY_STATUS_ATTRIBUTE_VALUES, PROVIDERS, type JourneyDecision, type JourneyProvider, type JourneyState } from '../journey';
+import {
+  DECISIONS,
+  JOURNEY_STATUS_ATTRIBUTE_VALUES,
+  PROVIDERS,
+  type JourneyDecision,
+  type JourneyProvider,
+  type JourneyState,
+} from '../journey';
 import { InvalidJourneyInputError, validateJourneyInput } from '../journey-input';
 import type { AwaitJourneyInput, JourneyStatusAttribute } from '../shared';
 import { EXIT, journeyRef, OPTION_OF_FIELD, OPTIONS, parseDuration, USAGE, UsageError } from './args';
@@ -52,10 +59,12 @@ export async function runCli(argv: string[], deps: CliDeps = {}): Promise<number
       return EXIT.DONE;
     }
     if (!command) throw new UsageError('missing command');
-    if (!['start', 'status', 'result', 'signal', 'list'].includes(command)) throw new UsageError(`unknown command ${JSON.stringify(command)}`);
+    if (!['start', 'status', 'result', 'signal', 'list'].includes(command))
+      throw new UsageError(`unknown command ${JSON.stringify(command)}`);
     const settings = clientSettingsFromEnv(deps.env ?? processEnv());
     const taskQueue = values['task-queue'] ?? settings.taskQueue;
-    const emit = (data: unknown, lines: string[]) => (json ? println(JSON.stringify(data, null, 2)) : lines.forEach((l) => println(l)));
+    const emit = (data: unknown, lines: string[]) =>
+      json ? println(JSON.stringify(data, null, 2)) : lines.forEach((l) => println(l));
 
     // Validate everything before connecting, so usage errors never wait on the network.
     const ref = command === 'list' ? undefined : journeyRef(rest);
@@ -77,7 +86,11 @@ export async function runCli(argv: string[], deps: CliDeps = {}): Promise<number
         // The journey input contract, before connecting (the start checks it again).
         validateJourneyInput(input, { now: Date.now() });
         const r = await startJourneyAwait(await connect(), input, { taskQueue });
-        emit(r, [r.alreadyFinished ? `${r.workflowId} has already finished (not started again); see: journey-await result ${ref!.provider} ${ref!.journeyId}` : `started ${r.workflowId} (run ${r.runId})`]);
+        emit(r, [
+          r.alreadyFinished
+            ? `${r.workflowId} has already finished (not started again); see: journey-await result ${ref!.provider} ${ref!.journeyId}`
+            : `started ${r.workflowId} (run ${r.runId})`,
+        ]);
         return EXIT.DONE;
       }
       case 'status': {
@@ -120,13 +133,20 @@ export async function runCli(argv: string[], deps: CliDeps = {}): Promise<number
           },
           { taskQueue },
         );
-        emit({ outcome }, [outcome === 'signalled' ? 'signalled: the journey fetches its state now' : 'the journey has already finished: nothing to wake']);
+        emit({ outcome }, [
+          outcome === 'signalled'
+            ? 'signalled: the journey fetches its state now'
+            : 'the journey has already finished: nothing to wake',
+        ]);
         return EXIT.DONE;
       }
       case 'list': {
-        if (values.provider && !(PROVIDERS as readonly string[]).includes(values.provider)) throw new UsageError(`--provider: unknown provider ${JSON.stringify(values.provider)}`);
-        if (values.status && !(JOURNEY_STATUS_ATTRIBUTE_VALUES as readonly string[]).includes(values.status)) throw new UsageError(`--status: unknown status (use ${JOURNEY_STATUS_ATTRIBUTE_VALUES.join(', ')})`);
-        if (values.decision && !(DECISIONS as readonly string[]).includes(values.decision)) throw new UsageError(`--decision: unknown decision (use ${DECISIONS.join(', ')})`);
+        if (values.provider && !(PROVIDERS as readonly string[]).includes(values.provider))
+          throw new UsageError(`--provider: unknown provider ${JSON.stringify(values.provider)}`);
+        if (values.status && !(JOURNEY_STATUS_ATTRIBUTE_VALUES as readonly string[]).includes(values.status))
+          throw new UsageError(`--status: unknown status (use ${JOURNEY_STATUS_ATTRIBUTE_VALUES.join(', ')})`);
+        if (values.decision && !(DECISIONS as readonly string[]).includes(values.decision))
+          throw new UsageError(`--decision: unknown decision (use ${DECISIONS.join(', ')})`);
         if (values.running && values.closed) throw new UsageError('--running and --closed exclude each other');
         const limit = values.limit ? Number(values.limit) : 100;
         if (!Number.isInteger(limit) || limit < 1) throw new UsageError('--limit: expected a positive integer');
@@ -137,7 +157,15 @@ export async function runCli(argv: string[], deps: CliDeps = {}): Promise<number
           ...(values.running ? { running: true } : values.closed ? { running: false } : {}),
           limit,
         });
-        emit(rows, rows.length ? rows.map((r) => `${r.workflowId.padEnd(48)} ${r.executionStatus.padEnd(10)} ${(r.journeyStatus ?? '').padEnd(12)} ${(r.journeyDecision ?? '').padEnd(10)} ${r.startTime}`) : ['no journeys']);
+        emit(
+          rows,
+          rows.length
+            ? rows.map(
+                (r) =>
+                  `${r.workflowId.padEnd(48)} ${r.executionStatus.padEnd(10)} ${(r.journeyStatus ?? '').padEnd(12)} ${(r.journeyDecision ?? '').padEnd(10)} ${r.startTime}`,
+              )
+            : ['no journeys'],
+        );
         return EXIT.DONE;
       }
     }
@@ -153,18 +181,29 @@ export async function runCli(argv: string[], deps: CliDeps = {}): Promise<number
       if (!json) eprintln(`run "journey-await --help" for usage`);
       return code;
     }
-    if (e instanceof InvalidJourneyInputError) return fail(EXIT.USAGE, 'invalid_input', `${OPTION_OF_FIELD[e.field] ?? e.field}: ${e.problem}`, { field: e.field });
-    if (e instanceof ConfigError) return fail(EXIT.USAGE, 'config', `invalid configuration: ${e.problems.join('; ')}`, { problems: e.problems });
-    if (e instanceof JourneyNotFoundError) return fail(EXIT.NOT_FOUND, 'not_found', e.message, { workflowId: e.workflowId });
-    if (e instanceof JourneyWorkflowFailedError) {
-      return fail(EXIT.JOURNEY_FAILED, 'journey_failed', `${e.workflowId} failed: ${e.failureType ? `${e.failureType}: ` : ''}${e.message}`, {
-        workflowId: e.workflowId,
-        failureType: e.failureType,
+    if (e instanceof InvalidJourneyInputError)
+      return fail(EXIT.USAGE, 'invalid_input', `${OPTION_OF_FIELD[e.field] ?? e.field}: ${e.problem}`, {
+        field: e.field,
       });
+    if (e instanceof ConfigError)
+      return fail(EXIT.USAGE, 'config', `invalid configuration: ${e.problems.join('; ')}`, { problems: e.problems });
+    if (e instanceof JourneyNotFoundError)
+      return fail(EXIT.NOT_FOUND, 'not_found', e.message, { workflowId: e.workflowId });
+    if (e instanceof JourneyWorkflowFailedError) {
+      return fail(
+        EXIT.JOURNEY_FAILED,
+        'journey_failed',
+        `${e.workflowId} failed: ${e.failureType ? `${e.failureType}: ` : ''}${e.message}`,
+        {
+          workflowId: e.workflowId,
+          failureType: e.failureType,
+        },
+      );
     }
     if (e instanceof AwaitTimeoutError) return fail(EXIT.STILL_RUNNING, 'timeout', e.message);
     if (e instanceof TemporalUnavailableError) return fail(EXIT.UNAVAILABLE, 'temporal_unavailable', e.message);
-    if (e instanceof Error && /config|toml|TEMPORAL_/i.test(e.message) && e.name !== 'ServiceError') return fail(EXIT.USAGE, 'config', e.message);
+    if (e instanceof Error && /config|toml|TEMPORAL_/i.test(e.message) && e.name !== 'ServiceError')
+      return fail(EXIT.USAGE, 'config', e.message);
     return fail(EXIT.UNAVAILABLE, 'error', e instanceof Error ? `${e.name}: ${e.message}` : String(e));
   } finally {
     if (owned && client) await client.connection.close().catch(() => {});

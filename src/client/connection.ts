@@ -22,7 +22,9 @@ export interface ConnectOptions {
  */
 export async function connectClient(options: ConnectOptions = {}): Promise<Client> {
   // Every setting is checked (ConfigError) before connecting: only a well-formed address can be "unreachable".
-  const loaded = options.connectionOptions ? undefined : temporalConnectionFromEnv(options.profile ? { profile: options.profile } : {});
+  const loaded = options.connectionOptions
+    ? undefined
+    : temporalConnectionFromEnv(options.profile ? { profile: options.profile } : {});
   const dataConverter = options.dataConverter ?? journeyDataConverter();
   const connectionOptions: ConnectionOptions = {
     ...(loaded?.connectionOptions as ConnectionOptions | undefined),

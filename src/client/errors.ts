@@ -42,15 +42,24 @@ export function isTemporalUnavailable(err: unknown): boolean {
     if (e instanceof TemporalUnavailableError) return true;
     if (isGrpcServiceError(e) && UNAVAILABLE_CODES.has(e.code)) return true;
     const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND)$/.test(code)) return true;
-    if (e instanceof Error && /Failed to connect before the deadline|No connection established|connect ECONNREFUSED/i.test(e.message)) return true;
+    if (typeof code === 'string' && /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND)$/.test(code))
+      return true;
+    if (
+      e instanceof Error &&
+      /Failed to connect before the deadline|No connection established|connect ECONNREFUSED/i.test(e.message)
+    )
+      return true;
   }
   return false;
 }
 
 /** Rethrows Temporal's connection failures as a TemporalUnavailableError with a message free of internals. */
 export function rethrowUnavailable(err: unknown): never {
-  if (isTemporalUnavailable(err)) throw new TemporalUnavailableError('Temporal is unreachable (check TEMPORAL_ADDRESS or the temporal.toml profile)', { cause: err });
+  if (isTemporalUnavailable(err))
+    throw new TemporalUnavailableError(
+      'Temporal is unreachable (check TEMPORAL_ADDRESS or the temporal.toml profile)',
+      { cause: err },
+    );
   throw err;
 }
 
@@ -58,7 +67,8 @@ export function rethrowUnavailable(err: unknown): never {
 export function failureOf(err: unknown): { type?: string; message: string } {
   let cause: unknown = err instanceof WorkflowFailedError ? err.cause : err;
   while (cause instanceof TemporalFailure && !(cause instanceof ApplicationFailure) && cause.cause) cause = cause.cause;
-  if (cause instanceof ApplicationFailure) return { ...(cause.type ? { type: cause.type } : {}), message: cause.message };
+  if (cause instanceof ApplicationFailure)
+    return { ...(cause.type ? { type: cause.type } : {}), message: cause.message };
   if (cause instanceof Error) return { type: cause.name, message: cause.message };
   return { message: String(cause) };
 }

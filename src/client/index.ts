@@ -10,7 +10,13 @@
  *   listJourneys           by the JourneyProvider / JourneyStatus search attributes
  */
 export * from './connection';
-export { AwaitTimeoutError, isTemporalUnavailable, JourneyNotFoundError, JourneyWorkflowFailedError, TemporalUnavailableError } from './errors';
+export {
+  AwaitTimeoutError,
+  isTemporalUnavailable,
+  JourneyNotFoundError,
+  JourneyWorkflowFailedError,
+  TemporalUnavailableError,
+} from './errors';
 export { getJourneyHandle, type JourneyHandle, type JourneyRef } from './handle';
 export * from './journey-status';
 export * from './list-journeys';

@@ -3,7 +3,14 @@ import { WorkflowFailedError, type Client, type WorkflowExecutionDescription } f
 import { WorkflowNotFoundError } from '@temporalio/common';
 import type { JourneyProvider, JourneyState } from '../journey';
 import { journeyProgressQuery, journeyStatusKey, journeyWorkflowId, type JourneyProgress } from '../shared';
-import { AwaitTimeoutError, failureOf, isTemporalUnavailable, JourneyNotFoundError, JourneyWorkflowFailedError, rethrowUnavailable } from './errors';
+import {
+  AwaitTimeoutError,
+  failureOf,
+  isTemporalUnavailable,
+  JourneyNotFoundError,
+  JourneyWorkflowFailedError,
+  rethrowUnavailable,
+} from './errors';
 import { describeJourney, getJourneyHandle, type JourneyHandle, type JourneyRef } from './handle';
 
 export type ExecutionStatus = WorkflowExecutionDescription['status']['name'];
@@ -29,12 +36,20 @@ export interface JourneyStatusReport {
 
 const PROGRESS_QUERY_TIMEOUT_MS = 5_000;
 
-function queryProgress(client: Client, handle: JourneyHandle, timeoutMs = PROGRESS_QUERY_TIMEOUT_MS): Promise<JourneyProgress> {
+function queryProgress(
+  client: Client,
+  handle: JourneyHandle,
+  timeoutMs = PROGRESS_QUERY_TIMEOUT_MS,
+): Promise<JourneyProgress> {
   return client.withDeadline(Date.now() + timeoutMs, () => handle.query(journeyProgressQuery));
 }
 
 /** Where a journey stands: execution status, search attributes, live progress (running) or result (done). */
-export async function getJourneyStatus(client: Client, ref: JourneyRef, opts: { queryTimeoutMs?: number } = {}): Promise<JourneyStatusReport> {
+export async function getJourneyStatus(
+  client: Client,
+  ref: JourneyRef,
+  opts: { queryTimeoutMs?: number } = {},
+): Promise<JourneyStatusReport> {
   const workflowId = journeyWorkflowId(ref.provider, ref.journeyId);
   const d = await describeJourney(client, workflowId);
   const journeyStatus = d.typedSearchAttributes.get(journeyStatusKey);
@@ -78,7 +93,12 @@ export interface AwaitResultOptions {
 }
 
 /** Reports each change of progress until `isStopped()`; errors (closed journey, no worker) are left to the result. */
-async function watchProgress(client: Client, handle: JourneyHandle, opts: AwaitResultOptions, isStopped: () => boolean): Promise<void> {
+async function watchProgress(
+  client: Client,
+  handle: JourneyHandle,
+  opts: AwaitResultOptions,
+  isStopped: () => boolean,
+): Promise<void> {
   if (!opts.onProgress) return;
   let last = '';
   while (!isStopped()) {
@@ -100,7 +120,11 @@ async function watchProgress(client: Client, handle: JourneyHandle, opts: AwaitR
  * The final JourneyState (following continue-as-new). Throws JourneyNotFoundError, JourneyWorkflowFailedError
  * (polling exhausted, rejected by the provider, cancelled, terminated), AwaitTimeoutError or TemporalUnavailableError.
  */
-export async function awaitJourneyResult(client: Client, ref: JourneyRef, opts: AwaitResultOptions = {}): Promise<JourneyState> {
+export async function awaitJourneyResult(
+  client: Client,
+  ref: JourneyRef,
+  opts: AwaitResultOptions = {},
+): Promise<JourneyState> {
   const workflowId = journeyWorkflowId(ref.provider, ref.journeyId);
   await describeJourney(client, workflowId); // not found → JourneyNotFoundError before waiting forever
   const handle = getJourneyHandle(client, ref);
@@ -113,13 +137,20 @@ export async function awaitJourneyResult(client: Client, ref: JourneyRef, opts: 
     if (opts.timeoutMs) {
       racers.push(
         new Promise((_, reject) => {
-          timer = setTimeout(() => reject(new AwaitTimeoutError(`still waiting for ${workflowId} after ${opts.timeoutMs} ms`)), opts.timeoutMs);
+          timer = setTimeout(
+            () => reject(new AwaitTimeoutError(`still waiting for ${workflowId} after ${opts.timeoutMs} ms`)),
+            opts.timeoutMs,
+          );
         }),
       );
     }
     if (opts.signal) {
       const signal = opts.signal;
-      racers.push(new Promise((_, reject) => signal.addEventListener('abort', () => reject(new AwaitTimeoutError('aborted')), { once: true })));
+      racers.push(
+        new Promise((_, reject) =>
+          signal.addEventListener('abort', () => reject(new AwaitTimeoutError('aborted')), { once: true }),
+        ),
+      );
     }
     result.catch(() => {}); // a losing racer must not become an unhandled rejection
     return await Promise.race(racers);

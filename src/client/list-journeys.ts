@@ -1,7 +1,20 @@
 /** Journeys by the JourneyProvider / JourneyStatus / JourneyDecision search attributes (Temporal visibility). */
 import type { Client } from '@temporalio/client';
-import { DECISIONS, JOURNEY_STATUS_ATTRIBUTE_VALUES, PROVIDERS, type JourneyDecision, type JourneyProvider } from '../journey';
-import { journeyDecisionKey, journeyProviderKey, journeyStatusKey, parseJourneyWorkflowId, WORKFLOW_TYPE, type JourneyStatusAttribute } from '../shared';
+import {
+  DECISIONS,
+  JOURNEY_STATUS_ATTRIBUTE_VALUES,
+  PROVIDERS,
+  type JourneyDecision,
+  type JourneyProvider,
+} from '../journey';
+import {
+  journeyDecisionKey,
+  journeyProviderKey,
+  journeyStatusKey,
+  parseJourneyWorkflowId,
+  WORKFLOW_TYPE,
+  type JourneyStatusAttribute,
+} from '../shared';
 import { rethrowUnavailable } from './errors';
 import type { ExecutionStatus } from './journey-status';
 
@@ -32,18 +45,22 @@ export interface JourneySummary {
 function listQuery(opts: ListJourneysOptions): string {
   const clauses = [`WorkflowType = '${WORKFLOW_TYPE}'`];
   if (opts.provider) {
-    if (!(PROVIDERS as readonly string[]).includes(opts.provider)) throw new TypeError(`unknown provider ${JSON.stringify(opts.provider)}`);
+    if (!(PROVIDERS as readonly string[]).includes(opts.provider))
+      throw new TypeError(`unknown provider ${JSON.stringify(opts.provider)}`);
     clauses.push(`${journeyProviderKey.name} = '${opts.provider}'`);
   }
   if (opts.status) {
-    if (!(JOURNEY_STATUS_ATTRIBUTE_VALUES as readonly string[]).includes(opts.status)) throw new TypeError(`unknown status ${JSON.stringify(opts.status)}`);
+    if (!(JOURNEY_STATUS_ATTRIBUTE_VALUES as readonly string[]).includes(opts.status))
+      throw new TypeError(`unknown status ${JSON.stringify(opts.status)}`);
     clauses.push(`${journeyStatusKey.name} = '${opts.status}'`);
   }
   if (opts.decision) {
-    if (!(DECISIONS as readonly string[]).includes(opts.decision)) throw new TypeError(`unknown decision ${JSON.stringify(opts.decision)}`);
+    if (!(DECISIONS as readonly string[]).includes(opts.decision))
+      throw new TypeError(`unknown decision ${JSON.stringify(opts.decision)}`);
     clauses.push(`${journeyDecisionKey.name} = '${opts.decision}'`);
   }
-  if (opts.running !== undefined) clauses.push(opts.running ? `ExecutionStatus = 'Running'` : `ExecutionStatus != 'Running'`);
+  if (opts.running !== undefined)
+    clauses.push(opts.running ? `ExecutionStatus = 'Running'` : `ExecutionStatus != 'Running'`);
   return clauses.join(' AND ');
 }
 

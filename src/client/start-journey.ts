@@ -1,7 +1,14 @@
 /** Starting a journey's workflow, and waking it with a webhook signal: both idempotent per journey. */
 import type { Client } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/common';
-import { DEFAULT_TASK_QUEUE, journeyWebhookSignal, journeyWorkflowId, WORKFLOW_TYPE, type AwaitJourneyInput, type JourneyWebhook } from '../shared';
+import {
+  DEFAULT_TASK_QUEUE,
+  journeyWebhookSignal,
+  journeyWorkflowId,
+  WORKFLOW_TYPE,
+  type AwaitJourneyInput,
+  type JourneyWebhook,
+} from '../shared';
 import type { awaitJourneyCompletion } from '../workflows';
 import { rethrowUnavailable } from './errors';
 import { describeJourney, type JourneyRef } from './handle';
@@ -19,10 +26,17 @@ export interface StartJourneyResult {
  * the CLI, the demo and tests start a journey. A journey that has finished is not started again
  * (REJECT_DUPLICATE): the result says so and points at the finished run. Follow it with `getJourneyHandle`.
  */
-export async function startJourneyAwait(client: Client, input: AwaitJourneyInput, opts: { taskQueue?: string } = {}): Promise<StartJourneyResult> {
+export async function startJourneyAwait(
+  client: Client,
+  input: AwaitJourneyInput,
+  opts: { taskQueue?: string } = {},
+): Promise<StartJourneyResult> {
   const workflowId = journeyWorkflowId(input.provider, input.journeyId);
   try {
-    const handle = await client.workflow.start<typeof awaitJourneyCompletion>(WORKFLOW_TYPE, journeyStartOptions(input, opts.taskQueue ?? DEFAULT_TASK_QUEUE));
+    const handle = await client.workflow.start<typeof awaitJourneyCompletion>(
+      WORKFLOW_TYPE,
+      journeyStartOptions(input, opts.taskQueue ?? DEFAULT_TASK_QUEUE),
+    );
     return { workflowId, runId: handle.firstExecutionRunId, alreadyFinished: false };
   } catch (err) {
     if (err instanceof WorkflowExecutionAlreadyStartedError) {
@@ -46,7 +60,11 @@ export async function signalJourneyWebhook(
   webhook: JourneyWebhook,
   opts: { taskQueue?: string; timeoutMs?: number } = {},
 ): Promise<SignalOutcome> {
-  const input: AwaitJourneyInput = { provider: ref.provider, journeyId: ref.journeyId, ...(ref.environment ? { environment: ref.environment } : {}) };
+  const input: AwaitJourneyInput = {
+    provider: ref.provider,
+    journeyId: ref.journeyId,
+    ...(ref.environment ? { environment: ref.environment } : {}),
+  };
   const call = () =>
     client.workflow.signalWithStart<typeof awaitJourneyCompletion, [JourneyWebhook]>(WORKFLOW_TYPE, {
       ...journeyStartOptions(input, opts.taskQueue ?? DEFAULT_TASK_QUEUE),
@@ -57,7 +75,8 @@ export async function signalJourneyWebhook(
     await (opts.timeoutMs ? client.withDeadline(Date.now() + opts.timeoutMs, call) : call());
     return 'signalled';
   } catch (err) {
-    if (err instanceof WorkflowExecutionAlreadyStartedError || err instanceof WorkflowNotFoundError) return 'already-finished';
+    if (err instanceof WorkflowExecutionAlreadyStartedError || err instanceof WorkflowNotFoundError)
+      return 'already-finished';
     rethrowUnavailable(err);
   }
 }

@@ -7,7 +7,15 @@ import type { WorkflowStartOptions } from '@temporalio/client';
 import { validateJourneyInput } from '../journey-input';
 import { resolvePolicy } from '../workflows/schedule';
 import type { awaitJourneyCompletion } from '../workflows';
-import { DEFAULT_TASK_QUEUE, JOURNEY_WORKFLOW_TASK_TIMEOUT_MS, journeyDecisionKey, journeyProviderKey, journeyStatusKey, journeyWorkflowId, type AwaitJourneyInput } from '../shared';
+import {
+  DEFAULT_TASK_QUEUE,
+  JOURNEY_WORKFLOW_TASK_TIMEOUT_MS,
+  journeyDecisionKey,
+  journeyProviderKey,
+  journeyStatusKey,
+  journeyWorkflowId,
+  type AwaitJourneyInput,
+} from '../shared';
 
 /** `Pq_hhWx…`: enough to recognise a journey in a list, without printing a whole provider token. */
 function shortJourneyId(journeyId: string): string {

@@ -40,7 +40,12 @@ const toJSONPayload = ({ metadata, data }: Payload): JSONPayload => ({
 
 const ACTIONS = ['encode', 'decode'] as const;
 
-export function createCodecServer({ codec, token, allowedOrigins, maxBodyBytes = 16 * 1024 * 1024 }: CodecServerOptions): FastifyInstance {
+export function createCodecServer({
+  codec,
+  token,
+  allowedOrigins,
+  maxBodyBytes = 16 * 1024 * 1024,
+}: CodecServerOptions): FastifyInstance {
   if (!token) throw new Error('codec server needs a token');
   const app = Fastify({ logger: false, bodyLimit: maxBodyBytes });
 
@@ -51,13 +56,18 @@ export function createCodecServer({ codec, token, allowedOrigins, maxBodyBytes =
   app.addHook('onRequest', async (req, reply) => {
     const origin = headerValue(req.headers, 'origin');
     if (origin && allowedOrigins.includes(origin)) {
-      reply.header('access-control-allow-origin', origin).header('access-control-allow-credentials', 'true').header('vary', 'Origin');
+      reply
+        .header('access-control-allow-origin', origin)
+        .header('access-control-allow-credentials', 'true')
+        .header('vary', 'Origin');
     }
   });
 
   app.setErrorHandler((err: Error & { code?: string; statusCode?: number }, _req, reply) => {
-    if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return reply.code(413).send({ error: `body larger than ${maxBodyBytes} bytes` });
-    if (err instanceof SyntaxError || (err.code?.startsWith('FST_ERR_CTP_') && err.statusCode === 400)) return reply.code(400).send({ error: 'body is not JSON' });
+    if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
+      return reply.code(413).send({ error: `body larger than ${maxBodyBytes} bytes` });
+    if (err instanceof SyntaxError || (err.code?.startsWith('FST_ERR_CTP_') && err.statusCode === 400))
+      return reply.code(400).send({ error: 'body is not JSON' });
     // Codec errors name key ids, never key material or payload content.
     return reply.code(err.statusCode && err.statusCode < 500 ? err.statusCode : 400).send({ error: err.message });
   });
@@ -73,7 +83,8 @@ export function createCodecServer({ codec, token, allowedOrigins, maxBodyBytes =
   );
 
   const authorize = async (req: FastifyRequest<{ Params: { token?: string } }>, reply: FastifyReply) => {
-    if (!sameSecret(bearerToken(req.headers) ?? req.params.token, token)) return reply.code(401).send({ error: 'missing or wrong codec server token' });
+    if (!sameSecret(bearerToken(req.headers) ?? req.params.token, token))
+      return reply.code(401).send({ error: 'missing or wrong codec server token' });
   };
 
   for (const action of ACTIONS) {

@@ -79,6 +79,8 @@ function decrypt(data: Uint8Array, key: Buffer, keyId: string): Buffer {
   try {
     return Buffer.concat([decipher.update(bytes.subarray(IV_BYTES, bytes.length - TAG_BYTES)), decipher.final()]);
   } catch {
-    throw new Error(`encrypted payload failed authentication with key '${keyId}' (wrong key material or tampered data)`);
+    throw new Error(
+      `encrypted payload failed authentication with key '${keyId}' (wrong key material or tampered data)`,
+    );
   }
 }

@@ -47,6 +47,8 @@ export function codecDataConverter(keys: CodecKey[] | undefined): DataConverter 
 export const FAILURE_CONVERTER_PATH = path.join(__dirname, 'failure-converter');
 
 /** A new random key entry, e.g. for `npm start`'s local dev key or a rotation. */
-export function newKeyEntry(id = `key-${new Date().toISOString().slice(0, 10)}-${randomBytes(3).toString('hex')}`): string {
+export function newKeyEntry(
+  id = `key-${new Date().toISOString().slice(0, 10)}-${randomBytes(3).toString('hex')}`,
+): string {
   return `${id}:${randomBytes(32).toString('base64')}`;
 }

@@ -20,6 +20,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  process.stderr.write(`journey-await codec server: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}\n`);
+  process.stderr.write(
+    `journey-await codec server: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}\n`,
+  );
   process.exit(1);
 });

@@ -22,7 +22,8 @@ export function parseCodecServerSettings(env: Env): Parsed<CodecServerSettings> 
   let keys: CodecKey[] | undefined;
   try {
     keys = loadCodecKeys(env);
-    if (!keys) r.problem('JOURNEY_ENCRYPTION_KEYS or JOURNEY_ENCRYPTION_KEY_FILE: missing (the codec server needs the keys)');
+    if (!keys)
+      r.problem('JOURNEY_ENCRYPTION_KEYS or JOURNEY_ENCRYPTION_KEY_FILE: missing (the codec server needs the keys)');
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     r.issues.push(...err.problems);
@@ -35,6 +36,11 @@ export function parseCodecServerSettings(env: Env): Parsed<CodecServerSettings> 
     token: token ?? '',
     host: r.text('CODEC_SERVER_HOST') ?? DEFAULT_CODEC_SERVER_HOST,
     port: r.parse('CODEC_SERVER_PORT', port, DEFAULT_CODEC_SERVER_PORT, 'a port number 0-65535'),
-    allowedOrigins: origins ? origins.split(',').map((o) => o.trim()).filter(Boolean) : DEFAULT_CODEC_SERVER_ALLOWED_ORIGINS,
+    allowedOrigins: origins
+      ? origins
+          .split(',')
+          .map((o) => o.trim())
+          .filter(Boolean)
+      : DEFAULT_CODEC_SERVER_ALLOWED_ORIGINS,
   });
 }

@@ -20,7 +20,12 @@ const logLevel = z
 export function parseCommonSettings(env: Env): Parsed<CommonSettings> {
   const r = new EnvReader(env);
   return r.result({
-    taskQueue: r.parse('JOURNEY_TASK_QUEUE', taskQueue, DEFAULT_COMMON_SETTINGS.taskQueue, 'letters, digits and ._:/- only'),
+    taskQueue: r.parse(
+      'JOURNEY_TASK_QUEUE',
+      taskQueue,
+      DEFAULT_COMMON_SETTINGS.taskQueue,
+      'letters, digits and ._:/- only',
+    ),
     logLevel: r.parse('LOG_LEVEL', logLevel, DEFAULT_COMMON_SETTINGS.logLevel, 'TRACE, DEBUG, INFO, WARN or ERROR'),
   });
 }

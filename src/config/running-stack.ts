@@ -46,7 +46,13 @@ export function useRunningStackSettings(env: Env, dataDir: string = DEFAULT_DATA
   if (env.TEMPORAL_ADDRESS || env.TEMPORAL_PROFILE || env.TEMPORAL_CONFIG_FILE) return undefined;
   const stack = readRunningStack(dataDir);
   if (!stack) return undefined;
-  for (const name of ['TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'JOURNEY_TASK_QUEUE', 'JOURNEY_ENCRYPTION_KEYS', 'JOURNEY_ENCRYPTION_KEY_FILE']) {
+  for (const name of [
+    'TEMPORAL_ADDRESS',
+    'TEMPORAL_NAMESPACE',
+    'JOURNEY_TASK_QUEUE',
+    'JOURNEY_ENCRYPTION_KEYS',
+    'JOURNEY_ENCRYPTION_KEY_FILE',
+  ]) {
     if (stack.env[name] !== undefined && env[name] === undefined) env[name] = stack.env[name];
   }
   return stack;

@@ -52,13 +52,20 @@ function parseGbgWebhookAuth(r: EnvReader): GbgWebhookAuthConfig | undefined {
   const gbg: GbgWebhookAuthConfig = {};
   const basic = r.pair('GBG_WEBHOOK_BASIC_USER', 'GBG_WEBHOOK_BASIC_PASSWORD');
   if (basic) {
-    if (basic[0].includes(':')) r.problem('GBG_WEBHOOK_BASIC_USER: malformed (HTTP Basic user names cannot contain ":")');
+    if (basic[0].includes(':'))
+      r.problem('GBG_WEBHOOK_BASIC_USER: malformed (HTTP Basic user names cannot contain ":")');
     else gbg.basic = { username: basic[0], password: basic[1] };
   }
   const apiKeyValue = r.text('GBG_WEBHOOK_API_KEY');
-  if (r.text('GBG_WEBHOOK_API_KEY_HEADER') && !apiKeyValue) r.problem('GBG_WEBHOOK_API_KEY: missing (GBG_WEBHOOK_API_KEY_HEADER is set)');
+  if (r.text('GBG_WEBHOOK_API_KEY_HEADER') && !apiKeyValue)
+    r.problem('GBG_WEBHOOK_API_KEY: missing (GBG_WEBHOOK_API_KEY_HEADER is set)');
   if (apiKeyValue) {
-    const header = r.parse('GBG_WEBHOOK_API_KEY_HEADER', headerName, DEFAULT_GBG_WEBHOOK_API_KEY_HEADER, 'an HTTP header name');
+    const header = r.parse(
+      'GBG_WEBHOOK_API_KEY_HEADER',
+      headerName,
+      DEFAULT_GBG_WEBHOOK_API_KEY_HEADER,
+      'an HTTP header name',
+    );
     if (header.toLowerCase() === 'authorization' && gbg.basic) {
       r.problem('GBG_WEBHOOK_API_KEY_HEADER: malformed (cannot be Authorization while HTTP Basic is configured)');
     } else gbg.apiKey = { header: header.toLowerCase(), value: apiKeyValue };
@@ -69,7 +76,11 @@ function parseGbgWebhookAuth(r: EnvReader): GbgWebhookAuthConfig | undefined {
 function parseIdnowWebhookAuth(r: EnvReader): IdnowWebhookAuthConfig | undefined {
   const idnow: IdnowWebhookAuthConfig = {};
   // IDNOW_JWKS_URL (the simulator's name) is accepted as an alias of IDNOW_WEBHOOK_JWKS_URL.
-  const jwksName = r.text('IDNOW_WEBHOOK_JWKS_URL') ? 'IDNOW_WEBHOOK_JWKS_URL' : r.text('IDNOW_JWKS_URL') ? 'IDNOW_JWKS_URL' : undefined;
+  const jwksName = r.text('IDNOW_WEBHOOK_JWKS_URL')
+    ? 'IDNOW_WEBHOOK_JWKS_URL'
+    : r.text('IDNOW_JWKS_URL')
+      ? 'IDNOW_JWKS_URL'
+      : undefined;
   const issuer = r.text('IDNOW_WEBHOOK_ISSUER');
   const audience = r.text('IDNOW_WEBHOOK_AUDIENCE');
   if (jwksName) {
@@ -98,7 +109,8 @@ function parseWebhookTimeouts(r: EnvReader): WebhookTimeouts {
     headersMs: r.parse('WEBHOOK_HEADERS_TIMEOUT_MS', timeoutMs, d.headersMs, TIMEOUT_EXPECTED),
     idleMs: r.parse('WEBHOOK_IDLE_TIMEOUT_MS', timeoutMs, d.idleMs, TIMEOUT_EXPECTED),
   };
-  if (timeouts.headersMs > timeouts.requestMs) r.problem('WEBHOOK_HEADERS_TIMEOUT_MS: malformed (must not exceed WEBHOOK_REQUEST_TIMEOUT_MS)');
+  if (timeouts.headersMs > timeouts.requestMs)
+    r.problem('WEBHOOK_HEADERS_TIMEOUT_MS: malformed (must not exceed WEBHOOK_REQUEST_TIMEOUT_MS)');
   return timeouts;
 }
 
@@ -117,8 +129,18 @@ export function parseWebhookSettings(env: Env): Parsed<WebhookSettings> {
   const settings = {
     host: r.text('WEBHOOK_HOST') ?? DEFAULT_WEBHOOK_HOST,
     port: r.parse('WEBHOOK_PORT', port, DEFAULT_WEBHOOK_PORT, 'a port number 0-65535'),
-    bodyLimitBytes: r.parse('WEBHOOK_BODY_LIMIT_BYTES', positiveInt.max(16 * 1024 * 1024), DEFAULT_WEBHOOK_BODY_LIMIT_BYTES, 'bytes, 1 to 16777216'),
-    temporalTimeoutMs: r.parse('WEBHOOK_TEMPORAL_TIMEOUT_MS', timeoutMs, DEFAULT_WEBHOOK_TEMPORAL_TIMEOUT_MS, TIMEOUT_EXPECTED),
+    bodyLimitBytes: r.parse(
+      'WEBHOOK_BODY_LIMIT_BYTES',
+      positiveInt.max(16 * 1024 * 1024),
+      DEFAULT_WEBHOOK_BODY_LIMIT_BYTES,
+      'bytes, 1 to 16777216',
+    ),
+    temporalTimeoutMs: r.parse(
+      'WEBHOOK_TEMPORAL_TIMEOUT_MS',
+      timeoutMs,
+      DEFAULT_WEBHOOK_TEMPORAL_TIMEOUT_MS,
+      TIMEOUT_EXPECTED,
+    ),
     timeouts: parseWebhookTimeouts(r),
     auth: r.use(parseWebhookAuth(env), {}),
   };

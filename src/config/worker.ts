@@ -30,8 +30,14 @@ function parseWorkerTuning(r: EnvReader): WorkerTuning {
   const read = (name: string, fallback: number) => r.parse(name, slots, fallback, 'a whole number, 2 to 100000');
   const tuning: WorkerTuning = {
     maxCachedWorkflows: read('WORKER_MAX_CACHED_WORKFLOWS', DEFAULT_WORKER_TUNING.maxCachedWorkflows),
-    maxConcurrentWorkflowTaskExecutions: read('WORKER_MAX_CONCURRENT_WORKFLOW_TASKS', DEFAULT_WORKER_TUNING.maxConcurrentWorkflowTaskExecutions),
-    maxConcurrentLocalActivityExecutions: read('WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES', DEFAULT_WORKER_TUNING.maxConcurrentLocalActivityExecutions),
+    maxConcurrentWorkflowTaskExecutions: read(
+      'WORKER_MAX_CONCURRENT_WORKFLOW_TASKS',
+      DEFAULT_WORKER_TUNING.maxConcurrentWorkflowTaskExecutions,
+    ),
+    maxConcurrentLocalActivityExecutions: read(
+      'WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES',
+      DEFAULT_WORKER_TUNING.maxConcurrentLocalActivityExecutions,
+    ),
   };
   if (tuning.maxConcurrentWorkflowTaskExecutions > tuning.maxCachedWorkflows) {
     r.problem('WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: malformed (cannot exceed WORKER_MAX_CACHED_WORKFLOWS)');
@@ -59,7 +65,9 @@ export function parseWorkerSettings(env: Env): Parsed<WorkerSettings> {
   const r = new EnvReader(env);
   const common = r.use(parseCommonSettings(env), DEFAULT_COMMON_SETTINGS);
   const metricsOff = metricsDisabled(r.text('METRICS_BIND'));
-  const metricsBind = metricsOff ? undefined : r.parse('METRICS_BIND', hostPort, DEFAULT_METRICS_BIND, 'host:port, e.g. 127.0.0.1:9464, or off');
+  const metricsBind = metricsOff
+    ? undefined
+    : r.parse('METRICS_BIND', hostPort, DEFAULT_METRICS_BIND, 'host:port, e.g. 127.0.0.1:9464, or off');
   const shutdownGraceMs = r.parse(
     'WORKER_SHUTDOWN_GRACE_MS',
     durationMs(0, 600_000),
@@ -70,7 +78,16 @@ export function parseWorkerSettings(env: Env): Parsed<WorkerSettings> {
   const workflowBundle = r.text('JOURNEY_WORKFLOW_BUNDLE');
   const providers = r.use(parseProviderConfig(env), {});
   if (r.issues.length === 0 && !providers.gbg && !providers.idnow) {
-    r.problem('GBG_CLIENT_ID/GBG_CLIENT_SECRET or IDNOW_CLIENT_ID/IDNOW_CLIENT_SECRET: missing (configure at least one provider)');
+    r.problem(
+      'GBG_CLIENT_ID/GBG_CLIENT_SECRET or IDNOW_CLIENT_ID/IDNOW_CLIENT_SECRET: missing (configure at least one provider)',
+    );
   }
-  return r.result({ ...common, metricsBind, shutdownGraceMs, tuning, ...(workflowBundle ? { workflowBundle } : {}), providers });
+  return r.result({
+    ...common,
+    metricsBind,
+    shutdownGraceMs,
+    tuning,
+    ...(workflowBundle ? { workflowBundle } : {}),
+    providers,
+  });
 }

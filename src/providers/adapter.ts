@@ -92,7 +92,12 @@ export function trimSlash(url: string): string {
 }
 
 export function checkJourneyId(journeyId: string): void {
-  if (typeof journeyId !== 'string' || journeyId.length === 0 || journeyId.length > 256 || [...journeyId].some((ch) => ch.charCodeAt(0) < 0x21 || ch.charCodeAt(0) === 0x7f)) {
+  if (
+    typeof journeyId !== 'string' ||
+    journeyId.length === 0 ||
+    journeyId.length > 256 ||
+    [...journeyId].some((ch) => ch.charCodeAt(0) < 0x21 || ch.charCodeAt(0) === 0x7f)
+  ) {
     throw new InvalidFetchInputError('journeyId must be 1–256 characters without whitespace or control characters');
   }
 }

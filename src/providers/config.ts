@@ -9,7 +9,13 @@ import { ConfigError } from '../config/errors';
 import { GBG_ENV_NAMES, gbgConfigInput, gbgConfigSchema } from './gbg/config';
 import { IDNOW_ENV_NAMES, idnowConfigInput, idnowConfigSchema } from './idnow/config';
 
-export { DEFAULT_GBG_BASE_URL, DEFAULT_GBG_TOKEN_URL, GBG_REGIONS, gbgConfigSchema, type GbgConfig } from './gbg/config';
+export {
+  DEFAULT_GBG_BASE_URL,
+  DEFAULT_GBG_TOKEN_URL,
+  GBG_REGIONS,
+  gbgConfigSchema,
+  type GbgConfig,
+} from './gbg/config';
 export { DEFAULT_IDNOW_BASE_URL, DEFAULT_IDNOW_TOKEN_URL, idnowConfigSchema, type IdnowConfig } from './idnow/config';
 
 /** Each vendor's reader (issues it finds itself, and the schema input) and env var names. A new vendor adds a line. */
@@ -43,9 +49,13 @@ export function parseProviderConfig(env: Env): Parsed<ProviderConfig> {
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const [section, field] = issue.path.map(String);
-      const names: Record<string, string> | undefined = section ? SECTIONS[section as keyof typeof SECTIONS]?.envNames : undefined;
+      const names: Record<string, string> | undefined = section
+        ? SECTIONS[section as keyof typeof SECTIONS]?.envNames
+        : undefined;
       const name = (field && names?.[field]) || issue.path.join('.');
-      issues.push(issue.code === 'invalid_type' && env[name] === undefined ? `${name}: missing` : `${name}: ${issue.message}`);
+      issues.push(
+        issue.code === 'invalid_type' && env[name] === undefined ? `${name}: missing` : `${name}: ${issue.message}`,
+      );
     }
   }
   return issues.length > 0 || !parsed.success ? { ok: false, issues } : { ok: true, value: parsed.data };

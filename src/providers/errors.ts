@@ -20,7 +20,7 @@ export class ProviderResponseError extends Error {
 
 /** Printable, bounded rendering of a provider value for an error message (status strings, not bodies). */
 export function quoteValue(value: unknown): string {
-  const text = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
+  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
   return JSON.stringify(text.length > 64 ? `${text.slice(0, 64)}…` : text);
 }
 

@@ -24,7 +24,8 @@ export class JwksUnavailableError extends Error {
 
 /** Throws WebhookAuthError unless the request carries the configured Basic credentials or API key. */
 export function verifySharedSecret(headers: HeaderRecord, config: SharedSecretConfig | undefined): string {
-  if (!config || (!config.basic && !config.apiKey)) throw new WebhookAuthError('no shared-secret authentication is configured');
+  if (!config || (!config.basic && !config.apiKey))
+    throw new WebhookAuthError('no shared-secret authentication is configured');
   if (config.apiKey) {
     const presented = headerValue(headers, config.apiKey.header);
     if (sameSecret(presented, config.apiKey.value)) return 'api-key';
@@ -59,13 +60,20 @@ type Jose = typeof import('jose', { with: { 'resolution-mode': 'import' } });
 let josePromise: Promise<Jose> | undefined;
 const loadJose = () => (josePromise ??= import('jose'));
 
-export function createJwtVerifier(config: SignedJwtConfig | undefined, options: { clockToleranceSec?: number } = {}): JwtVerifier {
+export function createJwtVerifier(
+  config: SignedJwtConfig | undefined,
+  options: { clockToleranceSec?: number } = {},
+): JwtVerifier {
   const jwt = config?.jwt;
   // One remote JWKS per receiver: cached by jose, refetched (at most every 30 s) when an unknown kid shows up.
   let jwksPromise: Promise<ReturnType<Jose['createRemoteJWKSet']>> | undefined;
   const jwks = () =>
     (jwksPromise ??= loadJose().then((jose) =>
-      jose.createRemoteJWKSet(new URL(jwt!.jwksUrl), { timeoutDuration: 5_000, cooldownDuration: 30_000, cacheMaxAge: 10 * 60_000 }),
+      jose.createRemoteJWKSet(new URL(jwt!.jwksUrl), {
+        timeoutDuration: 5_000,
+        cooldownDuration: 30_000,
+        cacheMaxAge: 10 * 60_000,
+      }),
     ));
   return {
     jwtConfigured: !!jwt,
@@ -88,10 +96,14 @@ export function createJwtVerifier(config: SignedJwtConfig | undefined, options: 
           throw new JwksUnavailableError('the JWKS could not be fetched', { cause: err });
         }
         // jose reports a non-200 JWKS response as a generic JOSEError.
-        if (err instanceof joseErrors.JOSEError && err.code === 'ERR_JOSE_GENERIC') throw new JwksUnavailableError('the JWKS could not be fetched', { cause: err });
-        if (err instanceof joseErrors.JWKSInvalid) throw new JwksUnavailableError('the JWKS is invalid', { cause: err });
+        if (err instanceof joseErrors.JOSEError && err.code === 'ERR_JOSE_GENERIC')
+          throw new JwksUnavailableError('the JWKS could not be fetched', { cause: err });
+        if (err instanceof joseErrors.JWKSInvalid)
+          throw new JwksUnavailableError('the JWKS is invalid', { cause: err });
         const code = err instanceof joseErrors.JOSEError ? err.code : 'ERR_JWT_INVALID';
-        throw new WebhookAuthError(`JWT rejected (${code}${err instanceof joseErrors.JWTClaimValidationFailed ? ` ${err.claim}` : ''})`);
+        throw new WebhookAuthError(
+          `JWT rejected (${code}${err instanceof joseErrors.JWTClaimValidationFailed ? ` ${err.claim}` : ''})`,
+        );
       }
     },
     staticHeaderOk(headers) {

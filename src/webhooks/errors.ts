@@ -23,20 +23,29 @@ export interface ErrorBody {
 }
 
 const FRAMEWORK_ERRORS: Record<string, { status: number; body: ErrorBody }> = {
-  FST_ERR_MAX_PARAM_LENGTH: { status: 414, body: { error: 'uri_too_long', message: 'a path segment is too long (journey ids are at most 64 characters)' } },
+  FST_ERR_MAX_PARAM_LENGTH: {
+    status: 414,
+    body: { error: 'uri_too_long', message: 'a path segment is too long (journey ids are at most 64 characters)' },
+  },
   FST_ERR_BAD_URL: { status: 400, body: { error: 'bad_url', message: 'the URL is malformed' } },
 };
 
 /** Fastify's `frameworkErrors`: errors raised before routing, answered in the app's shape. */
-export function frameworkErrorReply(err: Error & { code?: string }, _req: FastifyRequest, reply: FastifyReply): FastifyReply {
+export function frameworkErrorReply(
+  err: Error & { code?: string },
+  _req: FastifyRequest,
+  reply: FastifyReply,
+): FastifyReply {
   const known = FRAMEWORK_ERRORS[err.code ?? ''];
   if (known) return reply.code(known.status).send(known.body);
   return reply.code(400).send({ error: 'bad_request', message: 'the request could not be read' });
 }
 
 function clientErrorReply(code: string | undefined): { status: number; body: ErrorBody } {
-  if (code === 'ERR_HTTP_REQUEST_TIMEOUT') return { status: 408, body: { error: 'request_timeout', message: 'the request was not received in time' } };
-  if (code === 'HPE_HEADER_OVERFLOW') return { status: 431, body: { error: 'headers_too_large', message: 'the request headers are too large' } };
+  if (code === 'ERR_HTTP_REQUEST_TIMEOUT')
+    return { status: 408, body: { error: 'request_timeout', message: 'the request was not received in time' } };
+  if (code === 'HPE_HEADER_OVERFLOW')
+    return { status: 431, body: { error: 'headers_too_large', message: 'the request headers are too large' } };
   return { status: 400, body: { error: 'bad_request', message: 'the request could not be read' } };
 }
 
@@ -49,7 +58,9 @@ export function handleClientError(err: Error & { code?: string }, socket: Socket
   if (socket.writable) {
     const { status, body } = clientErrorReply(err.code);
     const text = JSON.stringify(body);
-    socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`);
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`,
+    );
   }
   socket.destroy();
 }

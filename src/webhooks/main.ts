@@ -26,18 +26,34 @@ export async function main(): Promise<void> {
   try {
     client = await connectClient({ lazy: true });
   } catch (err) {
-    process.stderr.write(`journey-await webhooks: invalid Temporal connection configuration: ${(err as Error).message}\n`);
+    process.stderr.write(
+      `journey-await webhooks: invalid Temporal connection configuration: ${(err as Error).message}\n`,
+    );
     process.exit(2);
   }
   const app = createWebhookServer({
     client,
     logger,
-    config: { auth: settings.auth, taskQueue: settings.taskQueue, bodyLimitBytes: settings.bodyLimitBytes, temporalTimeoutMs: settings.temporalTimeoutMs, timeouts: settings.timeouts },
+    config: {
+      auth: settings.auth,
+      taskQueue: settings.taskQueue,
+      bodyLimitBytes: settings.bodyLimitBytes,
+      temporalTimeoutMs: settings.temporalTimeoutMs,
+      timeouts: settings.timeouts,
+    },
   });
   const address = await app.listen({ host: settings.host, port: settings.port });
-  const routes = Object.values(adapters).map(({ provider, webhook }) => ({ provider, configured: settings.auth[webhook.auth.configKey] !== undefined, scheme: webhook.auth.scheme }));
+  const routes = Object.values(adapters).map(({ provider, webhook }) => ({
+    provider,
+    configured: settings.auth[webhook.auth.configKey] !== undefined,
+    scheme: webhook.auth.scheme,
+  }));
   const authenticated = routes.filter((r) => r.configured).map((r) => `${r.provider} (${r.scheme})`);
-  logger.info('webhook receiver listening', { address, taskQueue: settings.taskQueue, authenticated: authenticated.join('; ') });
+  logger.info('webhook receiver listening', {
+    address,
+    taskQueue: settings.taskQueue,
+    authenticated: authenticated.join('; '),
+  });
   for (const r of routes.filter((route) => !route.configured)) {
     logger.warn(`${r.provider} webhooks have no authentication configured: they will all be rejected (401)`);
   }
@@ -60,7 +76,9 @@ export async function main(): Promise<void> {
 
 if (require.main === module) {
   main().catch((err) => {
-    process.stderr.write(`journey-await webhooks: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}\n`);
+    process.stderr.write(
+      `journey-await webhooks: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}\n`,
+    );
     process.exit(1);
   });
 }

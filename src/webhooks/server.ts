@@ -13,20 +13,38 @@
  * A provider with no authentication configured has every webhook rejected (401).
  *
  * Event ids come from the adapter (the provider's own, or one it derives) and the workflow ignores repeats.
+ *
+ * Longer than our ~250-line guideline on purpose: the route, its error mapping and the server's timeouts are one
+ * request path read in order; authentication lives in ./auth and the error shape in ./errors.
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Client } from '@temporalio/client';
 import { isTemporalUnavailable, signalJourneyWebhook } from '../client';
 import { headerValue } from '../headers';
 import { parseJsonOrThrow } from '../json';
-import { DEFAULT_WEBHOOK_BODY_LIMIT_BYTES, DEFAULT_WEBHOOK_TEMPORAL_TIMEOUT_MS, DEFAULT_WEBHOOK_TIMEOUTS, type WebhookAuthConfig, type WebhookTimeouts } from '../config';
+import {
+  DEFAULT_WEBHOOK_BODY_LIMIT_BYTES,
+  DEFAULT_WEBHOOK_TEMPORAL_TIMEOUT_MS,
+  DEFAULT_WEBHOOK_TIMEOUTS,
+  type WebhookAuthConfig,
+  type WebhookTimeouts,
+} from '../config';
 import { silentLogger, type AppLogger } from '../logger';
 import type { JourneyProvider } from '../journey';
 import { WebhookBodyError, type ProviderAdapter } from '../providers/adapter';
 import { adapters } from '../providers/registry';
 import { InvalidJourneyInputError, journeyIdProblem } from '../journey-input';
 import { DEFAULT_TASK_QUEUE, type JourneyWebhook } from '../shared';
-import { createJwtVerifier, decodeUnverified, JwksUnavailableError, verifySharedSecret, WebhookAuthError, type JwtVerifier, type SharedSecretConfig, type SignedJwtConfig } from './auth';
+import {
+  createJwtVerifier,
+  decodeUnverified,
+  JwksUnavailableError,
+  verifySharedSecret,
+  WebhookAuthError,
+  type JwtVerifier,
+  type SharedSecretConfig,
+  type SignedJwtConfig,
+} from './auth';
 import { frameworkErrorReply, handleClientError, HttpError } from './errors';
 
 export interface WebhookServerConfig {
@@ -69,7 +87,12 @@ function parseJson(text: string | undefined): unknown {
   return parseJsonOrThrow(text, () => new HttpError(400, 'invalid_json', 'the body is not valid JSON'));
 }
 
-export function createWebhookServer({ client, config, logger = silentLogger, now = () => new Date() }: WebhookServerDeps): FastifyInstance {
+export function createWebhookServer({
+  client,
+  config,
+  logger = silentLogger,
+  now = () => new Date(),
+}: WebhookServerDeps): FastifyInstance {
   const bodyLimit = config.bodyLimitBytes ?? DEFAULT_WEBHOOK_BODY_LIMIT_BYTES;
   const taskQueue = config.taskQueue ?? DEFAULT_TASK_QUEUE;
   // One JWT verifier per provider using the signed-jwt scheme (each caches its own JWKS).
@@ -96,7 +119,10 @@ export function createWebhookServer({ client, config, logger = silentLogger, now
     // The socket timeout also runs while a handler waits for Temporal (which can overrun its deadline on a loaded
     // machine): a backstop well past that wait, or a webhook arriving while the server is down loses its connection
     // instead of getting the 503. Slow or idle clients are cut by the header, request and keep-alive timeouts.
-    connectionTimeout: Math.max(timeouts.idleMs, timeouts.requestMs + (config.temporalTimeoutMs ?? DEFAULT_WEBHOOK_TEMPORAL_TIMEOUT_MS)),
+    connectionTimeout: Math.max(
+      timeouts.idleMs,
+      timeouts.requestMs + (config.temporalTimeoutMs ?? DEFAULT_WEBHOOK_TEMPORAL_TIMEOUT_MS),
+    ),
     keepAliveTimeout: timeouts.idleMs,
     http: {
       headersTimeout: timeouts.headersMs,
@@ -171,7 +197,8 @@ export function createWebhookServer({ client, config, logger = silentLogger, now
       return;
     }
     const verifier = verifiers.get(adapter.provider)!;
-    if (!verifier.jwtConfigured && !verifier.staticConfigured) throw new WebhookAuthError(`no authentication is configured for ${adapter.provider} webhooks`);
+    if (!verifier.jwtConfigured && !verifier.staticConfigured)
+      throw new WebhookAuthError(`no authentication is configured for ${adapter.provider} webhooks`);
     const headerJwt = headerValue(req.headers, auth.jwtHeader);
     if (headerJwt && verifier.jwtConfigured) {
       s.claims = (await verifier.verifyJwt(headerJwt.trim())) as Record<string, unknown>;
@@ -194,13 +221,21 @@ export function createWebhookServer({ client, config, logger = silentLogger, now
       logger.warn('webhook rejected', { provider: s.provider, reason: err.message });
       // Answered before the body is read: close the connection rather than wait for the rest of the body.
       const sharedSecret = s.provider !== undefined && adapters[s.provider].webhook.auth.scheme === 'shared-secret';
-      const headers: Record<string, string> = sharedSecret ? { connection: 'close', 'www-authenticate': 'Basic realm="journey-await webhooks"' } : { connection: 'close' };
-      return reply.code(401).headers(headers).send({ error: 'unauthorized', message: 'missing or invalid webhook credentials' });
+      const headers: Record<string, string> = sharedSecret
+        ? { connection: 'close', 'www-authenticate': 'Basic realm="journey-await webhooks"' }
+        : { connection: 'close' };
+      return reply
+        .code(401)
+        .headers(headers)
+        .send({ error: 'unauthorized', message: 'missing or invalid webhook credentials' });
     }
     if (err instanceof JwksUnavailableError) {
       s.reason = 'jwks_unavailable';
       logger.error('JWKS unavailable', { provider: s.provider, reason: err.message });
-      return reply.code(503).header('retry-after', '10').send({ error: 'unavailable', message: 'cannot verify the webhook right now; retry later' });
+      return reply
+        .code(503)
+        .header('retry-after', '10')
+        .send({ error: 'unavailable', message: 'cannot verify the webhook right now; retry later' });
     }
     throw err;
   }
@@ -235,12 +270,14 @@ export function createWebhookServer({ client, config, logger = silentLogger, now
     if (bodyJourneyId !== undefined && journeyIdProblem(bodyJourneyId) !== undefined) {
       throw new HttpError(400, 'invalid_body', `${adapter.webhook.journeyIdField}: malformed journey id`);
     }
-    if (pathJourneyId !== undefined && journeyIdProblem(pathJourneyId) !== undefined) throw new HttpError(400, 'invalid_journey_id', 'malformed journey id in the path');
+    if (pathJourneyId !== undefined && journeyIdProblem(pathJourneyId) !== undefined)
+      throw new HttpError(400, 'invalid_journey_id', 'malformed journey id in the path');
     if (pathJourneyId && bodyJourneyId && pathJourneyId !== bodyJourneyId) {
       throw new HttpError(400, 'journey_id_mismatch', 'the journey id in the path differs from the one in the body');
     }
     const journeyId = pathJourneyId ?? bodyJourneyId;
-    if (!journeyId) throw new HttpError(400, 'missing_journey_id', `no ${adapter.webhook.journeyIdField} in the body or the path`);
+    if (!journeyId)
+      throw new HttpError(400, 'missing_journey_id', `no ${adapter.webhook.journeyIdField} in the body or the path`);
     s.journeyId = journeyId;
     return { journeyId, webhook, ...(event.environment ? { environment: event.environment } : {}) };
   }
@@ -261,17 +298,25 @@ export function createWebhookServer({ client, config, logger = silentLogger, now
       }
       const { journeyId, webhook, environment } = await extract(adapter, req, req.params.journeyId);
       try {
-        const outcome = await signalJourneyWebhook(client, { provider, journeyId, ...(environment ? { environment } : {}) }, webhook, {
-          taskQueue,
-          timeoutMs: config.temporalTimeoutMs ?? DEFAULT_WEBHOOK_TEMPORAL_TIMEOUT_MS,
-        });
+        const outcome = await signalJourneyWebhook(
+          client,
+          { provider, journeyId, ...(environment ? { environment } : {}) },
+          webhook,
+          {
+            taskQueue,
+            timeoutMs: config.temporalTimeoutMs ?? DEFAULT_WEBHOOK_TEMPORAL_TIMEOUT_MS,
+          },
+        );
         s.outcome = outcome;
         return reply.code(200).send({ ok: true, outcome });
       } catch (err) {
         if (isTemporalUnavailable(err)) {
           s.reason = 'temporal_unavailable';
           logger.error('Temporal unavailable; webhook refused with 503', { provider, journeyId });
-          return reply.code(503).header('retry-after', '5').send({ error: 'unavailable', message: 'the webhook could not be recorded; retry later' });
+          return reply
+            .code(503)
+            .header('retry-after', '5')
+            .send({ error: 'unavailable', message: 'the webhook could not be recorded; retry later' });
         }
         throw err;
       }

@@ -10,11 +10,24 @@ import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startCluster, type Cluster } from '../../dev/cluster/cluster';
-import { appEnvironment, startSimulatorProcess, startWebhookProcess, startWorkerProcess, type ServiceProcess, type SimulatorProcess } from '../../dev/cluster/topology';
+import {
+  appEnvironment,
+  startSimulatorProcess,
+  startWebhookProcess,
+  startWorkerProcess,
+  type ServiceProcess,
+  type SimulatorProcess,
+} from '../../dev/cluster/topology';
 import { scriptJourney, sendProviderWebhook, type SimulatedStack } from '../../dev/stack/simulator-admin';
 import { connectClient, listJourneys, startJourneyAwait } from '../../src/client';
 import { journeyDataConverter } from '../../src/config';
-import { JOURNEY_STATUSES, PROVIDERS, type JourneyProvider, type JourneyState, type JourneyStatus } from '../../src/journey';
+import {
+  JOURNEY_STATUSES,
+  PROVIDERS,
+  type JourneyProvider,
+  type JourneyState,
+  type JourneyStatus,
+} from '../../src/journey';
 import { DEFAULT_TASK_QUEUE, journeyWorkflowId, WORKFLOW_TYPE, type PollingPolicy } from '../../src/shared';
 import { eventually } from '../helpers/eventually';
 import { freePorts } from '../helpers/free-ports';
@@ -75,28 +88,48 @@ async function workflowPollers(): Promise<string[]> {
 }
 
 /** Scripts `count` journeys in the simulator (providers in turn) and starts their workflows. */
-async function startJourneys(batch: string, count: number, outcome: (provider: JourneyProvider, n: number) => Outcome): Promise<Journey[]> {
+async function startJourneys(
+  batch: string,
+  count: number,
+  outcome: (provider: JourneyProvider, n: number) => Outcome,
+): Promise<Journey[]> {
   const journeys = Array.from({ length: count }, (_, i) => {
     const provider = PROVIDERS[i % PROVIDERS.length]!;
     const journeyId = `${batch}-${String(i).padStart(3, '0')}`;
-    return { provider, journeyId, workflowId: journeyWorkflowId(provider, journeyId), ...outcome(provider, Math.floor(i / PROVIDERS.length)) };
+    return {
+      provider,
+      journeyId,
+      workflowId: journeyWorkflowId(provider, journeyId),
+      ...outcome(provider, Math.floor(i / PROVIDERS.length)),
+    };
   });
   await Promise.all(journeys.map((j) => scriptJourney(stack, j.provider, j.journeyId, j.script)));
-  const results = await Promise.all(journeys.map((j) => startJourneyAwait(client, { provider: j.provider, journeyId: j.journeyId, polling: POLLING })));
+  const results = await Promise.all(
+    journeys.map((j) => startJourneyAwait(client, { provider: j.provider, journeyId: j.journeyId, polling: POLLING })),
+  );
   expect(results.filter((r) => r.alreadyFinished)).toEqual([]);
-  const out = journeys.map(({ provider, journeyId, workflowId, status }) => ({ provider, journeyId, workflowId, status }));
+  const out = journeys.map(({ provider, journeyId, workflowId, status }) => ({
+    provider,
+    journeyId,
+    workflowId,
+    status,
+  }));
   started.push(...out);
   return out;
 }
 
 async function results(journeys: Journey[]): Promise<Map<string, JourneyState>> {
-  const states = await Promise.all(journeys.map((j) => client.workflow.getHandle<() => Promise<JourneyState>>(j.workflowId).result()));
+  const states = await Promise.all(
+    journeys.map((j) => client.workflow.getHandle<() => Promise<JourneyState>>(j.workflowId).result()),
+  );
   return new Map(journeys.map((j, i) => [j.workflowId, states[i]!]));
 }
 
 async function expectRightStates(journeys: Journey[]): Promise<void> {
   const states = await results(journeys);
-  const wrong = journeys.filter((j) => states.get(j.workflowId)?.status !== j.status).map((j) => `${j.workflowId}: ${states.get(j.workflowId)?.status} ≠ ${j.status}`);
+  const wrong = journeys
+    .filter((j) => states.get(j.workflowId)?.status !== j.status)
+    .map((j) => `${j.workflowId}: ${states.get(j.workflowId)?.status} ≠ ${j.status}`);
   expect(wrong).toEqual([]);
 }
 
@@ -115,13 +148,24 @@ beforeAll(async () => {
   cluster = await startCluster();
   const [simulatorPort, webhookPort] = await freePorts(2);
   simulator = await startSimulatorProcess({ port: simulatorPort!, logFile: path.join(cluster.dir, 'simulator.log') });
-  env = appEnvironment({ temporalAddress: cluster.address, namespace: cluster.namespace, simulator, webhookPort: webhookPort! });
+  env = appEnvironment({
+    temporalAddress: cluster.address,
+    namespace: cluster.namespace,
+    simulator,
+    webhookPort: webhookPort!,
+  });
   stack = { simulatorUrl: simulator.url, webhookUrl: `http://127.0.0.1:${webhookPort}`, env };
   workers = await Promise.all([startWorker(1), startWorker(2)]);
   webhooks = await startWebhookProcess({ env, logFile: path.join(cluster.dir, 'webhooks.log') });
-  client = await connectClient({ connectionOptions: { address: cluster.address }, namespace: cluster.namespace, dataConverter: journeyDataConverter(env) });
+  client = await connectClient({
+    connectionOptions: { address: cluster.address },
+    namespace: cluster.namespace,
+    dataConverter: journeyDataConverter(env),
+  });
   // Both workers poll before anything starts, so both take journeys.
-  expect(await eventually(async () => ((await workflowPollers()).length >= 2 ? true : undefined), 60_000, 500)).toBe(true);
+  expect(await eventually(async () => ((await workflowPollers()).length >= 2 ? true : undefined), 60_000, 500)).toBe(
+    true,
+  );
 });
 
 afterEach((ctx) => {
@@ -148,11 +192,18 @@ describe('journey-await on a PostgreSQL-backed Temporal cluster', () => {
   it('JourneyStatus and JourneyProvider list filters return the right sets through SQL visibility', async () => {
     for (const provider of PROVIDERS) {
       for (const status of JOURNEY_STATUSES) {
-        const expected = batch.filter((j) => j.provider === provider && j.status === status).map((j) => j.workflowId).sort();
-        const listed = await eventually(async () => {
-          const ids = (await listJourneys(client, { provider, status, limit: 1000 })).map((s) => s.workflowId).sort();
-          return JSON.stringify(ids) === JSON.stringify(expected) ? ids : undefined;
-        }, 30_000, 500);
+        const expected = batch
+          .filter((j) => j.provider === provider && j.status === status)
+          .map((j) => j.workflowId)
+          .sort();
+        const listed = await eventually(
+          async () => {
+            const ids = (await listJourneys(client, { provider, status, limit: 1000 })).map((s) => s.workflowId).sort();
+            return JSON.stringify(ids) === JSON.stringify(expected) ? ids : undefined;
+          },
+          30_000,
+          500,
+        );
         expect(listed, `${provider} ${status}`).toEqual(expected);
       }
     }
@@ -161,7 +212,10 @@ describe('journey-await on a PostgreSQL-backed Temporal cluster', () => {
   });
 
   it('a worker SIGKILLed mid-run: the other finishes every journey', async () => {
-    const journeys = await startJourneys(`cluster-kill-${randomUUID().slice(0, 8)}`, 60, () => ({ script: ['in_progress x4', 'completed'], status: 'completed' }));
+    const journeys = await startJourneys(`cluster-kill-${randomUUID().slice(0, 8)}`, 60, () => ({
+      script: ['in_progress x4', 'completed'],
+      status: 'completed',
+    }));
     await sleep(2_000);
     await workers[0]!.stop({ kill: true });
     expect(workers[0]!.child.signalCode).toBe('SIGKILL');
@@ -170,7 +224,10 @@ describe('journey-await on a PostgreSQL-backed Temporal cluster', () => {
   });
 
   it('the Temporal server restarted mid-run: every journey completes, none duplicated; webhooks answered 503 while it is down, 2xx after', async () => {
-    const journeys = await startJourneys(`cluster-restart-${randomUUID().slice(0, 8)}`, 60, () => ({ script: ['in_progress x6', 'completed'], status: 'completed' }));
+    const journeys = await startJourneys(`cluster-restart-${randomUUID().slice(0, 8)}`, 60, () => ({
+      script: ['in_progress x6', 'completed'],
+      status: 'completed',
+    }));
     await sleep(2_000);
     const hooked = journeys[0]!;
     await cluster.server.stop();
@@ -179,17 +236,25 @@ describe('journey-await on a PostgreSQL-backed Temporal cluster', () => {
     await sleep(3_000);
     await cluster.server.start();
     await cluster.waitUntilServing();
-    const after = await eventually(async () => {
-      const r = await sendProviderWebhook(stack, hooked.provider, hooked.journeyId);
-      return r.status >= 200 && r.status < 300 ? r : undefined;
-    }, 60_000, 1_000);
+    const after = await eventually(
+      async () => {
+        const r = await sendProviderWebhook(stack, hooked.provider, hooked.journeyId);
+        return r.status >= 200 && r.status < 300 ? r : undefined;
+      },
+      60_000,
+      1_000,
+    );
     expect(after?.status).toBeGreaterThanOrEqual(200);
     await expectRightStates(journeys);
 
-    const counts = await eventually(async () => {
-      const c = await executionCounts();
-      return started.every((j) => c.has(j.workflowId)) ? c : undefined;
-    }, 30_000, 500);
+    const counts = await eventually(
+      async () => {
+        const c = await executionCounts();
+        return started.every((j) => c.has(j.workflowId)) ? c : undefined;
+      },
+      30_000,
+      500,
+    );
     expect([...counts!.entries()].filter(([, n]) => n !== 1)).toEqual([]);
     expect(new Set(counts!.keys())).toEqual(new Set(started.map((j) => j.workflowId)));
   });

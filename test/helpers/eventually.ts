@@ -1,5 +1,9 @@
 /** Visibility, history and logs are eventually consistent: retry a read until it yields a value (bounded). */
-export async function eventually<T>(read: () => Promise<T | undefined> | T | undefined, timeoutMs = 15_000, everyMs = 100): Promise<T | undefined> {
+export async function eventually<T>(
+  read: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 15_000,
+  everyMs = 100,
+): Promise<T | undefined> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await read();

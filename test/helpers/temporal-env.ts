@@ -11,7 +11,9 @@ let runtimeInstalled = false;
 function oneLine({ level, message, meta }: LogEntry): void {
   const error = meta?.error as Error | undefined;
   const where = [meta?.workflowType, meta?.activityType].filter(Boolean).join(' ');
-  process.stderr.write(`[sdk ${level}] ${message}${where ? ` (${where})` : ''}${error ? `: ${error.name}: ${error.message}` : ''}\n`);
+  process.stderr.write(
+    `[sdk ${level}] ${message}${where ? ` (${where})` : ''}${error ? `: ${error.name}: ${error.message}` : ''}\n`,
+  );
 }
 
 /** Runtime.install must precede any connection; vitest forks give each test file its own process. */
@@ -31,7 +33,9 @@ export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> 
   return withStartRetries(executable, () => TestWorkflowEnvironment.createTimeSkipping({ server: { executable } }));
 }
 
-export async function createLocalEnv(options: LocalTestWorkflowEnvironmentOptions = {}): Promise<TestWorkflowEnvironment> {
+export async function createLocalEnv(
+  options: LocalTestWorkflowEnvironmentOptions = {},
+): Promise<TestWorkflowEnvironment> {
   installTestRuntime();
   const executable = await devServerExecutable();
   return withStartRetries(executable, () =>

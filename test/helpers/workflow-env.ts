@@ -26,7 +26,14 @@ const EventType = temporal.api.enums.v1.EventType;
 export const workflowsPath = path.join(__dirname, '../../src/workflows/index.ts');
 export const historiesDir = path.join(__dirname, '../histories');
 
-export const quietBundlerLogger = { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } as never;
+export const quietBundlerLogger = {
+  trace() {},
+  debug() {},
+  info() {},
+  warn() {},
+  error: console.error,
+  log() {},
+} as never;
 
 export function bundleJourneyWorkflows(): Promise<WorkflowBundleWithSourceMap> {
   return bundleWorkflowCode({ workflowsPath, logger: quietBundlerLogger });
@@ -64,8 +71,7 @@ export function journeyState(input: FetchStateInput, status: JourneyStatus, obse
 
 /** One scripted reply of `fetchState`; `during` runs inside the activity, i.e. while the fetch is in flight. */
 export type FetchStep = (
-  | { status: JourneyStatus }
-  | { fail: 'transient' | 'rejected'; retryAfterMs?: number; httpStatus?: number }
+  { status: JourneyStatus } | { fail: 'transient' | 'rejected'; retryAfterMs?: number; httpStatus?: number }
 ) & { during?: () => Promise<unknown> };
 
 export interface FetchCall {
@@ -82,17 +88,31 @@ export function scriptedFetch(env: TestWorkflowEnvironment, steps: FetchStep[]) 
   const calls: FetchCall[] = [];
   async function fetchState(input: FetchStateInput): Promise<JourneyPoll> {
     const at = await env.currentTimeMs();
-    calls.push({ at, runId: Context.current().info.workflowExecution?.runId ?? "" });
+    calls.push({ at, runId: Context.current().info.workflowExecution?.runId ?? '' });
     const step = steps[Math.min(calls.length, steps.length) - 1];
     if (!step) throw new Error('empty script');
     await step.during?.();
     // Compact while in progress, full once terminal: what the real activity records in history.
     if ('status' in step) return compactForHistory(journeyState(input, step.status, at));
-    const details: FetchFailureDetails = { provider: input.provider, httpStatus: step.httpStatus, retryAfterMs: step.retryAfterMs };
+    const details: FetchFailureDetails = {
+      provider: input.provider,
+      httpStatus: step.httpStatus,
+      retryAfterMs: step.retryAfterMs,
+    };
     if (step.fail === 'rejected') {
-      throw ApplicationFailure.create({ type: FETCH_REJECTED, message: 'HTTP 400: bad journey id', nonRetryable: true, details: [details] });
+      throw ApplicationFailure.create({
+        type: FETCH_REJECTED,
+        message: 'HTTP 400: bad journey id',
+        nonRetryable: true,
+        details: [details],
+      });
     }
-    throw ApplicationFailure.create({ type: FETCH_FAILED, message: `HTTP ${step.httpStatus ?? 503}`, details: [details], category: ApplicationFailureCategory.BENIGN });
+    throw ApplicationFailure.create({
+      type: FETCH_FAILED,
+      message: `HTTP ${step.httpStatus ?? 503}`,
+      details: [details],
+      category: ApplicationFailureCategory.BENIGN,
+    });
   }
   return { activities: { fetchState }, calls };
 }
@@ -113,8 +133,13 @@ export function gaps(calls: FetchCall[]): number[] {
  * gap that spans a hand-over can come in early by the (real, milliseconds) time that fetch took.
  */
 export function expectGapsClose(actual: number[], expected: number[], toleranceMs = 1_500, earlyMs = 0): void {
-  const ok = actual.length === expected.length && actual.every((g, i) => g >= expected[i]! - earlyMs && g - expected[i]! < toleranceMs);
-  if (!ok) throw new Error(`gaps ${JSON.stringify(actual)} do not match ${JSON.stringify(expected)} (-${earlyMs}/+<${toleranceMs} ms)`);
+  const ok =
+    actual.length === expected.length &&
+    actual.every((g, i) => g >= expected[i]! - earlyMs && g - expected[i]! < toleranceMs);
+  if (!ok)
+    throw new Error(
+      `gaps ${JSON.stringify(actual)} do not match ${JSON.stringify(expected)} (-${earlyMs}/+<${toleranceMs} ms)`,
+    );
 }
 
 export function eventMs(event: HistoryEvent): number {
@@ -126,7 +151,11 @@ export function eventsOf(history: History, type: temporal.api.enums.v1.EventType
 }
 
 /** Every run of a continue-as-new chain, oldest first. */
-export async function runHistories(client: Client, workflowId: string, firstRunId: string): Promise<{ runId: string; history: History }[]> {
+export async function runHistories(
+  client: Client,
+  workflowId: string,
+  firstRunId: string,
+): Promise<{ runId: string; history: History }[]> {
   const runs: { runId: string; history: History }[] = [];
   let runId: string | undefined = firstRunId;
   while (runId) {

@@ -26,15 +26,32 @@ let results: DemoResult[] = [];
 let raw: Client;
 
 beforeAll(async () => {
-  const [temporal, ui, webhooks, simulator, codec, metrics] = (await freePorts(6)) as [number, number, number, number, number, number];
-  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(TEMPORAL|GBG|IDNOW|JOURNEY|WEBHOOK|METRICS|CODEC)_/.test(name)));
+  const [temporal, ui, webhooks, simulator, codec, metrics] = (await freePorts(6)) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !/^(TEMPORAL|GBG|IDNOW|JOURNEY|WEBHOOK|METRICS|CODEC)_/.test(name)),
+  );
   // Identity data blocks on, so IDnow journeys carry a subject too.
   env.IDNOW_FETCH_DATABLOCKS = 'true';
   dataDir = mkdtempSync(path.join(tmpdir(), 'journey-await-leak-'));
-  stack = await startLocalStack({ dataDir, ports: { temporal, ui, webhooks, simulator, codec, metrics }, env, log: () => {} });
+  stack = await startLocalStack({
+    dataDir,
+    ports: { temporal, ui, webhooks, simulator, codec, metrics },
+    env,
+    log: () => {},
+  });
   results = await runDemo(stack, { log: () => {} });
   // No codec: what the cluster stores and shows anyone with read access to the namespace.
-  raw = new Client({ connection: await Connection.connect({ address: stack.temporalAddress }), namespace: stack.namespace });
+  raw = new Client({
+    connection: await Connection.connect({ address: stack.temporalAddress }),
+    namespace: stack.namespace,
+  });
 });
 
 afterAll(async () => {
@@ -49,7 +66,14 @@ function secrets(): string[] {
     .filter((line) => line && !line.startsWith('#'))
     .map((line) => line.slice(line.indexOf(':') + 1));
   const { gbg, idnow } = DEFAULT_SIMULATOR_CREDENTIALS;
-  return [gbg.clientSecret, gbg.password, idnow.clientSecret, stack!.env.GBG_WEBHOOK_BASIC_PASSWORD!, stack!.env.CODEC_SERVER_TOKEN!, ...keyMaterial];
+  return [
+    gbg.clientSecret,
+    gbg.password,
+    idnow.clientSecret,
+    stack!.env.GBG_WEBHOOK_BASIC_PASSWORD!,
+    stack!.env.CODEC_SERVER_TOKEN!,
+    ...keyMaterial,
+  ];
 }
 
 /** Every PII string, secret or access token found in `text`. */
@@ -80,7 +104,9 @@ describe('after a full demo run', () => {
       const description = await handle.describe();
       const stored = temporal.api.workflowservice.v1.DescribeWorkflowExecutionResponse.encode(description.raw).finish();
       const history = temporal.api.history.v1.History.encode(await handle.fetchHistory()).finish();
-      const metadata = await handle.query<{ currentDetails?: string }>('__temporal_workflow_metadata').catch(() => ({}));
+      const metadata = await handle
+        .query<{ currentDetails?: string }>('__temporal_workflow_metadata')
+        .catch(() => ({}));
       const text = [
         Buffer.from(stored).toString('latin1'),
         Buffer.from(history).toString('latin1'),

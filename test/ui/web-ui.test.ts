@@ -65,18 +65,41 @@ const listUrl = (query: string) => `${stack!.uiUrl}/namespaces/default/workflows
 
 describe('the Temporal Web UI (headless Chromium)', () => {
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium)`);
+    if (!existsSync(CHROMIUM))
+      throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium)`);
     mkdirSync(SCREENSHOTS, { recursive: true });
-    const [temporal, ui, webhooks, simulator, codec, metrics] = (await freePorts(6)) as [number, number, number, number, number, number];
+    const [temporal, ui, webhooks, simulator, codec, metrics] = (await freePorts(6)) as [
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
     const ports: StackPorts = { temporal, ui, webhooks, simulator, codec, metrics };
     // Only the machine's environment, none of the developer's journey-await settings: simulator and embedded Temporal.
-    const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(TEMPORAL|GBG|IDNOW|JOURNEY|WEBHOOK|METRICS|CODEC)_/.test(name)));
+    const env = Object.fromEntries(
+      Object.entries(process.env).filter(
+        ([name]) => !/^(TEMPORAL|GBG|IDNOW|JOURNEY|WEBHOOK|METRICS|CODEC)_/.test(name),
+      ),
+    );
     dataDir = mkdtempSync(path.join(tmpdir(), 'journey-await-ui-'));
     stack = await startLocalStack({ dataDir, ports, env, log: () => {} });
-    results = await runDemo(stack, { scenarios: [...DEMO_SCENARIOS, IN_PROGRESS_SCENARIO], log: (line) => demoLog.push(line) });
+    results = await runDemo(stack, {
+      scenarios: [...DEMO_SCENARIOS, IN_PROGRESS_SCENARIO],
+      log: (line) => demoLog.push(line),
+    });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
   });
 
@@ -123,24 +146,41 @@ describe('the Temporal Web UI (headless Chromium)', () => {
       '"source": "poll"',
     ]);
     expect(body).not.toContain('binary/encrypted');
-    expect(codecRequests.some((url) => url.endsWith('/decode')), `codec server requests: ${codecRequests.join(', ')}`).toBe(true);
+    expect(
+      codecRequests.some((url) => url.endsWith('/decode')),
+      `codec server requests: ${codecRequests.join(', ')}`,
+    ).toBe(true);
     await page.close();
   });
 
   it('shows a webhook-decided journey, a running one and a given-up one', async () => {
     const webhook = result('idnow', 'sim-webhook');
     let page = await openPage(webhook.uiLink!);
-    await expectTexts(page, 'ui-workflow-webhook', ['idnow journey sim-w…', 'journeyWebhook', 'poll #2 · webhook · errors 0/30', '"source": "webhook"']);
+    await expectTexts(page, 'ui-workflow-webhook', [
+      'idnow journey sim-w…',
+      'journeyWebhook',
+      'poll #2 · webhook · errors 0/30',
+      '"source": "webhook"',
+    ]);
     await page.close();
 
     const running = result('gbg-go-v2', 'sim-in-progress');
     page = await openPage(running.uiLink!);
-    await expectTexts(page, 'ui-workflow-running', ['Running', 'gbg-go-v2 journey sim-i…', 'poll #1 · next in 10s · errors 0/30']);
+    await expectTexts(page, 'ui-workflow-running', [
+      'Running',
+      'gbg-go-v2 journey sim-i…',
+      'poll #1 · next in 10s · errors 0/30',
+    ]);
     await page.close();
 
     const gaveUp = result('gbg-go-v2', 'sim-http-503');
     page = await openPage(gaveUp.uiLink!);
-    await expectTexts(page, 'ui-workflow-gave-up', ['Failed', 'JourneyPollingExhausted', 'errors 29/30', 'gave up after 30 consecutive failed fetches']);
+    await expectTexts(page, 'ui-workflow-gave-up', [
+      'Failed',
+      'JourneyPollingExhausted',
+      'errors 29/30',
+      'gave up after 30 consecutive failed fetches',
+    ]);
     await page.close();
   });
 });

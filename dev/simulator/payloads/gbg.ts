@@ -21,7 +21,12 @@ function identity() {
     dateOfBirth: '1982-09-27',
     firstName: 'John',
     lastNames: ['Doe'],
-    currentAddress: { postalCode: '900010', country: 'US', lines: ['New Orleans, Louisiana, U.S.'], locality: 'New Orleans' },
+    currentAddress: {
+      postalCode: '900010',
+      country: 'US',
+      lines: ['New Orleans, Louisiana, U.S.'],
+      locality: 'New Orleans',
+    },
   };
 }
 
@@ -29,12 +34,31 @@ function identity() {
 function gbgSteps(status: SimStatus, positive: boolean, times: JourneyTimes, withStepTimes: boolean) {
   if (status === 'in_progress' || status === 'paused' || status === 'created') return [];
   const errored = status === 'failed' || status === 'error' || status === 'aborted' || status === 'expired';
-  const ended = withStepTimes ? { process: { step: { startedAt: times.createdAt, endedAt: plusMs(times.createdAt, 1_500), durationMilliSec: 1_500 } } } : { process: {} };
+  const ended = withStepTimes
+    ? {
+        process: {
+          step: { startedAt: times.createdAt, endedAt: plusMs(times.createdAt, 1_500), durationMilliSec: 1_500 },
+        },
+      }
+    : { process: {} };
   const check = {
     nodeId: 'mp586xkhweua5v4z5n',
     name: 'Age Verification',
     result: errored
-      ? { status: 'error', error: { errors: [{ error: 'MODULE_EXECUTION_FAILED', code: '5001', location: 'Service', problem: 'The module could not run', action: 'Retry later' }] } }
+      ? {
+          status: 'error',
+          error: {
+            errors: [
+              {
+                error: 'MODULE_EXECUTION_FAILED',
+                code: '5001',
+                location: 'Service',
+                problem: 'The module could not run',
+                action: 'Retry later',
+              },
+            ],
+          },
+        }
       : {
           status: 'complete',
           advice: { age_result_capabilities: [positive ? 'resultcode.confirm.age' : 'resultcode.deny.age'] },
@@ -47,10 +71,22 @@ function gbgSteps(status: SimStatus, positive: boolean, times: JourneyTimes, wit
 }
 
 /** GBG v2 state. `outcome`: `accepted` (default) or `rejected`. */
-export function gbgV2Body(journeyId: string, providerStatus: string, status: SimStatus, times: JourneyTimes, variant = 'live', outcome = 'accepted'): unknown {
+export function gbgV2Body(
+  journeyId: string,
+  providerStatus: string,
+  status: SimStatus,
+  times: JourneyTimes,
+  variant = 'live',
+  outcome = 'accepted',
+): unknown {
   const done = !RUNNING.includes(status);
   if (variant === 'sdk') {
-    return { instanceId: journeyId, status: providerStatus, metaData: { createdTime: times.createdAt, completedTime: done ? times.now : '' }, data: {} };
+    return {
+      instanceId: journeyId,
+      status: providerStatus,
+      metaData: { createdTime: times.createdAt, completedTime: done ? times.now : '' },
+      data: {},
+    };
   }
   const positive = outcome !== 'rejected';
   const docs = variant === 'docs';
@@ -68,7 +104,9 @@ export function gbgV2Body(journeyId: string, providerStatus: string, status: Sim
           id: JOURNEY_DEFINITION,
           version: '5f7yigc4',
           // Documented, but never filled on real runs: only the `docs` variant sends it.
-          ...(docs && done ? { endedAt: times.now, durationMilliSec: Date.parse(times.now) - Date.parse(times.createdAt) } : {}),
+          ...(docs && done
+            ? { endedAt: times.now, durationMilliSec: Date.parse(times.now) - Date.parse(times.createdAt) }
+            : {}),
         },
         instance: { id: journeyId, instanceId: journeyId },
         steps,
@@ -81,18 +119,32 @@ export function gbgV2Body(journeyId: string, providerStatus: string, status: Sim
   const outcomeText = positive ? 'Of Age' : 'Under Age';
   return {
     ...body,
-    result: { status: resultStatus, ...(decided ? { outcome: outcomeText, outcomeClassification: positive ? 'positive' : 'negative' } : {}) },
+    result: {
+      status: resultStatus,
+      ...(decided ? { outcome: outcomeText, outcomeClassification: positive ? 'positive' : 'negative' } : {}),
+    },
   };
 }
 
 /** GBG v1 state. `variant`: `api` (default, `status`/`metaData`) or `guide` (`state` upper case, `timestamp`/`lastUpdated`). */
-export function gbgV1Body(journeyId: string, providerStatus: string, status: SimStatus, times: JourneyTimes, variant = 'api'): unknown {
+export function gbgV1Body(
+  journeyId: string,
+  providerStatus: string,
+  status: SimStatus,
+  times: JourneyTimes,
+  variant = 'api',
+): unknown {
   const done = !RUNNING.includes(status);
   if (variant === 'guide') {
     const upper = providerStatus.replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase();
     return { instanceId: journeyId, state: upper, timestamp: times.createdAt, lastUpdated: times.now };
   }
-  return { metaData: { createdTime: times.createdAt, completedTime: done ? times.now : '' }, status: providerStatus, data: {}, instanceId: journeyId };
+  return {
+    metaData: { createdTime: times.createdAt, completedTime: done ? times.now : '' },
+    status: providerStatus,
+    data: {},
+    instanceId: journeyId,
+  };
 }
 
 export interface GbgError {
@@ -104,22 +156,68 @@ export interface GbgError {
 }
 
 const GBG_ERRORS: Record<number, GbgError> = {
-  400: { code: '4002', name: 'MISSING_FIELD', location: 'Body', problem: 'instanceId is missing or malformed', action: 'Send a valid instanceId' },
-  401: { code: '2001', name: 'UNAUTHORIZED', location: 'Authorization', problem: 'The access token is missing, invalid or expired', action: 'Request a new token' },
-  403: { code: '2002', name: 'FORBIDDEN', location: 'Authorization', problem: 'Not allowed', action: 'Check the client permissions' },
-  404: { code: '1001', name: 'NOT_FOUND', location: 'Path', problem: 'Journey instance not found', action: 'Check the instanceId' },
+  400: {
+    code: '4002',
+    name: 'MISSING_FIELD',
+    location: 'Body',
+    problem: 'instanceId is missing or malformed',
+    action: 'Send a valid instanceId',
+  },
+  401: {
+    code: '2001',
+    name: 'UNAUTHORIZED',
+    location: 'Authorization',
+    problem: 'The access token is missing, invalid or expired',
+    action: 'Request a new token',
+  },
+  403: {
+    code: '2002',
+    name: 'FORBIDDEN',
+    location: 'Authorization',
+    problem: 'Not allowed',
+    action: 'Check the client permissions',
+  },
+  404: {
+    code: '1001',
+    name: 'NOT_FOUND',
+    location: 'Path',
+    problem: 'Journey instance not found',
+    action: 'Check the instanceId',
+  },
   409: { code: '4003', name: 'INVALID_FIELD', location: 'Body', problem: 'Conflicting request', action: 'Retry later' },
-  422: { code: '4004', name: 'UNPROCESSABLE_ENTITY', location: 'Body', problem: 'The request cannot be processed', action: 'Check the request' },
+  422: {
+    code: '4004',
+    name: 'UNPROCESSABLE_ENTITY',
+    location: 'Body',
+    problem: 'The request cannot be processed',
+    action: 'Check the request',
+  },
   500: { code: '5001', name: 'UNKNOWN', location: 'Service', problem: 'Unknown error', action: 'Retry later' },
-  503: { code: '5005', name: 'SERVICE_UNAVAILABLE', location: 'Service', problem: 'Service unavailable', action: 'Retry later' },
+  503: {
+    code: '5005',
+    name: 'SERVICE_UNAVAILABLE',
+    location: 'Service',
+    problem: 'Service unavailable',
+    action: 'Retry later',
+  },
 };
 
 export function gbgErrorBody(httpStatus: number, override?: Partial<GbgError>): { errors: GbgError[] } {
-  const e = GBG_ERRORS[httpStatus] ?? { code: String(httpStatus), name: 'ERROR', location: 'Service', problem: `HTTP ${httpStatus}`, action: 'Retry later' };
+  const e = GBG_ERRORS[httpStatus] ?? {
+    code: String(httpStatus),
+    name: 'ERROR',
+    location: 'Service',
+    problem: `HTTP ${httpStatus}`,
+    action: 'Retry later',
+  };
   return { errors: [{ ...e, ...override }] };
 }
 
 /** v1: `{status, message, error}`. */
 export function gbgV1ErrorBody(httpStatus: number): unknown {
-  return { status: httpStatus, message: GBG_ERRORS[httpStatus]?.problem ?? `HTTP ${httpStatus}`, error: GBG_ERRORS[httpStatus]?.name ?? 'ERROR' };
+  return {
+    status: httpStatus,
+    message: GBG_ERRORS[httpStatus]?.problem ?? `HTTP ${httpStatus}`,
+    error: GBG_ERRORS[httpStatus]?.name ?? 'ERROR',
+  };
 }

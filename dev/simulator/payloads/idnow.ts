@@ -35,7 +35,11 @@ export function idnowSessionBody(
     updatedAt: times.now,
     ...(terminal ? { completedAt: times.now } : {}),
     lastStep: sx
-      ? { stepName: decided ? 'END' : 'START', stepType: decided ? 'END' : 'START', verdict: decided ? outcome : 'success' }
+      ? {
+          stepName: decided ? 'END' : 'START',
+          stepType: decided ? 'END' : 'START',
+          verdict: decided ? outcome : 'success',
+        }
       : decided
         ? { stepId: 'step_end_001', stepDescription: 'Final step', verdict: 'completed' }
         : { stepId: 'step_start_001', stepDescription: 'Session initialization', verdict: 'success' },
@@ -57,9 +61,27 @@ export function idnowDataBlocksBody(sessionId: string, times: JourneyTimes, shap
   if (shape === 'B') {
     return {
       dataBlocks: [
-        { datablockId: `${sessionId}-db1`, type: 'documentVerification', lastStep: { stepId: 'step_doc_001' }, createdAt: times.now, ...document },
-        { datablockId: `${sessionId}-db2`, type: 'pepAndSanctionsResults', lastStep: { stepId: 'step_pep_001' }, createdAt: times.now, hits: 0 },
-        { datablockId: `${sessionId}-db3`, type: 'basicIdentity', lastStep: { stepId: 'step_doc_001' }, createdAt: times.now, ...IDENTITY },
+        {
+          datablockId: `${sessionId}-db1`,
+          type: 'documentVerification',
+          lastStep: { stepId: 'step_doc_001' },
+          createdAt: times.now,
+          ...document,
+        },
+        {
+          datablockId: `${sessionId}-db2`,
+          type: 'pepAndSanctionsResults',
+          lastStep: { stepId: 'step_pep_001' },
+          createdAt: times.now,
+          hits: 0,
+        },
+        {
+          datablockId: `${sessionId}-db3`,
+          type: 'basicIdentity',
+          lastStep: { stepId: 'step_doc_001' },
+          createdAt: times.now,
+          ...IDENTITY,
+        },
       ],
     };
   }
@@ -73,7 +95,12 @@ export function idnowDataBlocksBody(sessionId: string, times: JourneyTimes, shap
     };
   }
   const stored = (n: number, type: string, stepId: string, clock: number, content: Record<string, unknown>) => ({
-    datablockId: `${sessionId}-db${n}`, type, createdBy: { stepId, clock }, createdAt: times.now, status: 'STORED', content,
+    datablockId: `${sessionId}-db${n}`,
+    type,
+    createdBy: { stepId, clock },
+    createdAt: times.now,
+    status: 'STORED',
+    content,
   });
   return {
     dataBlocks: [
@@ -85,5 +112,8 @@ export function idnowDataBlocksBody(sessionId: string, times: JourneyTimes, shap
 }
 
 export function idnowErrorBody(httpStatus: number): unknown {
-  return { error: httpStatus === 401 ? 'unauthorized' : httpStatus === 404 ? 'session_not_found' : `http_${httpStatus}`, status: httpStatus };
+  return {
+    error: httpStatus === 401 ? 'unauthorized' : httpStatus === 404 ? 'session_not_found' : `http_${httpStatus}`,
+    status: httpStatus,
+  };
 }

@@ -8,16 +8,34 @@ export * from './gbg';
 export * from './idnow';
 
 const GBG_V2_SPELLING: Record<SimStatus, string> = {
-  in_progress: 'InProgress', decided: 'InProgress', created: 'InProgress', paused: 'Paused', completed: 'Completed', failed: 'Failed',
-  error: 'Error', aborted: 'Failed', expired: 'Failed',
+  in_progress: 'InProgress',
+  decided: 'InProgress',
+  created: 'InProgress',
+  paused: 'Paused',
+  completed: 'Completed',
+  failed: 'Failed',
+  error: 'Error',
+  aborted: 'Failed',
+  expired: 'Failed',
 };
 const GBG_V1_SPELLING: Record<SimStatus, string> = { ...GBG_V2_SPELLING, error: 'Failed' };
 const IDNOW_SPELLING: Record<SimStatus, string> = {
-  in_progress: 'RUNNING', decided: 'RUNNING', created: 'CREATED', paused: 'RUNNING', completed: 'COMPLETED', failed: 'ERROR',
-  error: 'ERROR', aborted: 'ABORTED', expired: 'EXPIRED',
+  in_progress: 'RUNNING',
+  decided: 'RUNNING',
+  created: 'CREATED',
+  paused: 'RUNNING',
+  completed: 'COMPLETED',
+  failed: 'ERROR',
+  error: 'ERROR',
+  aborted: 'ABORTED',
+  expired: 'EXPIRED',
 };
 
-const SPELLINGS: Record<JourneyProvider, Record<SimStatus, string>> = { 'gbg-go-v2': GBG_V2_SPELLING, 'gbg-go-v1': GBG_V1_SPELLING, idnow: IDNOW_SPELLING };
+const SPELLINGS: Record<JourneyProvider, Record<SimStatus, string>> = {
+  'gbg-go-v2': GBG_V2_SPELLING,
+  'gbg-go-v1': GBG_V1_SPELLING,
+  idnow: IDNOW_SPELLING,
+};
 
 export function providerSpelling(provider: JourneyProvider, status: SimStatus): string {
   return SPELLINGS[provider][status];

@@ -19,13 +19,20 @@ export function parseJsonBody(body: unknown): Record<string, unknown> {
   throw new HttpError(400, { error: 'invalid_json' });
 }
 
-export const isProvider = (value: unknown): value is JourneyProvider => (PROVIDERS as readonly unknown[]).includes(value);
+export const isProvider = (value: unknown): value is JourneyProvider =>
+  (PROVIDERS as readonly unknown[]).includes(value);
 
 export function adminRoutes(app: FastifyInstance, state: SimulatorState): void {
   app.post('/__admin/journeys', async (req, reply) => {
-    const body = parseJsonBody(req.body) as { provider?: unknown; journeyId?: unknown; script?: ScriptEntry[] } & JourneyOptions;
-    if (!isProvider(body.provider)) throw new HttpError(400, { error: `provider must be one of ${PROVIDERS.join(', ')}` });
-    if (typeof body.journeyId !== 'string' || body.journeyId === '') throw new HttpError(400, { error: 'journeyId is required' });
+    const body = parseJsonBody(req.body) as {
+      provider?: unknown;
+      journeyId?: unknown;
+      script?: ScriptEntry[];
+    } & JourneyOptions;
+    if (!isProvider(body.provider))
+      throw new HttpError(400, { error: `provider must be one of ${PROVIDERS.join(', ')}` });
+    if (typeof body.journeyId !== 'string' || body.journeyId === '')
+      throw new HttpError(400, { error: 'journeyId is required' });
     if (!Array.isArray(body.script)) throw new HttpError(400, { error: 'script must be an array of steps' });
     try {
       const steps = state.script(body.provider, body.journeyId, body.script, {
@@ -40,18 +47,32 @@ export function adminRoutes(app: FastifyInstance, state: SimulatorState): void {
     }
   });
 
-  app.get<{ Params: { provider: string; journeyId: string } }>('/__admin/journeys/:provider/:journeyId', async (req) => {
-    const info = isProvider(req.params.provider) ? state.progress(req.params.provider, req.params.journeyId) : undefined;
-    if (!info) throw new HttpError(404, { error: 'no fetch of this journey yet' });
-    return info;
-  });
+  app.get<{ Params: { provider: string; journeyId: string } }>(
+    '/__admin/journeys/:provider/:journeyId',
+    async (req) => {
+      const info = isProvider(req.params.provider)
+        ? state.progress(req.params.provider, req.params.journeyId)
+        : undefined;
+      if (!info) throw new HttpError(404, { error: 'no fetch of this journey yet' });
+      return info;
+    },
+  );
 
   app.get('/__admin/stats', async () => structuredClone(state.stats));
   const ok = (action: () => void) => async () => {
     action();
     return { ok: true };
   };
-  app.post('/__admin/reset', ok(() => state.reset()));
-  app.post('/__admin/tokens/expire', ok(() => state.expireTokens()));
-  app.post('/__admin/tokens/revoke', ok(() => state.revokeTokens()));
+  app.post(
+    '/__admin/reset',
+    ok(() => state.reset()),
+  );
+  app.post(
+    '/__admin/tokens/expire',
+    ok(() => state.expireTokens()),
+  );
+  app.post(
+    '/__admin/tokens/revoke',
+    ok(() => state.revokeTokens()),
+  );
 }

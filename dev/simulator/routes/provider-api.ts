@@ -9,7 +9,15 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { JourneyProvider } from '../../../src/journey';
-import { errorBody, gbgErrorBody, gbgV1Body, gbgV2Body, idnowDataBlocksBody, idnowSessionBody, providerSpelling } from '../payloads';
+import {
+  errorBody,
+  gbgErrorBody,
+  gbgV1Body,
+  gbgV2Body,
+  idnowDataBlocksBody,
+  idnowSessionBody,
+  providerSpelling,
+} from '../payloads';
 import type { SimStep } from '../script';
 import { HttpError, type Family, type JourneyRun, type SimulatorState } from '../state';
 
@@ -28,11 +36,15 @@ export function gbgRequestProblem(body: unknown): { errors: unknown[] } | undefi
   } catch {
     return gbgErrorBody(400, { problem: 'The body is not valid JSON', action: 'Send {"instanceId": "…"}' });
   }
-  if (typeof json !== 'object' || json === null || Array.isArray(json) || !('instanceId' in json)) return gbgErrorBody(400, { problem: 'instanceId is missing' });
+  if (typeof json !== 'object' || json === null || Array.isArray(json) || !('instanceId' in json))
+    return gbgErrorBody(400, { problem: 'instanceId is missing' });
   const { instanceId, filterKeys, ...extra } = json as Record<string, unknown>;
-  const invalid = (problem: string) => gbgErrorBody(400, { code: '4003', name: 'INVALID_FIELD', problem, action: 'Check the request body' });
-  if (typeof instanceId !== 'string' || instanceId.length < 16 || instanceId.length > 64) return invalid('instanceId must be a string of 16 to 64 characters');
-  if (filterKeys !== undefined && !(Array.isArray(filterKeys) && filterKeys.every((k) => typeof k === 'string'))) return invalid('filterKeys must be an array of strings');
+  const invalid = (problem: string) =>
+    gbgErrorBody(400, { code: '4003', name: 'INVALID_FIELD', problem, action: 'Check the request body' });
+  if (typeof instanceId !== 'string' || instanceId.length < 16 || instanceId.length > 64)
+    return invalid('instanceId must be a string of 16 to 64 characters');
+  if (filterKeys !== undefined && !(Array.isArray(filterKeys) && filterKeys.every((k) => typeof k === 'string')))
+    return invalid('filterKeys must be an array of strings');
   const unknown = Object.keys(extra);
   if (unknown.length > 0) return invalid(`additional properties are not allowed (${unknown.slice(0, 3).join(', ')})`);
   return undefined;
@@ -48,12 +60,19 @@ export function providerApiRoutes(app: FastifyInstance, { state, jwks, delay }: 
     run.lastStatus = providerStatus;
     const times = { createdAt: run.createdAt, now: new Date(state.now()).toISOString() };
     const variant = step.variant ?? run.options.variant;
-    if (run.provider === 'gbg-go-v2') return gbgV2Body(run.journeyId, providerStatus, step.status, times, variant, step.outcome);
+    if (run.provider === 'gbg-go-v2')
+      return gbgV2Body(run.journeyId, providerStatus, step.status, times, variant, step.outcome);
     if (run.provider === 'gbg-go-v1') return gbgV1Body(run.journeyId, providerStatus, step.status, times, variant);
     return idnowSessionBody(run.journeyId, providerStatus, step.status, times, environment, variant, step.outcome);
   }
 
-  async function answer(req: FastifyRequest, reply: FastifyReply, run: JourneyRun, step: SimStep, environment: string): Promise<FastifyReply> {
+  async function answer(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    run: JourneyRun,
+    step: SimStep,
+    environment: string,
+  ): Promise<FastifyReply> {
     switch (step.kind) {
       case 'state':
         return reply.code(200).send(stateBody(run, step, environment));
@@ -63,7 +82,13 @@ export function providerApiRoutes(app: FastifyInstance, { state, jwks, delay }: 
       case 'malformed':
         return reply.code(200).type('application/json').send('{"status": "InProgress", "context": {'); // truncated JSON
       case 'invalid':
-        return reply.code(200).send(run.provider === 'idnow' ? { sessionId: run.journeyId, sessionStatus: 42 } : { instanceId: run.journeyId, status: 42 });
+        return reply
+          .code(200)
+          .send(
+            run.provider === 'idnow'
+              ? { sessionId: run.journeyId, sessionStatus: 42 }
+              : { instanceId: run.journeyId, status: 42 },
+          );
       case 'slow':
         if (!(await delay(step.delayMs, req))) return reply.hijack();
         return answer(req, reply, run, step.then ?? { kind: 'state', status: 'in_progress' }, environment);
@@ -74,7 +99,13 @@ export function providerApiRoutes(app: FastifyInstance, { state, jwks, delay }: 
     }
   }
 
-  async function fetchState(req: FastifyRequest, reply: FastifyReply, provider: JourneyProvider, journeyId: string, environment: string) {
+  async function fetchState(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    provider: JourneyProvider,
+    journeyId: string,
+    environment: string,
+  ) {
     const run = state.runFor(provider, journeyId);
     return answer(req, reply, run, state.nextStep(run), environment);
   }
@@ -93,27 +124,39 @@ export function providerApiRoutes(app: FastifyInstance, { state, jwks, delay }: 
       const { instanceId } = JSON.parse(req.body as string) as { instanceId: string };
       return fetchState(req, reply, provider, instanceId, req.params.region);
     });
-    app.get(path, async (_req, reply) => reply.header('x-request-id', state.nextRequestId()).code(405).send(errorBody(provider, 405)));
+    app.get(path, async (_req, reply) =>
+      reply.header('x-request-id', state.nextRequestId()).code(405).send(errorBody(provider, 405)),
+    );
   }
 
   app.get('/idnow/oidc/.well-known/jwks.json', async () => jwks());
 
-  app.get<{ Params: { environment: string; sessionId: string } }>('/idnow/api/v1/:environment/sessions/:sessionId', async (req, reply) => {
-    state.stats.stateRequests.idnow++;
-    requireBearer(req, 'idnow', 'idnow');
-    return fetchState(req, reply, 'idnow', req.params.sessionId, req.params.environment);
-  });
+  app.get<{ Params: { environment: string; sessionId: string } }>(
+    '/idnow/api/v1/:environment/sessions/:sessionId',
+    async (req, reply) => {
+      state.stats.stateRequests.idnow++;
+      requireBearer(req, 'idnow', 'idnow');
+      return fetchState(req, reply, 'idnow', req.params.sessionId, req.params.environment);
+    },
+  );
 
-  app.get<{ Params: { environment: string; sessionId: string } }>('/idnow/api/v1/:environment/sessions/:sessionId/datablocks', async (req, reply) => {
-    state.stats.dataBlockRequests++;
-    requireBearer(req, 'idnow', 'idnow');
-    const { sessionId } = req.params;
-    const run = state.runFor('idnow', sessionId);
-    const script = run.options.dataBlocksScript ?? [];
-    const next = script[Math.min(run.dataBlockFetches++, script.length - 1)] ?? run.options.dataBlocksShape ?? 'A';
-    if (/^\d{3}$/.test(next)) return reply.code(Number(next)).send(errorBody('idnow', Number(next)));
-    if (next === 'malformed') return reply.type('application/json').send('{"dataBlocks": ['); // truncated JSON
-    if (next === 'invalid') return { dataBlocks: 'none' };
-    return idnowDataBlocksBody(sessionId, { createdAt: run.createdAt, now: new Date(state.now()).toISOString() }, next);
-  });
+  app.get<{ Params: { environment: string; sessionId: string } }>(
+    '/idnow/api/v1/:environment/sessions/:sessionId/datablocks',
+    async (req, reply) => {
+      state.stats.dataBlockRequests++;
+      requireBearer(req, 'idnow', 'idnow');
+      const { sessionId } = req.params;
+      const run = state.runFor('idnow', sessionId);
+      const script = run.options.dataBlocksScript ?? [];
+      const next = script[Math.min(run.dataBlockFetches++, script.length - 1)] ?? run.options.dataBlocksShape ?? 'A';
+      if (/^\d{3}$/.test(next)) return reply.code(Number(next)).send(errorBody('idnow', Number(next)));
+      if (next === 'malformed') return reply.type('application/json').send('{"dataBlocks": ['); // truncated JSON
+      if (next === 'invalid') return { dataBlocks: 'none' };
+      return idnowDataBlocksBody(
+        sessionId,
+        { createdAt: run.createdAt, now: new Date(state.now()).toISOString() },
+        next,
+      );
+    },
+  );
 }

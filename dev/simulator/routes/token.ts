@@ -36,16 +36,24 @@ export function tokenRoutes(app: FastifyInstance, { state, idnowBasicEncoding }:
     const c = state.credentials.gbg;
     const f = form(req);
     const grant = f.get('grant_type');
-    if (grant !== 'password' && (grant !== 'client_credentials' || keycloak)) throw new HttpError(400, { error: 'unsupported_grant_type' });
-    if (!same(f.get('client_id'), c.clientId) || !same(f.get('client_secret'), c.clientSecret)) throw new HttpError(401, { error: 'invalid_client' });
-    if (grant === 'password' && (!same(f.get('username'), c.username) || !same(f.get('password'), c.password))) throw new HttpError(400, { error: 'invalid_grant' });
-    if (grant === 'client_credentials' && f.get('scope') !== c.scope) throw new HttpError(400, { error: 'invalid_scope' });
+    if (grant !== 'password' && (grant !== 'client_credentials' || keycloak))
+      throw new HttpError(400, { error: 'unsupported_grant_type' });
+    if (!same(f.get('client_id'), c.clientId) || !same(f.get('client_secret'), c.clientSecret))
+      throw new HttpError(401, { error: 'invalid_client' });
+    if (grant === 'password' && (!same(f.get('username'), c.username) || !same(f.get('password'), c.password)))
+      throw new HttpError(400, { error: 'invalid_grant' });
+    if (grant === 'client_credentials' && f.get('scope') !== c.scope)
+      throw new HttpError(400, { error: 'invalid_scope' });
     if (keycloak && f.has('scope') && f.get('scope') !== 'openid') throw new HttpError(400, { error: 'invalid_scope' });
     return state.issueToken('gbg');
   }
 
-  app.post('/gbg/as/token.oauth2', async (req, reply) => reply.header('cache-control', 'no-store').send(gbgToken(req, false)));
-  app.post('/gbg/auth/realms/go/protocol/openid-connect/token', async (req, reply) => reply.header('cache-control', 'no-store').send(gbgToken(req, true)));
+  app.post('/gbg/as/token.oauth2', async (req, reply) =>
+    reply.header('cache-control', 'no-store').send(gbgToken(req, false)),
+  );
+  app.post('/gbg/auth/realms/go/protocol/openid-connect/token', async (req, reply) =>
+    reply.header('cache-control', 'no-store').send(gbgToken(req, true)),
+  );
 
   app.post('/idnow/oidc/token', async (req, reply) => {
     state.stats.tokenRequests.idnow++;

@@ -39,7 +39,8 @@ export function normaliseGbgV1(body: unknown, ctx: NormaliseContext): JourneySta
   const startedAt = present(state.metaData?.createdTime);
   // The guide variant has no completion time; its lastUpdated (else timestamp) is the best one once terminal.
   const completedAt =
-    present(state.metaData?.completedTime) ?? (terminal ? (present(state.lastUpdated) ?? present(state.timestamp)) : undefined);
+    present(state.metaData?.completedTime) ??
+    (terminal ? (present(state.lastUpdated) ?? present(state.timestamp)) : undefined);
   return compact({
     provider: PROVIDER,
     journeyId: ctx.journeyId,

@@ -8,7 +8,13 @@
 >>>>>>> 1942bc9 (docs/design.md in the project's own words (data flow, idempotency, polling contract, state model, failure types, search attributes, webhooks, configuration); code comments point at docs/design.md and docs/providers.md instead of files outside the repo)
  */
 import { z } from 'zod';
-import { isTerminal, type JourneyDecision, type JourneyState, type JourneyStep, type JourneySubject } from '../../journey';
+import {
+  isTerminal,
+  type JourneyDecision,
+  type JourneyState,
+  type JourneyStep,
+  type JourneySubject,
+} from '../../journey';
 import { parseOrThrow } from '../errors';
 import { GBG_STATUSES } from '../gbg/statuses';
 import { mapStatus } from '../status';
@@ -40,7 +46,12 @@ export const gbgV2StepSchema = z.looseObject({
   outcome: optionalString,
   outcomeClassification: optionalString,
   result: z
-    .looseObject({ status: optionalString, outcome: optionalString, advice: z.unknown().optional(), error: z.unknown().optional() })
+    .looseObject({
+      status: optionalString,
+      outcome: optionalString,
+      advice: z.unknown().optional(),
+      error: z.unknown().optional(),
+    })
     .nullish(),
   process: z.looseObject({ step: z.looseObject({ endedAt: optionalString }).nullish() }).nullish(),
 });
@@ -113,7 +124,10 @@ export function stepErrorCodes(error: unknown): string | undefined {
   const entries = isRecord(error) && Array.isArray(error.errors) ? error.errors : [error];
   const codes = entries.flatMap((e: unknown) => {
     if (!isRecord(e)) return [];
-    return [e.error, e.code, e.name].filter((v): v is string => typeof v === 'string' && isCodeLike(v)).slice(0, 2).join(' ');
+    return [e.error, e.code, e.name]
+      .filter((v): v is string => typeof v === 'string' && isCodeLike(v))
+      .slice(0, 2)
+      .join(' ');
   });
   const text = codes.filter(Boolean).slice(0, 3).join('; ');
   return text || 'error';
@@ -194,7 +208,9 @@ export function normaliseGbgV2(body: unknown, ctx: NormaliseContext): JourneySta
   const normalisedSteps = gbgSteps(steps);
   const startedAt = present(journey?.startedAt) ?? present(state.metaData?.createdTime);
   const completedAt =
-    present(journey?.endedAt) ?? present(state.metaData?.completedTime) ?? (terminal ? latestStepEnd(steps) : undefined);
+    present(journey?.endedAt) ??
+    present(state.metaData?.completedTime) ??
+    (terminal ? latestStepEnd(steps) : undefined);
   const journeyInfo = journey
     ? compact({
         name: journey.name ?? undefined,

@@ -31,6 +31,10 @@ export function createGbgAdapter(family: GbgFamily): ProviderAdapter {
     },
     normalise: family.normalise,
     errorMessage: (body) => gbgErrorMessage(body, { readMessage: family.readErrorMessage }),
-    webhook: { auth: { scheme: 'shared-secret', configKey: 'gbg' }, journeyIdField: 'instanceId', parse: parseGbgWebhook },
+    webhook: {
+      auth: { scheme: 'shared-secret', configKey: 'gbg' },
+      journeyIdField: 'instanceId',
+      parse: parseGbgWebhook,
+    },
   };
 }

@@ -34,11 +34,19 @@ export type GbgConfig = z.infer<typeof gbgConfigSchema>;
 
 /** Which env var each field comes from, to name it in configuration errors. */
 export const GBG_ENV_NAMES: Record<string, string> = {
-  tokenUrl: 'GBG_TOKEN_URL', grant: 'GBG_GRANT', scope: 'GBG_SCOPE', clientId: 'GBG_CLIENT_ID', clientSecret: 'GBG_CLIENT_SECRET',
-  username: 'GBG_USERNAME', password: 'GBG_PASSWORD', region: 'GBG_REGION', baseUrl: 'GBG_BASE_URL',
+  tokenUrl: 'GBG_TOKEN_URL',
+  grant: 'GBG_GRANT',
+  scope: 'GBG_SCOPE',
+  clientId: 'GBG_CLIENT_ID',
+  clientSecret: 'GBG_CLIENT_SECRET',
+  username: 'GBG_USERNAME',
+  password: 'GBG_PASSWORD',
+  region: 'GBG_REGION',
+  baseUrl: 'GBG_BASE_URL',
 };
 
-export const GBG_NOT_CONFIGURED = 'set GBG_CLIENT_ID and GBG_CLIENT_SECRET (and GBG_USERNAME/GBG_PASSWORD for the password grant)';
+export const GBG_NOT_CONFIGURED =
+  'set GBG_CLIENT_ID and GBG_CLIENT_SECRET (and GBG_USERNAME/GBG_PASSWORD for the password grant)';
 
 /** The schema's input from GBG_* variables; undefined when neither client id nor secret is set (not configured). */
 export function gbgConfigInput(env: Env): { input: z.input<typeof gbgConfigSchema>; issues: string[] } | undefined {

@@ -1,25 +1,48 @@
 /** GBG GO requests (v1 and v2): the token request (either grant) and the state fetch `POST …/journey/state/fetch`. */
-import { checkJourneyId, FORM_HEADERS, InvalidFetchInputError, JSON_HEADERS, trimSlash, type HttpRequestSpec } from '../adapter';
+import {
+  checkJourneyId,
+  FORM_HEADERS,
+  InvalidFetchInputError,
+  JSON_HEADERS,
+  trimSlash,
+  type HttpRequestSpec,
+} from '../adapter';
 import { GBG_REGIONS, type GbgConfig } from './config';
 
 function gbgRegion(config: GbgConfig, environment?: string): string {
   const region = environment ?? config.region;
   if (!(GBG_REGIONS as readonly string[]).includes(region)) {
-    throw new InvalidFetchInputError(`unknown GBG region ${JSON.stringify(region.slice(0, 16))} (expected ${GBG_REGIONS.join(', ')})`);
+    throw new InvalidFetchInputError(
+      `unknown GBG region ${JSON.stringify(region.slice(0, 16))} (expected ${GBG_REGIONS.join(', ')})`,
+    );
   }
   return region;
 }
 
 /** `path`: `/v2/captain/journey/state/fetch` (v2) or `/captain/api/journey/state/fetch` (v1). The body is only `{instanceId}`. */
-export function gbgStateRequest(path: string, config: GbgConfig, journeyId: string, environment?: string): HttpRequestSpec {
+export function gbgStateRequest(
+  path: string,
+  config: GbgConfig,
+  journeyId: string,
+  environment?: string,
+): HttpRequestSpec {
   checkJourneyId(journeyId);
   const base = trimSlash(config.baseUrl.replace(/\{region\}/g, gbgRegion(config, environment)));
-  return { method: 'POST', url: `${base}${path}`, headers: { ...JSON_HEADERS }, body: JSON.stringify({ instanceId: journeyId }) };
+  return {
+    method: 'POST',
+    url: `${base}${path}`,
+    headers: { ...JSON_HEADERS },
+    body: JSON.stringify({ instanceId: journeyId }),
+  };
 }
 
 /** Password grant (`client_id, client_secret, username, password`) or client_credentials + scope, form-encoded. */
 export function gbgTokenRequest(config: GbgConfig): HttpRequestSpec {
-  const form = new URLSearchParams({ grant_type: config.grant, client_id: config.clientId, client_secret: config.clientSecret });
+  const form = new URLSearchParams({
+    grant_type: config.grant,
+    client_id: config.clientId,
+    client_secret: config.clientSecret,
+  });
   if (config.grant === 'password') {
     form.set('username', config.username ?? '');
     form.set('password', config.password ?? '');

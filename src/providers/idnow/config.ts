@@ -19,7 +19,10 @@ export const idnowConfigSchema = z
      * `basic-urlencoded` form-encodes id and secret first (RFC 6749 §2.3.1). They differ only for reserved characters.
      */
     clientAuth: z.enum(['post', 'basic', 'basic-urlencoded']).default('post'),
-    environment: z.string().regex(/^[a-z0-9-]+$/).default('live'),
+    environment: z
+      .string()
+      .regex(/^[a-z0-9-]+$/)
+      .default('live'),
     /** Fetch the data blocks of a completed session (identity data): off by default, data minimisation. */
     fetchDataBlocks: z.boolean().default(false),
   })
@@ -30,8 +33,13 @@ export const idnowConfigSchema = z
 export type IdnowConfig = z.infer<typeof idnowConfigSchema>;
 
 export const IDNOW_ENV_NAMES: Record<string, string> = {
-  baseUrl: 'IDNOW_BASE_URL', tokenUrl: 'IDNOW_TOKEN_URL', clientId: 'IDNOW_CLIENT_ID', clientSecret: 'IDNOW_CLIENT_SECRET',
-  clientAuth: 'IDNOW_CLIENT_AUTH', environment: 'IDNOW_ENVIRONMENT', fetchDataBlocks: 'IDNOW_FETCH_DATABLOCKS',
+  baseUrl: 'IDNOW_BASE_URL',
+  tokenUrl: 'IDNOW_TOKEN_URL',
+  clientId: 'IDNOW_CLIENT_ID',
+  clientSecret: 'IDNOW_CLIENT_SECRET',
+  clientAuth: 'IDNOW_CLIENT_AUTH',
+  environment: 'IDNOW_ENVIRONMENT',
+  fetchDataBlocks: 'IDNOW_FETCH_DATABLOCKS',
 };
 
 export const IDNOW_NOT_CONFIGURED = 'set IDNOW_CLIENT_ID and IDNOW_CLIENT_SECRET';

@@ -79,7 +79,8 @@ const isBasicIdentity = (block: IdnowDataBlock) => !!block.type && statusKey(blo
 export function normaliseIdnowDataBlocks(body: unknown): IdnowDataBlocks {
   const parsed = parseOrThrow(PROVIDER, idnowDataBlocksSchema, body);
   const blocks = parsed.dataBlocks ?? parsed.datablocks;
-  if (!blocks) throw new ProviderResponseError(PROVIDER, 'dataBlocks', 'missing (neither dataBlocks nor datablocks is present)');
+  if (!blocks)
+    throw new ProviderResponseError(PROVIDER, 'dataBlocks', 'missing (neither dataBlocks nor datablocks is present)');
   const stored = blocks.filter((block) => !(block.status && statusKey(block.status) === 'deleted'));
   const results: Record<string, { dataBlockId: string }> = {};
   for (const block of stored) {

@@ -24,7 +24,12 @@ export const idnowAdapter: ProviderAdapter = {
       tokenRequest: idnowTokenRequest(idnow),
       stateRequest: idnowStateRequest(idnow, journeyId, environment),
       ...(idnow.fetchDataBlocks
-        ? { supplement: { request: idnowDataBlocksRequest(idnow, journeyId, environment), read: normaliseIdnowDataBlocks } }
+        ? {
+            supplement: {
+              request: idnowDataBlocksRequest(idnow, journeyId, environment),
+              read: normaliseIdnowDataBlocks,
+            },
+          }
         : {}),
     };
   },
@@ -35,5 +40,9 @@ export const idnowAdapter: ProviderAdapter = {
     return typeof code === 'string' && isCodeLike(code) ? code : undefined;
   },
   // The JWT arrives as an `application/jwt` body (newer docs) or in X-Idnow-Signature (sandbox docs).
-  webhook: { auth: { scheme: 'signed-jwt', configKey: 'idnow', jwtHeader: 'x-idnow-signature' }, journeyIdField: 'payload.sessionId', parse: parseIdnowWebhook },
+  webhook: {
+    auth: { scheme: 'signed-jwt', configKey: 'idnow', jwtHeader: 'x-idnow-signature' },
+    journeyIdField: 'payload.sessionId',
+    parse: parseIdnowWebhook,
+  },
 };

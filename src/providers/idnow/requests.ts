@@ -1,10 +1,18 @@
 /** IDnow requests: the OAuth client_credentials token request, the session fetch and the data-block fetch. */
-import { basicCredentials, checkJourneyId, FORM_HEADERS, InvalidFetchInputError, trimSlash, type HttpRequestSpec } from '../adapter';
+import {
+  basicCredentials,
+  checkJourneyId,
+  FORM_HEADERS,
+  InvalidFetchInputError,
+  trimSlash,
+  type HttpRequestSpec,
+} from '../adapter';
 import type { IdnowConfig } from './config';
 
 function idnowEnvironment(config: IdnowConfig, environment?: string): string {
   const env = environment ?? config.environment;
-  if (!/^[a-z0-9-]{1,32}$/.test(env)) throw new InvalidFetchInputError('IDnow environment must be like "live" or "staging"');
+  if (!/^[a-z0-9-]{1,32}$/.test(env))
+    throw new InvalidFetchInputError('IDnow environment must be like "live" or "staging"');
   return env;
 }
 
@@ -31,7 +39,11 @@ export function idnowTokenRequest(config: IdnowConfig): HttpRequestSpec {
     form.set('client_id', config.clientId);
     form.set('client_secret', config.clientSecret);
   } else {
-    headers.authorization = basicCredentials(config.clientId, config.clientSecret, config.clientAuth === 'basic-urlencoded');
+    headers.authorization = basicCredentials(
+      config.clientId,
+      config.clientSecret,
+      config.clientAuth === 'basic-urlencoded',
+    );
   }
   return { method: 'POST', url: config.tokenUrl, headers, body: form.toString() };
 }

@@ -76,7 +76,8 @@ export function normaliseIdnowSession(body: unknown, ctx: NormaliseContext): Jou
   const completedAt = present(session.completedAt);
   const journey = compact({
     definitionId: session.flowId ?? undefined,
-    version: session.flowVersion === null || session.flowVersion === undefined ? undefined : String(session.flowVersion),
+    version:
+      session.flowVersion === null || session.flowVersion === undefined ? undefined : String(session.flowVersion),
   });
   const results = Object.entries(session.results ?? {});
   return compact({
@@ -92,7 +93,10 @@ export function normaliseIdnowSession(body: unknown, ctx: NormaliseContext): Jou
     completedAt,
     durationMs: durationBetween(startedAt, completedAt),
     steps: idnowSteps(session.lastStep),
-    results: results.length > 0 ? Object.fromEntries(results.map(([name, ref]) => [name, { dataBlockId: ref.id }])) : undefined,
+    results:
+      results.length > 0
+        ? Object.fromEntries(results.map(([name, ref]) => [name, { dataBlockId: ref.id }]))
+        : undefined,
     source: ctx.source ?? 'poll',
     observedAt: ctx.observedAt,
   });

@@ -19,7 +19,10 @@ export const idnowWebhookDataSchema = z.looseObject({
   eventVersion: counter,
   eventSequence: counter,
   createdAt: shortText.optional(),
-  environment: z.string().regex(/^[a-z0-9-]{1,32}$/).optional(),
+  environment: z
+    .string()
+    .regex(/^[a-z0-9-]{1,32}$/)
+    .optional(),
   payload: z
     .looseObject({
       flowId: shortText.optional(),
