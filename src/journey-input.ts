@@ -14,7 +14,7 @@
  *
  * A violation is an InvalidJourneyInputError naming the field; the value itself is never echoed.
  */
-import type { AwaitJourneyInput, PollingPolicy } from './shared';
+import type { AwaitJourneyInput, PollingPolicy } from './workflow-contract';
 
 export const PROVIDERS = ['gbg-go-v2', 'gbg-go-v1', 'idnow'] as const;
 

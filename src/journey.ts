@@ -24,7 +24,7 @@ export type JourneySource = z.infer<typeof journeySourceSchema>;
 
 export const DECISIONS = ['accepted', 'rejected', 'undecided'] as const;
 export const decisionSchema = z.enum(DECISIONS);
-/** What the JourneyStatus search attribute can hold (see JourneyStatusAttribute in shared.ts). */
+/** What the JourneyStatus search attribute can hold (see JourneyStatusAttribute in workflow-contract.ts). */
 export const JOURNEY_STATUS_ATTRIBUTE_VALUES = [...JOURNEY_STATUSES, 'cancelled'] as const;
 export type JourneyDecision = z.infer<typeof decisionSchema>;
 

@@ -21,7 +21,7 @@ import {
   JourneyWorkflowFailedError,
 } from '../src/client';
 import type { JourneyProvider } from '../src/journey';
-import { journeySearchAttributeKeys } from '../src/shared';
+import { journeySearchAttributeKeys } from '../src/workflow-contract';
 import { startSimulator, type Simulator } from '../dev/simulator';
 import { createLocalEnv } from './helpers/temporal-env';
 import { eventually } from './helpers/eventually';

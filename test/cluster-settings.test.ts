@@ -14,7 +14,7 @@ import {
   TEMPORAL_SERVER_IMAGE,
   type ServerPorts,
 } from '../dev/cluster/settings';
-import { journeySearchAttributeKeys } from '../src/shared';
+import { journeySearchAttributeKeys } from '../src/workflow-contract';
 
 /** docker-compose.yml and the cluster that `npm run test:cluster` runs share dev/cluster/settings.ts. */
 interface ComposeService {

@@ -9,7 +9,7 @@ import { DATA_BLOCK_ATTEMPTS } from '../src/activities/fetch-state';
 import { createActivities, createProviderAgent, type FetchLogger } from '../src/activities';
 import { journeyStateSchema, PROVIDERS, type FetchStateInput, type JourneyState } from '../src/journey';
 import { providerConfigFromEnv } from '../src/providers';
-import { FETCH_FAILED, FETCH_REJECTED } from '../src/shared';
+import { FETCH_FAILED, FETCH_REJECTED } from '../src/workflow-contract';
 import { startSimulator, type Simulator } from '../dev/simulator';
 
 let sim: Simulator;

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createActivities, createProviderAgent, type FetchLogger } from '../src/activities';
 import type { FetchStateInput, JourneyProvider, JourneyState } from '../src/journey';
 import type { ProviderConfig } from '../src/providers';
-import { FETCH_FAILED, FETCH_REJECTED, type FetchFailureDetails } from '../src/shared';
+import { FETCH_FAILED, FETCH_REJECTED, type FetchFailureDetails } from '../src/workflow-contract';
 import { startSimulator, type Simulator } from '../dev/simulator';
 
 let sim: Simulator;

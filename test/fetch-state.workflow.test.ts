@@ -9,7 +9,7 @@ import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities, createProviderAgent } from '../src/activities';
 import type { FetchStateInput, JourneyProvider } from '../src/journey';
-import { JOURNEY_REJECTED_BY_PROVIDER, journeyProgressQuery, type AwaitJourneyInput } from '../src/shared';
+import { JOURNEY_REJECTED_BY_PROVIDER, journeyProgressQuery, type AwaitJourneyInput } from '../src/workflow-contract';
 import { startSimulator, type Simulator } from '../dev/simulator';
 import { journeyStartOptions } from '../src/client';
 import type { awaitJourneyCompletion } from '../src/workflows';

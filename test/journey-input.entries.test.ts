@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT, runCli } from '../src/cli';
 import { startJourneyAwait } from '../src/client';
 import { INVALID_JOURNEY_INPUT, InvalidJourneyInputError } from '../src/journey-input';
-import { journeyWorkflowId, WORKFLOW_TYPE } from '../src/shared';
+import { journeyWorkflowId, WORKFLOW_TYPE } from '../src/workflow-contract';
 import { createWebhookServer } from '../src/webhooks/server';
 import {
   bundleJourneyWorkflows,

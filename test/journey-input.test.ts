@@ -13,7 +13,7 @@ import {
   POLLING_BOUNDS,
   validateJourneyInput,
 } from '../src/journey-input';
-import type { AwaitJourneyInput } from '../src/shared';
+import type { AwaitJourneyInput } from '../src/workflow-contract';
 import { isExhausted, nextPollDelayMs, resolvePolicy } from '../src/workflows/schedule';
 
 const ID = 'Pq_hhIX6-sHUy9FLSDzPLu';

@@ -16,7 +16,7 @@ import { connectClient } from '../src/client';
 import type { WebhookAuthConfig } from '../src/config';
 import { createJsonLogger } from '../src/logger';
 import type { JourneyProvider, JourneyState } from '../src/journey';
-import { journeySearchAttributeKeys, journeyWorkflowId, type AwaitJourneyInput } from '../src/shared';
+import { journeySearchAttributeKeys, journeyWorkflowId, type AwaitJourneyInput } from '../src/workflow-contract';
 import { createSigningKey, signJwt, startSimulator, type Simulator } from '../dev/simulator';
 import { startJourneyWorkflow } from './helpers/start-journey';
 import { createWebhookServer } from '../src/webhooks/server';

@@ -15,7 +15,11 @@ import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../dev/simulator';
-import { JOURNEY_WORKFLOW_TASK_TIMEOUT_MS, journeyProgressQuery, journeySearchAttributeKeys } from '../src/shared';
+import {
+  JOURNEY_WORKFLOW_TASK_TIMEOUT_MS,
+  journeyProgressQuery,
+  journeySearchAttributeKeys,
+} from '../src/workflow-contract';
 import { eventually } from './helpers/eventually';
 import { startJourneyWorkflow } from './helpers/start-journey';
 import { createLocalEnv } from './helpers/temporal-env';

@@ -7,7 +7,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { tsToMs } from '@temporalio/common/lib/time';
-import { JOURNEY_WORKFLOW_TASK_TIMEOUT_MS, journeyProgressQuery, journeyWebhookSignal } from '../src/shared';
+import { JOURNEY_WORKFLOW_TASK_TIMEOUT_MS, journeyProgressQuery, journeyWebhookSignal } from '../src/workflow-contract';
 import { journeyStartOptions } from '../src/client';
 import type { awaitJourneyCompletion, JourneyWorkflowInput } from '../src/workflows/await-journey-completion';
 import { nextPollDelayMs, resolvePolicy } from '../src/workflows/schedule';

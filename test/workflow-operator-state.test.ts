@@ -10,7 +10,12 @@ import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../src/cli';
 import { journeyStartOptions } from '../src/client';
-import { journeyDecisionKey, journeyProgressQuery, journeyStatusKey, type AwaitJourneyInput } from '../src/shared';
+import {
+  journeyDecisionKey,
+  journeyProgressQuery,
+  journeyStatusKey,
+  type AwaitJourneyInput,
+} from '../src/workflow-contract';
 import type { awaitJourneyCompletion } from '../src/workflows';
 import {
   bundleJourneyWorkflows,

@@ -16,7 +16,7 @@ import {
   journeyStatusKey,
   journeyWebhookSignal,
   type AwaitJourneyInput,
-} from '../src/shared';
+} from '../src/workflow-contract';
 import { startJourneyWorkflow } from './helpers/start-journey';
 import type { awaitJourneyCompletion, PollingExhaustedDetails } from '../src/workflows/await-journey-completion';
 import { resolvePolicy, timeToExhaustionMs } from '../src/workflows/schedule';

@@ -20,7 +20,7 @@ import { expandScript, startSimulator, type ScriptEntry, type Simulator } from '
 import { timeSkippingServerExecutable, withStartRetries } from '../dev/temporal-servers';
 import { createActivities, createProviderAgent } from '../src/activities';
 import type { FetchStateInput, JourneyPoll, JourneyProvider } from '../src/journey';
-import { DEFAULT_TASK_QUEUE, journeySearchAttributeKeys } from '../src/shared';
+import { DEFAULT_TASK_QUEUE, journeySearchAttributeKeys } from '../src/workflow-contract';
 import { createScriptedFetchState, type JourneyFetches } from './scripted-fetch-state';
 import { startTestWebhookReceiver, type SendWebhookOptions, type WebhookDelivery } from './webhooks';
 

@@ -23,5 +23,5 @@ export {
   type AwaitJourneyInput,
   type JourneyProgress,
   type JourneyWebhook,
-} from '../src/shared';
+} from '../src/workflow-contract';
 export type { JourneyDecision, JourneyProvider, JourneyState, JourneyStatus } from '../src/journey';

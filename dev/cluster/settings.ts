@@ -5,7 +5,7 @@
  * holds docker-compose.yml to them).
  */
 import { SearchAttributeType } from '@temporalio/common';
-import { journeySearchAttributeKeys } from '../../src/shared';
+import { journeySearchAttributeKeys } from '../../src/workflow-contract';
 
 /** go.temporal.io/server module version = the temporalio/auto-setup image tag in docker-compose.yml. */
 export const TEMPORAL_SERVER_VERSION = '1.29.1';
@@ -40,7 +40,7 @@ const CLI_TYPE_NAMES: Partial<Record<SearchAttributeType, string>> = {
   [SearchAttributeType.KEYWORD_LIST]: 'KeywordList',
 };
 
-/** The custom search attributes, from the product's single definition (src/shared.ts). */
+/** The custom search attributes, from the product's single definition (src/workflow-contract.ts). */
 export const SEARCH_ATTRIBUTES = journeySearchAttributeKeys.map((key) => ({ name: key.name, type: key.type }));
 
 /** The `--name X --type Keyword …` arguments docker-compose's search-attribute step passes to the CLI. */

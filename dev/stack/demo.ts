@@ -15,7 +15,12 @@ import {
 } from '../../src/client';
 import { journeyDataConverter, temporalConnectionFromEnv } from '../../src/config';
 import { PROVIDERS, type JourneyProvider, type JourneyState } from '../../src/journey';
-import { journeyProgressQuery, journeyWorkflowId, type AwaitJourneyInput, type PollingPolicy } from '../../src/shared';
+import {
+  journeyProgressQuery,
+  journeyWorkflowId,
+  type AwaitJourneyInput,
+  type PollingPolicy,
+} from '../../src/workflow-contract';
 import type { ScriptEntry } from '../simulator';
 import { readRunningStack, startLocalStack, type LocalStack, type StackInfo } from './local-stack';
 import { scriptJourney, sendProviderWebhook } from './simulator-admin';

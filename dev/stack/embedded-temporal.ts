@@ -8,7 +8,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { journeySearchAttributeKeys } from '../../src/shared';
+import { journeySearchAttributeKeys } from '../../src/workflow-contract';
 import { devServerExecutable, temporalCliPath, withStartRetries } from '../temporal-servers';
 import { supervise, type Supervised } from './supervisor';
 

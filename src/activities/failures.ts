@@ -10,7 +10,7 @@ import { tryParseJson } from '../json';
 import type { JourneyProvider } from '../journey';
 import { adapterFor } from '../providers/registry';
 import { compact } from '../providers/util';
-import { FETCH_FAILED, FETCH_REJECTED, type FetchFailureDetails } from '../shared';
+import { FETCH_FAILED, FETCH_REJECTED, type FetchFailureDetails } from '../workflow-contract';
 import { retryAfterMs, type HttpResponse } from './http';
 
 export class FetchError extends Error {

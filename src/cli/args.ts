@@ -3,7 +3,7 @@ import type { ParseArgsConfig } from 'node:util';
 import ms, { type StringValue } from 'ms';
 import { DECISIONS, JOURNEY_STATUS_ATTRIBUTE_VALUES, PROVIDERS, type JourneyProvider } from '../journey';
 import { InvalidJourneyInputError, journeyIdProblem } from '../journey-input';
-import { parseJourneyWorkflowId } from '../shared';
+import { parseJourneyWorkflowId } from '../workflow-contract';
 
 export const EXIT = { DONE: 0, JOURNEY_FAILED: 1, USAGE: 2, NOT_FOUND: 3, STILL_RUNNING: 4, UNAVAILABLE: 5 } as const;
 

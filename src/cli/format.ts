@@ -1,7 +1,7 @@
 /** Human-readable lines for progress, final states and status reports. */
 import type { JourneyStatusReport } from '../client';
 import type { JourneyState } from '../journey';
-import { DEFAULT_POLLING, type JourneyProgress } from '../shared';
+import { DEFAULT_POLLING, type JourneyProgress } from '../workflow-contract';
 
 function until(iso: string, now = Date.now()): string {
   const s = Math.round((Date.parse(iso) - now) / 1000);

@@ -23,7 +23,7 @@ import {
   type JourneyState,
 } from '../journey';
 import { InvalidJourneyInputError, validateJourneyInput } from '../journey-input';
-import type { AwaitJourneyInput, JourneyStatusAttribute } from '../shared';
+import type { AwaitJourneyInput, JourneyStatusAttribute } from '../workflow-contract';
 import { EXIT, journeyRef, OPTION_OF_FIELD, OPTIONS, parseDuration, USAGE, UsageError } from './args';
 import { progressLine, stateLines, statusLines } from './format';
 

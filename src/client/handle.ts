@@ -2,7 +2,7 @@
 import type { Client, WorkflowExecutionDescription, WorkflowHandle } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
 import type { JourneyProvider } from '../journey';
-import { journeyWorkflowId } from '../shared';
+import { journeyWorkflowId } from '../workflow-contract';
 import type { awaitJourneyCompletion } from '../workflows';
 import { JourneyNotFoundError, rethrowUnavailable } from './errors';
 

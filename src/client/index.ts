@@ -22,5 +22,5 @@ export * from './journey-status';
 export * from './list-journeys';
 export * from './start-journey';
 export { journeyStartOptions } from './start-options';
-export type { AwaitJourneyInput, JourneyProgress, JourneyWebhook } from '../shared';
+export type { AwaitJourneyInput, JourneyProgress, JourneyWebhook } from '../workflow-contract';
 export type { JourneyState } from '../journey';

@@ -2,7 +2,7 @@
 import { WorkflowFailedError, type Client, type WorkflowExecutionDescription } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
 import type { JourneyProvider, JourneyState } from '../journey';
-import { journeyProgressQuery, journeyStatusKey, journeyWorkflowId, type JourneyProgress } from '../shared';
+import { journeyProgressQuery, journeyStatusKey, journeyWorkflowId, type JourneyProgress } from '../workflow-contract';
 import {
   AwaitTimeoutError,
   failureOf,

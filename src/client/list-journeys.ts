@@ -14,7 +14,7 @@ import {
   parseJourneyWorkflowId,
   WORKFLOW_TYPE,
   type JourneyStatusAttribute,
-} from '../shared';
+} from '../workflow-contract';
 import { rethrowUnavailable } from './errors';
 import type { ExecutionStatus } from './journey-status';
 

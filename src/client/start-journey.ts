@@ -8,7 +8,7 @@ import {
   WORKFLOW_TYPE,
   type AwaitJourneyInput,
   type JourneyWebhook,
-} from '../shared';
+} from '../workflow-contract';
 import type { awaitJourneyCompletion } from '../workflows';
 import { rethrowUnavailable } from './errors';
 import { describeJourney, type JourneyRef } from './handle';

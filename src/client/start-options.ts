@@ -15,7 +15,7 @@ import {
   journeyStatusKey,
   journeyWorkflowId,
   type AwaitJourneyInput,
-} from '../shared';
+} from '../workflow-contract';
 
 /** `Pq_hhWx…`: enough to recognise a journey in a list, without printing a whole provider token. */
 function shortJourneyId(journeyId: string): string {

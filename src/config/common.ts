@@ -1,7 +1,7 @@
 /** Settings every process shares: the task queue and the log level. */
 import { z } from 'zod';
 import { LOG_LEVELS, type LogLevel } from '../logger';
-import { DEFAULT_TASK_QUEUE } from '../shared';
+import { DEFAULT_TASK_QUEUE } from '../workflow-contract';
 import { EnvReader, type Env, type Parsed } from './env';
 
 export interface CommonSettings {

@@ -34,7 +34,7 @@ import type { JourneyProvider } from '../journey';
 import { WebhookBodyError, type ProviderAdapter } from '../providers/adapter';
 import { adapters } from '../providers/registry';
 import { InvalidJourneyInputError, journeyIdProblem } from '../journey-input';
-import { DEFAULT_TASK_QUEUE, type JourneyWebhook } from '../shared';
+import { DEFAULT_TASK_QUEUE, type JourneyWebhook } from '../workflow-contract';
 import {
   createJwtVerifier,
   decodeUnverified,

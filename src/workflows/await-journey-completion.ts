@@ -35,7 +35,7 @@ import {
   type JourneyProgress,
   type JourneyStatusAttribute,
   type JourneyWebhook,
-} from '../shared';
+} from '../workflow-contract';
 import { INVALID_JOURNEY_INPUT, InvalidJourneyInputError, validateJourneyInput } from '../journey-input';
 import { describeFetchFailure, fetchesLocally, fetchJourneyState } from './fetch';
 import { isExhausted, nextPollDelayMs, resolvePolicy } from './schedule';

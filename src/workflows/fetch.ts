@@ -12,7 +12,7 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { FetchStateInput, JourneyPoll } from '../journey';
-import { FETCH_TOTAL_TIMEOUT_MS, type FetchFailureDetails } from '../shared';
+import { FETCH_TOTAL_TIMEOUT_MS, type FetchFailureDetails } from '../workflow-contract';
 
 /** patched() marker: this run calls fetchState as a local activity. Histories without it replay the v0.1 way. */
 export const LOCAL_FETCH_PATCH = 'fetch-state-as-local-activity';

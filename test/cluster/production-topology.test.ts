@@ -28,7 +28,7 @@ import {
   type JourneyState,
   type JourneyStatus,
 } from '../../src/journey';
-import { DEFAULT_TASK_QUEUE, journeyWorkflowId, WORKFLOW_TYPE, type PollingPolicy } from '../../src/shared';
+import { DEFAULT_TASK_QUEUE, journeyWorkflowId, WORKFLOW_TYPE, type PollingPolicy } from '../../src/workflow-contract';
 import { eventually } from '../helpers/eventually';
 import { freePorts } from '../helpers/free-ports';
 

@@ -15,7 +15,12 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { compactForHistory } from '../../src/activities/fetch-state';
 import type { FetchStateInput, JourneyPoll, JourneyState, JourneyStatus } from '../../src/journey';
-import { FETCH_FAILED, FETCH_REJECTED, type AwaitJourneyInput, type FetchFailureDetails } from '../../src/shared';
+import {
+  FETCH_FAILED,
+  FETCH_REJECTED,
+  type AwaitJourneyInput,
+  type FetchFailureDetails,
+} from '../../src/workflow-contract';
 import { registerJourneySearchAttributes } from '../../testing/environment';
 import { createTimeSkippingEnv } from './temporal-env';
 
