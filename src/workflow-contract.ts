@@ -50,16 +50,6 @@ export interface PollingPolicy {
  */
 export const FETCH_TOTAL_TIMEOUT_MS = 7_000;
 
-/**
- * Workflow task timeout of a journey. While a fetch (a local activity) runs, the SDK renews the workflow task
- * every 80 % of this; only then can the server hand the workflow a cancellation (or a webhook) that arrived
- * meanwhile, so a cancellation aborts an in-flight fetch within ~1.6 s, and a new worker takes over ~2 s after
- * one dies. Renewals cost three history events each, i.e. only for fetches slower than 1.6 s. Shorter is not
- * safe: a task waiting behind others in a busy worker for longer than this times out and its fetch runs again
- * (1 s measured: journeys collapsed at 250 per worker on a loaded 2-core machine).
- */
-export const JOURNEY_WORKFLOW_TASK_TIMEOUT_MS = 2_000;
-
 export const DEFAULT_POLLING: PollingPolicy = {
   baseIntervalMs: 10_000,
   errorBackoffMs: 5_000,
@@ -108,6 +98,11 @@ export const journeyProgressQuery = defineQuery<JourneyProgress>('journeyProgres
  */
 export const FETCH_FAILED = 'FetchFailed';
 export const FETCH_REJECTED = 'FetchRejected';
+/**
+ * The fetch stopped because the journey's cancellation was requested while it ran (the activity asked the
+ * server). Not a failed fetch: the workflow waits for the cancellation, which reaches it in its next task.
+ */
+export const FETCH_CANCELLED = 'FetchCancelled';
 export const JOURNEY_POLLING_EXHAUSTED = 'JourneyPollingExhausted';
 export const JOURNEY_REJECTED_BY_PROVIDER = 'JourneyRejectedByProvider';
 

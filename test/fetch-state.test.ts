@@ -3,13 +3,15 @@
  * the 401 retry, status classification (docs/providers.md), timeouts, malformed bodies, cancellation,
  * and no token, secret or PII in any error message or log line.
  */
+import type { Client } from '@temporalio/client';
 import { ApplicationFailure, ApplicationFailureCategory, CancelledFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createActivities, createProviderAgent, type FetchLogger } from '../src/activities';
-import type { FetchStateInput, JourneyProvider, JourneyState } from '../src/journey';
+import { CANCEL_WATCH_FIRST_LOOKUP_MS } from '../src/activities/cancel-watch';
+import type { FetchStateInput, JourneyPoll, JourneyProvider, JourneyState } from '../src/journey';
 import type { ProviderConfig } from '../src/providers';
-import { FETCH_FAILED, FETCH_REJECTED, type FetchFailureDetails } from '../src/workflow-contract';
+import { FETCH_CANCELLED, FETCH_FAILED, FETCH_REJECTED, type FetchFailureDetails } from '../src/workflow-contract';
 import { startSimulator, type Simulator } from '../dev/simulator';
 
 let sim: Simulator;
@@ -300,6 +302,52 @@ describe('configuration and auth variants', () => {
     setTimeout(() => env.cancel(), 200);
     await expect(running).rejects.toBeInstanceOf(CancelledFailure);
     expect(Date.now() - started).toBeLessThan(2_000);
+  });
+
+  /** A worker client whose DescribeWorkflowExecution says the cancel was requested from the `requestedAt`-th call. */
+  function describingClient(requestedAt: number) {
+    const lookups = { count: 0 };
+    const describeWorkflowExecution = () =>
+      Promise.resolve({ workflowExtendedInfo: { cancelRequested: ++lookups.count >= requestedAt } });
+    // withAbortSignal: how the SDK runs an activity with its client.
+    const client = {
+      workflowService: { describeWorkflowExecution },
+      withAbortSignal: (_: AbortSignal, fn: () => unknown) => fn(),
+    };
+    return { lookups, client: client as unknown as Client };
+  }
+
+  it("the journey's cancel request, seen by the cancel watch, aborts a slow request as a benign FetchCancelled", async () => {
+    sim.script('gbg-go-v2', 'cancel-watch-0123456789', ['slow 30s']);
+    const { fetchState } = createActivities({
+      config: sim.providerConfig(),
+      dispatcher: agent,
+      now,
+      logger,
+      http: { headersTimeoutMs: 60_000, bodyTimeoutMs: 60_000, totalTimeoutMs: 60_000 },
+    });
+    const { lookups, client } = describingClient(2);
+    const env = new MockActivityEnvironment(undefined, { client });
+    const failure = await failureOf(
+      env.run(() => fetchState({ provider: 'gbg-go-v2', journeyId: 'cancel-watch-0123456789' })),
+    );
+    expect(failure.type).toBe(FETCH_CANCELLED);
+    expect(failure.category).toBe(ApplicationFailureCategory.BENIGN);
+    expect(failure.details[0]).toEqual({ provider: 'gbg-go-v2' });
+    expect(lookups.count).toBe(2);
+  }, 15_000);
+
+  it('a fast fetch asks the server nothing', async () => {
+    sim.script('gbg-go-v2', 'fast-fetch-0123456789', ['in_progress']);
+    const { lookups, client } = describingClient(1);
+    const env = new MockActivityEnvironment(undefined, { client });
+    const { fetchState } = activities();
+    const input: FetchStateInput = { provider: 'gbg-go-v2', journeyId: 'fast-fetch-0123456789' };
+    const poll = (await env.run(() => fetchState(input))) as JourneyPoll;
+    expect(poll.status).toBe('in_progress');
+    // Well past the watch's first lookup: nothing was left running.
+    await new Promise((resolve) => setTimeout(resolve, 2 * CANCEL_WATCH_FIRST_LOOKUP_MS));
+    expect(lookups.count).toBe(0);
   });
 });
 

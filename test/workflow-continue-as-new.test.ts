@@ -7,7 +7,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { tsToMs } from '@temporalio/common/lib/time';
-import { JOURNEY_WORKFLOW_TASK_TIMEOUT_MS, journeyProgressQuery, journeyWebhookSignal } from '../src/workflow-contract';
+import { journeyProgressQuery, journeyWebhookSignal } from '../src/workflow-contract';
 import { journeyStartOptions } from '../src/client';
 import type { awaitJourneyCompletion, JourneyWorkflowInput } from '../src/workflows/await-journey-completion';
 import { nextPollDelayMs, resolvePolicy } from '../src/workflows/schedule';
@@ -23,6 +23,9 @@ import {
   scriptedFetch,
   type FetchStep,
 } from './helpers/workflow-env';
+
+/** What the server applies when a start leaves the workflow task timeout unset. */
+const SERVER_DEFAULT_WORKFLOW_TASK_TIMEOUT_MS = 10_000;
 
 let env: TestWorkflowEnvironment;
 let bundle: WorkflowBundleWithSourceMap;
@@ -84,10 +87,11 @@ it('g. a long journey continues as new at least 3 times and behaves like one run
     const runs = await runHistories(env.client, handle.workflowId, handle.firstExecutionRunId);
     expect(runs.length).toBeGreaterThanOrEqual(4);
     for (const run of runs) expect(run.history.events!.length).toBeLessThanOrEqual(HISTORY_BUDGET);
-    // Every run keeps the journey's short workflow task timeout (what makes cancellation prompt mid-fetch).
+    // Every run keeps the server's default workflow task timeout: neither the start nor continue-as-new shortens
+    // it (a short one costs throughput; the activity's cancel watch makes cancellation prompt instead).
     for (const run of runs) {
       expect(tsToMs(run.history.events![0]!.workflowExecutionStartedEventAttributes!.workflowTaskTimeout)).toBe(
-        JOURNEY_WORKFLOW_TASK_TIMEOUT_MS,
+        SERVER_DEFAULT_WORKFLOW_TASK_TIMEOUT_MS,
       );
     }
     // the second 'w1' reached a later run than the first and still did not wake it

@@ -10,7 +10,7 @@ import { tryParseJson } from '../json';
 import type { JourneyProvider } from '../journey';
 import { adapterFor } from '../providers/registry';
 import { compact } from '../providers/util';
-import { FETCH_FAILED, FETCH_REJECTED, type FetchFailureDetails } from '../workflow-contract';
+import { FETCH_CANCELLED, FETCH_FAILED, FETCH_REJECTED, type FetchFailureDetails } from '../workflow-contract';
 import { retryAfterMs, type HttpResponse } from './http';
 
 export class FetchError extends Error {
@@ -82,5 +82,16 @@ export function toApplicationFailure(error: FetchError): ApplicationFailure {
     nonRetryable: rejected,
     details: [error.details],
     ...(rejected ? {} : { category: ApplicationFailureCategory.BENIGN }),
+  });
+}
+
+/** The journey's cancellation was requested while the fetch ran: expected, so BENIGN, and never retried. */
+export function fetchCancelledFailure(provider: JourneyProvider): ApplicationFailure {
+  return ApplicationFailure.create({
+    message: `${provider} fetch aborted: the journey's cancellation was requested`,
+    type: FETCH_CANCELLED,
+    nonRetryable: true,
+    details: [{ provider } satisfies FetchFailureDetails],
+    category: ApplicationFailureCategory.BENIGN,
   });
 }

@@ -1,7 +1,8 @@
 /**
  * The fetchState activity: authenticate (cached token), fetch the provider's state, classify the HTTP status,
  * normalise, and return a compact JourneyState. Every failure leaves as a FETCH_FAILED or FETCH_REJECTED
- * ApplicationFailure. Never logs tokens, secrets, bodies or PII.
+ * ApplicationFailure, or FETCH_CANCELLED when the journey's cancellation is requested while it runs (see
+ * ./cancel-watch). Never logs tokens, secrets, bodies or PII.
  *
  * Longer than our ~250-line guideline on purpose: the request sequence (token, state, optional data blocks with
  * bounded retries) and its failure classification are one path; provider specifics live in the adapters.
@@ -20,7 +21,8 @@ import {
 import type { ProviderConfig } from '../providers/config';
 import { ProviderResponseError } from '../providers/errors';
 import { adapterFor } from '../providers/registry';
-import { FetchError, httpStatusError, responseDetails, toApplicationFailure } from './failures';
+import { watchJourneyCancel } from './cancel-watch';
+import { FetchError, fetchCancelledFailure, httpStatusError, responseDetails, toApplicationFailure } from './failures';
 import {
   createProviderAgent,
   DEFAULT_HTTP_OPTIONS,
@@ -162,8 +164,8 @@ export function createFetchState(deps: FetchStateDeps): (input: FetchStateInput)
     supplement: SupplementPlan,
     state: JourneyState,
     signal: AbortSignal,
+    cancelled: AbortSignal,
   ): Promise<JourneyState> {
-    const cancellation = activityContext()?.cancellationSignal;
     let attempts = 0;
     for (;;) {
       attempts++;
@@ -176,7 +178,7 @@ export function createFetchState(deps: FetchStateDeps): (input: FetchStateInput)
           ...(blocks.subject ? { subject: blocks.subject } : {}),
         };
       }
-      if (cancellation?.aborted) throw cancellation.reason ?? new Error('cancelled');
+      if (cancelled.aborted) throw cancelled.reason ?? new Error('cancelled');
       if (!outcome.transient || attempts >= DATA_BLOCK_ATTEMPTS || signal.aborted) {
         const { transient: _transient, ...unavailable } = outcome;
         log.warn('data blocks unavailable; returning the state without the subject', {
@@ -230,7 +232,8 @@ export function createFetchState(deps: FetchStateDeps): (input: FetchStateInput)
     }
   }
 
-  async function fetchOnce(input: FetchStateInput, signal: AbortSignal): Promise<JourneyPoll> {
+  /** `signal` ends the HTTP requests (deadline or cancellation); `cancelled` only for a cancellation. */
+  async function fetchOnce(input: FetchStateInput, signal: AbortSignal, cancelled: AbortSignal): Promise<JourneyPoll> {
     const t = target(deps.config, input);
     const res = await authorised(t, t.stateRequest, signal);
     if (res.status < 200 || res.status > 299) throw httpStatusError(t.provider, 'state fetch', res, now());
@@ -244,19 +247,27 @@ export function createFetchState(deps: FetchStateDeps): (input: FetchStateInput)
         throw new FetchError('failed', err.message, responseDetails(t.provider, res, now()));
       throw err;
     }
-    if (t.supplement && state.status === 'completed') state = await withSupplement(t, t.supplement, state, signal);
+    if (t.supplement && state.status === 'completed')
+      state = await withSupplement(t, t.supplement, state, signal, cancelled);
     return compactForHistory(state);
   }
 
   return async function fetchState(input: FetchStateInput): Promise<JourneyPoll> {
-    const cancellation = activityContext()?.cancellationSignal;
-    const deadline = AbortSignal.timeout(http.totalTimeoutMs);
-    const signal = cancellation ? AbortSignal.any([cancellation, deadline]) : deadline;
+    const ctx = activityContext();
+    // The SDK's cancellation of the activity, and the cancel watch: whichever learns of the cancel first.
+    const cancellation = ctx?.cancellationSignal;
+    const watch = watchJourneyCancel(ctx);
+    const cancelled = cancellation ? AbortSignal.any([cancellation, watch.signal]) : watch.signal;
+    const signal = AbortSignal.any([cancelled, AbortSignal.timeout(http.totalTimeoutMs)]);
     const provider = input.provider;
     try {
-      return await fetchOnce(input, signal);
+      return await fetchOnce(input, signal, cancelled);
     } catch (err) {
       if (cancellation?.aborted) throw cancellation.reason ?? err;
+      if (watch.signal.aborted) {
+        log.debug('fetchState aborted: the journey cancellation was requested', { provider });
+        throw fetchCancelledFailure(provider);
+      }
       const fetchError = asFetchError(provider, err, http.totalTimeoutMs);
       const failure = toApplicationFailure(fetchError);
       // Expected failures (the workflow counts them) at DEBUG, like the SDK logs BENIGN ones; rejections at WARN.
@@ -268,6 +279,8 @@ export function createFetchState(deps: FetchStateDeps): (input: FetchStateInput)
         reason: fetchError.message,
       });
       throw failure;
+    } finally {
+      watch.stop();
     }
   };
 }

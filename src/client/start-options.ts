@@ -9,7 +9,6 @@ import { resolvePolicy } from '../workflows/schedule';
 import type { awaitJourneyCompletion } from '../workflows';
 import {
   DEFAULT_TASK_QUEUE,
-  JOURNEY_WORKFLOW_TASK_TIMEOUT_MS,
   journeyDecisionKey,
   journeyProviderKey,
   journeyStatusKey,
@@ -53,8 +52,6 @@ export function journeyStartOptions(
     args: [input],
     workflowIdConflictPolicy: 'USE_EXISTING',
     workflowIdReusePolicy: 'REJECT_DUPLICATE',
-    // Short, so a cancellation or a new worker reaches a journey whose fetch is in flight within ~2 s.
-    workflowTaskTimeout: JOURNEY_WORKFLOW_TASK_TIMEOUT_MS,
     staticSummary: journeyStaticSummary(input),
     staticDetails: journeyStaticDetails(input),
     typedSearchAttributes: [

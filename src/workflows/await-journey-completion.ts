@@ -22,6 +22,7 @@ import {
 } from '@temporalio/workflow';
 import type { JourneyDecision, JourneyState } from '../journey';
 import {
+  FETCH_CANCELLED,
   FETCH_REJECTED,
   JOURNEY_POLLING_EXHAUSTED,
   JOURNEY_REJECTED_BY_PROVIDER,
@@ -234,6 +235,12 @@ export async function awaitJourneyCompletion(input: JourneyWorkflowInput): Promi
       } catch (err) {
         if (isCancellation(err)) throw err;
         const failure = describeFetchFailure(err);
+        if (failure.type === FETCH_CANCELLED) {
+          // The fetch saw the journey's cancel request, which reaches this workflow in its next task: wait for it
+          // (it throws here, handled below). Not a failed fetch, and no closing command in this task: the server
+          // refuses to close a workflow with a cancel request pending, and the fetch's result would be lost.
+          await condition(() => false);
+        }
         if (failure.type === FETCH_REJECTED) {
           // Bad request, malformed journey id: no number of retries will fix it.
           publishOutcome('failed');
@@ -272,7 +279,8 @@ export async function awaitJourneyCompletion(input: JourneyWorkflowInput): Promi
     }
   } catch (err) {
     if (isCancellation(err)) {
-      // The in-flight fetch, if any, is cancelled with the workflow (TRY_CANCEL) and aborts its HTTP request.
+      // An in-flight fetch has aborted its HTTP request already (its cancel watch), or is cancelled with the
+      // workflow (TRY_CANCEL) when the SDK hands it the cancellation.
       setCurrentDetails(`**cancelled** after ${state.polls} polls`);
       publishOutcome('cancelled');
     }

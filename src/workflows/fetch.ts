@@ -30,8 +30,10 @@ const local = proxyLocalActivities<Activities>({
   startToCloseTimeout: LOCAL_FETCH_TIMEOUT_MS,
   // The workflow owns the error count and backoff: one attempt per poll, retried only by the next poll.
   retry: { maximumAttempts: 1 },
-  // Cancelling the journey resolves the call at once; the SDK then aborts the running fetch through its
-  // cancellation signal, which fetchState hands to its HTTP requests.
+  // A cancel request reaches a workflow only between its tasks, and a running local activity holds the task
+  // open; so fetchState asks the server itself while a fetch is slow and aborts with FETCH_CANCELLED (see
+  // src/activities/cancel-watch.ts). A cancellation delivered first by the SDK resolves the call at once and
+  // aborts the fetch through its cancellation signal.
   cancellationType: ActivityCancellationType.TRY_CANCEL,
 });
 
