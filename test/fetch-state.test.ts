@@ -287,15 +287,15 @@ describe('configuration and auth variants', () => {
     },
   );
 
+  /** Timeouts far beyond a 'slow 30s' reply: only a cancellation can end such a fetch early. */
+  function patientActivities() {
+    const patient = { headersTimeoutMs: 60_000, bodyTimeoutMs: 60_000, totalTimeoutMs: 60_000 };
+    return createActivities({ config: sim.providerConfig(), dispatcher: agent, now, logger, http: patient });
+  }
+
   it('activity cancellation aborts the request promptly', async () => {
     sim.script('gbg-go-v2', 'cancel-me-0123456789', ['slow 30s']);
-    const { fetchState } = createActivities({
-      config: sim.providerConfig(),
-      dispatcher: agent,
-      now,
-      logger,
-      http: { headersTimeoutMs: 60_000, bodyTimeoutMs: 60_000, totalTimeoutMs: 60_000 },
-    });
+    const { fetchState } = patientActivities();
     const env = new MockActivityEnvironment();
     const started = Date.now();
     const running = env.run(() => fetchState({ provider: 'gbg-go-v2', journeyId: 'cancel-me-0123456789' }));
@@ -319,13 +319,7 @@ describe('configuration and auth variants', () => {
 
   it("the journey's cancel request, seen by the cancel watch, aborts a slow request as a benign FetchCancelled", async () => {
     sim.script('gbg-go-v2', 'cancel-watch-0123456789', ['slow 30s']);
-    const { fetchState } = createActivities({
-      config: sim.providerConfig(),
-      dispatcher: agent,
-      now,
-      logger,
-      http: { headersTimeoutMs: 60_000, bodyTimeoutMs: 60_000, totalTimeoutMs: 60_000 },
-    });
+    const { fetchState } = patientActivities();
     const { lookups, client } = describingClient(2);
     const env = new MockActivityEnvironment(undefined, { client });
     const failure = await failureOf(
