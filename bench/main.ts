@@ -4,6 +4,8 @@
  * naive way. Writes .bench/results.json and .bench/chart.svg and prints a short table.
  * `--server=cluster`: the journey scale scenario only, on a PostgreSQL-backed Temporal server with 1 and 2 worker
  * processes (bench/cluster.ts).
+ * `--ladder=1000,1500,2000`: the scale steps to try (both loops) instead of the plan's; `--profile`: a V8 CPU profile
+ * of the worker per scale step, in <out>/profiles (open in Chrome DevTools or speedscope).
  * Default run < 10 min; --quick < 2 min (CI).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -68,9 +70,21 @@ const FULL: Plan = {
   settleMs: 3_000,
 };
 
-function parseArgs(argv: string[]): { quick: boolean; only: Scenario[]; out: string; db: DbMode; cluster: boolean } {
+interface Args {
+  quick: boolean;
+  only: Scenario[];
+  out: string;
+  db: DbMode;
+  cluster: boolean;
+  ladder?: number[];
+  profile: boolean;
+}
+
+function parseArgs(argv: string[]): Args {
   let quick = false;
   let cluster = false;
+  let profile = false;
+  let ladder: number[] | undefined;
   let db: DbMode = 'memory';
   let only: Scenario[] = [...SCENARIOS];
   let out = path.resolve(__dirname, '..', '.bench');
@@ -82,15 +96,20 @@ function parseArgs(argv: string[]): { quick: boolean; only: Scenario[]; out: str
       if (bad.length) throw new Error(`unknown scenario(s) ${bad.join(', ')}; choose from ${SCENARIOS.join(', ')}`);
     } else if (arg.startsWith('--out=')) out = path.resolve(arg.slice(6));
     else if (arg === '--db=file' || arg === '--db=memory') db = arg.slice(5) as DbMode;
-    else if (arg === '--server=cluster' || arg === '--server=dev') cluster = arg === '--server=cluster';
+    else if (arg === '--profile') profile = true;
+    else if (arg.startsWith('--ladder=')) {
+      ladder = arg.slice(9).split(',').map(Number);
+      if (!ladder.every((n) => Number.isInteger(n) && n > 0))
+        throw new Error(`--ladder: whole numbers > 0, got ${arg}`);
+    } else if (arg === '--server=cluster' || arg === '--server=dev') cluster = arg === '--server=cluster';
     else if (arg === '--help' || arg === '-h') {
       console.log(
-        'usage: npm run bench -- [--quick] [--only=fetch,history,webhook,scale] [--db=memory|file] [--server=dev|cluster] [--out=.bench]',
+        'usage: npm run bench -- [--quick] [--only=fetch,history,webhook,scale] [--db=memory|file] [--server=dev|cluster] [--ladder=N,N,…] [--profile] [--out=.bench]',
       );
       process.exit(0);
     } else throw new Error(`unknown argument ${arg} (try --help)`);
   }
-  return { quick, only, out, db, cluster };
+  return { quick, only, out, db, cluster, ladder, profile };
 }
 
 const started = Date.now();
@@ -226,7 +245,8 @@ function report(r: BenchResults): string {
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
-  const plan = args.quick ? QUICK : FULL;
+  const chosen = args.quick ? QUICK : FULL;
+  const plan = args.ladder ? { ...chosen, journeyLadder: args.ladder, sleepLadder: args.ladder } : chosen;
   const deadline = started + plan.budgetSec * 1000;
   const results: BenchResults = {
     quick: args.quick,
@@ -279,7 +299,12 @@ async function main(): Promise<void> {
   }
   let stack: Stack;
   try {
-    stack = await startStack(log, Math.ceil(maxN * 1.2), args.db);
+    stack = await startStack(
+      log,
+      Math.ceil(maxN * 1.2),
+      args.db,
+      args.profile ? path.join(args.out, 'profiles') : undefined,
+    );
   } catch (err) {
     if (err instanceof StackError) {
       console.error(`\nbench: the stack could not start.\n${err.message}`);

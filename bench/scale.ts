@@ -134,7 +134,7 @@ export async function runScale(
 
       const server0 = procUsage(stack.serverPid);
       const t0 = Date.now();
-      await worker.call('windowStart', { interval: opts.intervalMs });
+      await worker.call('windowStart', { interval: opts.intervalMs, label: `${kind}-N${n}` });
       await sleepMs(opts.windowMs);
       const w = await worker.call<WindowStats>('windowEnd');
       const server1 = procUsage(stack.serverPid);

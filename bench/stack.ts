@@ -70,7 +70,13 @@ export function procUsage(pid: number | undefined): ProcUsage | undefined {
 
 export type DbMode = 'memory' | 'file';
 
-export async function startStack(log: (msg: string) => void, maxCachedWorkflows: number, db: DbMode): Promise<Stack> {
+/** `profileDir`: the worker writes a CPU profile of each scale window there. */
+export async function startStack(
+  log: (msg: string) => void,
+  maxCachedWorkflows: number,
+  db: DbMode,
+  profileDir?: string,
+): Promise<Stack> {
   Runtime.install({ logger: new DefaultLogger('ERROR') });
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'journey-await-bench-'));
   let env: TestWorkflowEnvironment;
@@ -114,7 +120,13 @@ export async function startStack(log: (msg: string) => void, maxCachedWorkflows:
     log('starting the worker (child process) and bundling workflows…');
     const worker = await forkRpc('worker', path.join(__dirname, 'worker-process.ts'));
     stops.push(() => worker.stop());
-    const initArgs: InitArgs = { address, namespace, providerConfig: info.providerConfig, maxCachedWorkflows };
+    const initArgs: InitArgs = {
+      address,
+      namespace,
+      providerConfig: info.providerConfig,
+      maxCachedWorkflows,
+      profileDir,
+    };
     const { tuning } = await worker.call<{ tuning: WorkerTuning }>('init', initArgs);
 
     return {

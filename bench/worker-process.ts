@@ -4,7 +4,8 @@
  * interceptor that times each poll; the naive loop and the sleep-only loop (bench workflows) run on plain Workers
  * given the same tuning. It records, per workflow, how late each poll or wake-up came compared with its schedule.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { ActivityInboundCallsInterceptor, ActivityExecuteInput, Next } from '@temporalio/worker';
@@ -33,6 +34,8 @@ export interface InitArgs {
   providerConfig: ProviderConfig;
   /** Kept above the largest N, so no workflow is evicted and replayed from scratch each cycle. */
   maxCachedWorkflows: number;
+  /** When set, each measurement window is CPU-profiled into `<profileDir>/<label>.cpuprofile`. */
+  profileDir?: string;
 }
 
 /** The product worker's tuning (src/config/worker.ts), the cache raised to the largest N when that is higher. */
@@ -76,6 +79,7 @@ let ticks = 0;
 let windowStart = { at: 0, cpu: process.cpuUsage() };
 let rssSamples: number[] = [];
 let rssTimer: NodeJS.Timeout | undefined;
+let profiler: { session: Session; file: string } | undefined;
 
 /** Times each fetchState call (a local activity in the product) without touching the activity itself. */
 class PollTimer implements ActivityInboundCallsInterceptor {
@@ -182,7 +186,14 @@ serveRpc({
     await w.running;
   },
 
-  windowStart({ interval }: { interval: number }) {
+  async windowStart({ interval, label }: { interval: number; label: string }) {
+    if (init?.profileDir) {
+      const session = new Session();
+      session.connect();
+      await session.post('Profiler.enable');
+      await session.post('Profiler.start');
+      profiler = { session, file: path.join(init.profileDir, `${label}.cpuprofile`) };
+    }
     intervalMs = interval;
     pollLags = [];
     scheduleLags = [];
@@ -195,14 +206,15 @@ serveRpc({
     windowOpen = true;
   },
 
-  windowEnd(): WindowStats {
+  async windowEnd(): Promise<WindowStats> {
     windowOpen = false;
     clearInterval(rssTimer);
+
     const wallMs = Date.now() - windowStart.at;
     const cpu = process.cpuUsage(windowStart.cpu);
     rssSamples.push(process.memoryUsage().rss);
     const mb = (b: number) => b / 1_048_576;
-    return {
+    const stats: WindowStats = {
       wallMs,
       fetches,
       fetchErrors,
@@ -214,6 +226,15 @@ serveRpc({
       rssMb: { mean: mb(rssSamples.reduce((s, v) => s + v, 0) / rssSamples.length), max: mb(Math.max(...rssSamples)) },
       heapUsedMb: mb(process.memoryUsage().heapUsed),
     };
+    // After the figures, so writing the profile is not counted in them.
+    if (profiler) {
+      const { profile } = await profiler.session.post('Profiler.stop');
+      profiler.session.disconnect();
+      mkdirSync(path.dirname(profiler.file), { recursive: true });
+      writeFileSync(profiler.file, JSON.stringify(profile));
+      profiler = undefined;
+    }
+    return stats;
   },
 
   forget() {

@@ -40,6 +40,7 @@ import {
 import { INVALID_JOURNEY_INPUT, InvalidJourneyInputError, validateJourneyInput } from '../journey-input';
 import { describeFetchFailure, fetchesLocally, fetchJourneyState } from './fetch';
 import { isExhausted, nextPollDelayMs, resolvePolicy } from './schedule';
+import { WakeableWait } from './wakeable-wait';
 
 /** Continue as new well before Temporal's own suggestion (4,096 events), so a run's history stays cheap to replay. */
 export const DEFAULT_HISTORY_EVENT_BUDGET = 2_000;
@@ -115,19 +116,19 @@ export async function awaitJourneyCompletion(input: JourneyWorkflowInput): Promi
   // A continued run keeps the schedule, counts and seen webhooks of the run before it.
   const state: CarriedState = input.carried ?? initialState(Date.now());
   let waiting = false;
+  const wait = new WakeableWait();
   const locally = fetchesLocally();
 
   // Handlers first, so signals buffered before the first workflow task (signal-with-start) are not dropped.
   setHandler(journeyWebhookSignal, (webhook: JourneyWebhook) => {
-    if (webhook.eventId !== undefined) {
-      if (state.seenEventIds.includes(webhook.eventId)) return;
-      state.seenEventIds.push(webhook.eventId);
-      if (state.seenEventIds.length > SEEN_EVENT_IDS_LIMIT) state.seenEventIds.shift();
+    if (isNewWebhook(state, webhook)) {
+      state.webhooksReceived++;
+      // Only a wake-up: the provider API, not the webhook body, decides the state. Set even while a fetch is in
+      // flight, so the next wait returns at once and the change is not missed.
+      state.wakeRequested = true;
     }
-    state.webhooksReceived++;
-    // Only a wake-up: the provider API, not the webhook body, decides the state. Set even while a fetch is in
-    // flight, so the next wait returns at once and the change is not missed.
-    state.wakeRequested = true;
+    // A flood of (duplicate) webhooks also ends the wait once the history gets long, so the next run can take over.
+    if (state.wakeRequested || historyIsLong()) wait.wake();
   });
   setHandler(journeyProgressQuery, (): JourneyProgress => ({
     status: state.lastState?.status ?? 'in_progress',
@@ -176,15 +177,15 @@ export async function awaitJourneyCompletion(input: JourneyWorkflowInput): Promi
     for (;;) {
       // v0.1 runs handed over here, right after a fetch; kept so their histories replay.
       if (!locally && historyIsLong()) await handOver();
-      // Wait for the scheduled poll, a webhook, or the deadline, whichever comes first. A flood of (duplicate)
-      // webhooks also ends the wait once the history gets long, so the next run can take over.
+      // Wait for the scheduled poll, a webhook (the signal handler wakes the wait), or the deadline.
       const waitMs = Math.min(state.nextPollAt, deadlineMs) - Date.now();
       if (!state.wakeRequested && waitMs > 0) {
         waiting = true;
         const inSeconds = Math.round((state.nextPollAt - Date.now()) / 1000);
-        await condition(() => state.wakeRequested || historyIsLong(), waitMs, {
-          summary: `poll #${state.polls} · next in ${inSeconds}s · ${errorCount()}`,
-        });
+        const waited = wait.sleep(waitMs, `poll #${state.polls} · next in ${inSeconds}s · ${errorCount()}`);
+        // Already long after the last fetch: the timer starts and is cancelled at once, as it always was.
+        if (historyIsLong()) wait.wake();
+        await waited;
         waiting = false;
       }
       if (Date.now() >= deadlineMs) {
@@ -286,6 +287,15 @@ export async function awaitJourneyCompletion(input: JourneyWorkflowInput): Promi
     }
     throw err;
   }
+}
+
+/** Remembers the webhook's event id (bounded); false for one seen before. Webhooks without an id always count. */
+function isNewWebhook(state: CarriedState, webhook: JourneyWebhook): boolean {
+  if (webhook.eventId === undefined) return true;
+  if (state.seenEventIds.includes(webhook.eventId)) return false;
+  state.seenEventIds.push(webhook.eventId);
+  if (state.seenEventIds.length > SEEN_EVENT_IDS_LIMIT) state.seenEventIds.shift();
+  return true;
 }
 
 /** Marks executions that check the input contract; older ones (which may hold such input) replay as they ran. */
