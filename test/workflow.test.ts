@@ -341,7 +341,7 @@ describe('operator metadata', () => {
         expect(description.typedSearchAttributes.get(journeyStatusKey)).toBe('completed');
         expect(await description.staticSummary()).toBe(`gbg-go-v2 journey ${input.journeyId.slice(0, 5)}…`);
         const metadata = await handle.query<{ currentDetails?: string }>('__temporal_workflow_metadata');
-        expect(metadata.currentDetails).toContain('**completed**');
+        expect(metadata.currentDetails).toBe('**completed** (provider: `COMPLETED`) · accepted · polls 3');
 
         const history = await handle.fetchHistory();
         const summaries = (history.events ?? [])

@@ -163,8 +163,11 @@ export async function awaitJourneyCompletion(input: JourneyWorkflowInput): Promi
   const publishDetails = (): void => {
     const last = state.lastState;
     const status = last ? `**${last.status}** (provider: \`${last.providerStatus}\`)` : '**not fetched yet**';
+    // A provider may decide before the journey ends (GBG classifies while in progress): operators see it at once.
+    const decided =
+      last && last.decision !== 'undecided' ? ` · ${last.decision}${last.terminal ? '' : ' (not final)'}` : '';
     const errors = state.lastError ? ` · ${errorCount()}: ${state.lastError}` : '';
-    setCurrentDetails(`${status} · polls ${state.polls}${errors}`);
+    setCurrentDetails(`${status}${decided} · polls ${state.polls}${errors}`);
   };
 
   const handOver = async (): Promise<never> => {
