@@ -2,6 +2,8 @@
  * `npm start` as a process, supervised: a SIGKILLed worker is restarted (on screen and in its log) and a journey
  * still completes; SIGTERM leaves no process behind; a Temporal server that dies and cannot come back is reported
  * and the stack exits non-zero, again leaving nothing behind; a busy port is named with the setting that moves it.
+ * The stacks run with a short restart backoff (STACK_RESTART_BACKOFF_MS) and the journey polls every second: the
+ * same supervision and polling logic as with the defaults (checked below), without waiting on human-scale timers.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -11,6 +13,12 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEMO_SCENARIOS, runDemo } from '../dev/stack/demo';
 import { readRunningStack } from '../dev/stack/local-stack';
+import { StackSettingError } from '../dev/stack/ports';
+import {
+  DEFAULT_SUPERVISION_TIMINGS,
+  restartBackoffMs,
+  supervisionTimingsFrom,
+} from '../dev/stack/supervision-timings';
 import { eventually } from './helpers/eventually';
 import { freePort, freePorts } from './helpers/free-ports';
 
@@ -96,9 +104,28 @@ afterEach(async () => {
   }
 });
 
+/** Restarts come after 100 ms, 200 ms, 400 ms … instead of 1 s, 2 s, 4 s …. */
+const QUICK_RESTARTS = { STACK_RESTART_BACKOFF_MS: '100' };
+
+describe('supervision timings', () => {
+  it('restarts after 1 s, 2 s, 4 s … up to 30 s and stops with a 20 s grace by default; the env scales them', () => {
+    const defaults = supervisionTimingsFrom({});
+    expect(defaults).toEqual(DEFAULT_SUPERVISION_TIMINGS);
+    expect([1, 2, 3, 4, 5, 6, 7].map((n) => restartBackoffMs(defaults, n))).toEqual([
+      1_000, 2_000, 4_000, 8_000, 16_000, 30_000, 30_000,
+    ]);
+    expect(defaults.stopGraceMs).toBe(20_000);
+    const quick = supervisionTimingsFrom({ ...QUICK_RESTARTS, STACK_STOP_GRACE_MS: '2000' });
+    expect([1, 2, 3].map((n) => restartBackoffMs(quick, n))).toEqual([100, 200, 400]);
+    expect(quick.stopGraceMs).toBe(2_000);
+    expect(() => supervisionTimingsFrom({ STACK_STOP_GRACE_MS: 'soon' })).toThrow(StackSettingError);
+    expect(() => supervisionTimingsFrom({ STACK_RESTART_BACKOFF_MS: '-1' })).toThrow(/STACK_RESTART_BACKOFF_MS/);
+  });
+});
+
 describe('npm start, supervised', () => {
   it('restarts a SIGKILLed worker (on screen and in its log), a journey still completes, SIGTERM leaves no process', async () => {
-    const stack = await startStack();
+    const stack = await startStack([], QUICK_RESTARTS);
     await waitForOutput(stack, /journey-await is running/);
     const workerPid = Number((await waitForOutput(stack, /worker pid (\d+)/))[1]);
     expect(alive(workerPid)).toBe(true);
@@ -112,7 +139,9 @@ describe('npm start, supervised', () => {
     expect(readFileSync(info.logFiles.worker, 'utf8')).toMatch(/worker exited unexpectedly \(SIGKILL\)/);
 
     const scenario = DEMO_SCENARIOS.find((s) => s.prefix === 'sim-complete-after-2' && s.provider === 'gbg-go-v2')!;
-    const [result] = await runDemo(info, { scenarios: [scenario], log: () => {}, timeoutMs: 120_000 });
+    // Two in-progress polls then completed, one second apart (the demo's real pace is 10 s).
+    const fast = { ...scenario, polling: { baseIntervalMs: 1_000 } };
+    const [result] = await runDemo(info, { scenarios: [fast], log: () => {}, timeoutMs: 120_000 });
     expect(result).toMatchObject({ status: 'completed', asExpected: true });
 
     const pids = pidsIn(stack.output());
@@ -123,7 +152,8 @@ describe('npm start, supervised', () => {
   }, 300_000);
 
   it('a Temporal server that dies and cannot come back is reported; the stack exits 1 and leaves no process', async () => {
-    const stack = await startStack();
+    // A worker whose server is gone does not exit on SIGTERM: the stack SIGKILLs it after the grace (2 s here).
+    const stack = await startStack([], { ...QUICK_RESTARTS, STACK_STOP_GRACE_MS: '2000' });
     await waitForOutput(stack, /journey-await is running/);
     const temporalPid = Number((await waitForOutput(stack, /Temporal server pid (\d+)/))[1]);
     const temporalPort = stack.ports[0]!;

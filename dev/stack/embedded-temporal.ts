@@ -11,6 +11,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { journeySearchAttributeKeys } from '../../src/workflow-contract';
 import { devServerExecutable, temporalCliPath, withStartRetries } from '../temporal-servers';
 import { supervise, type Supervised } from './supervisor';
+import type { SupervisionTimings } from './supervision-timings';
 
 export interface EmbeddedTemporalOptions {
   dataDir: string;
@@ -20,6 +21,8 @@ export interface EmbeddedTemporalOptions {
   codecEndpoint?: string;
   report: (line: string) => void;
   onFatal: (reason: string) => void;
+  /** Restart backoff and stop grace of the server process (default: 1 s doubling to 30 s, 20 s). */
+  timings?: SupervisionTimings;
 }
 
 export interface EmbeddedTemporal {
@@ -102,6 +105,7 @@ export async function startEmbeddedTemporal(options: EmbeddedTemporalOptions): P
     onFatal: options.onFatal,
     // The SQLite file keeps the journeys: a restarted server continues them.
     maxQuickCrashes: 3,
+    ...(options.timings ? { timings: options.timings } : {}),
     ready: (child) => waitForTemporal(address, 60_000, () => child.exitCode !== null || child.signalCode !== null),
   });
   try {

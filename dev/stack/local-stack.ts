@@ -17,6 +17,7 @@ import { startEmbeddedTemporal, type EmbeddedTemporal } from './embedded-tempora
 import { ensureLocalKeyFile } from './local-key';
 import { DEFAULT_PORTS, ensurePortsFree, type StackPorts } from './ports';
 import { supervise, type Supervised } from './supervisor';
+import type { SupervisionTimings } from './supervision-timings';
 import { DEFAULT_DATA_DIR, type StackInfo } from '../../src/config';
 
 export { DEFAULT_DATA_DIR, readRunningStack, type StackInfo } from '../../src/config';
@@ -34,8 +35,8 @@ export interface LocalStackOptions {
   ports?: Partial<StackPorts>;
   /** Progress lines (default: stderr). */
   log?: (line: string) => void;
-  /** Test hook: backoff before the n-th quick restart of a crashed service. */
-  restartBackoffMs?: (n: number) => number;
+  /** Restart backoff and stop grace of the supervised processes (default: 1 s doubling to 30 s, 20 s). */
+  timings?: SupervisionTimings;
 }
 
 export interface LocalStack extends StackInfo {
@@ -130,6 +131,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         codecEndpoint: `${codecUrl}/${env.CODEC_SERVER_TOKEN}`,
         report: log,
         onFatal: reportFatal,
+        ...(options.timings ? { timings: options.timings } : {}),
       });
       stops.push(() => temporal!.stop());
       env.TEMPORAL_ADDRESS = temporal.address;
@@ -175,7 +177,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         logFile,
         report: log,
         onFatal: reportFatal,
-        ...(options.restartBackoffMs ? { backoffMs: options.restartBackoffMs } : {}),
+        ...(options.timings ? { timings: options.timings } : {}),
       });
     const worker = service('worker', 'src/worker.ts', logFiles.worker);
     stops.push(() => worker.stop());

@@ -7,6 +7,7 @@
 import { PROVIDERS } from '../../src/journey';
 import { startLocalStack, type LocalStack } from './local-stack';
 import { PORT_SETTINGS, StackSettingError, stackPortsFrom } from './ports';
+import { supervisionTimingsFrom } from './supervision-timings';
 
 export function describeStack(stack: LocalStack): string {
   const rows: [string, string][] = [
@@ -47,6 +48,7 @@ async function main(): Promise<void> {
     const dataDir = process.env.STACK_DATA_DIR?.trim() || undefined;
     stack = await startLocalStack({
       ports: stackPortsFrom(process.argv.slice(2), process.env),
+      timings: supervisionTimingsFrom(process.env),
       ...(dataDir ? { dataDir } : {}),
     });
   } catch (err) {

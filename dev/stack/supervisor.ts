@@ -7,6 +7,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, type WriteStream } from 'node:fs';
+import { DEFAULT_SUPERVISION_TIMINGS, restartBackoffMs, type SupervisionTimings } from './supervision-timings';
 
 export interface SupervisedOptions {
   name: string;
@@ -23,8 +24,8 @@ export interface SupervisedOptions {
   maxQuickCrashes?: number;
   /** After a restart, resolve when the service is ready again (e.g. Temporal answers); a rejection counts as a crash. */
   ready?: (child: ChildProcess) => Promise<void>;
-  /** Test hook: the backoff before restart number `n` (1-based). */
-  backoffMs?: (n: number) => number;
+  /** Restart backoff and stop grace (default: 1 s doubling to 30 s, 20 s). */
+  timings?: SupervisionTimings;
 }
 
 export interface Supervised {
@@ -41,9 +42,9 @@ export interface Supervised {
 }
 
 const STAYED_UP_MS = 60_000;
-const defaultBackoff = (n: number) => Math.min(30_000, 1_000 * 2 ** (n - 1));
 
 export function supervise(options: SupervisedOptions): Supervised {
+  const timings = options.timings ?? DEFAULT_SUPERVISION_TIMINGS;
   const log: WriteStream = createWriteStream(options.logFile, { flags: 'a' });
   const note = (line: string) => log.write(`[stack] ${new Date().toISOString()} ${line}\n`);
   const pids: number[] = [];
@@ -89,7 +90,7 @@ export function supervise(options: SupervisedOptions): Supervised {
         return;
       }
       restarts++;
-      const waitMs = (options.backoffMs ?? defaultBackoff)(quickCrashes);
+      const waitMs = restartBackoffMs(timings, quickCrashes);
       const line = `${options.name} exited unexpectedly (${how}); restarting it in ${waitMs / 1000} s (restart #${restarts})`;
       note(line);
       options.report(line);
@@ -127,14 +128,14 @@ export function supervise(options: SupervisedOptions): Supervised {
     async stop() {
       stopping = true;
       if (restartTimer) clearTimeout(restartTimer);
-      await stopChild(child);
+      await stopChild(child, timings.stopGraceMs);
       await new Promise<void>((resolve) => log.end(resolve));
     },
   };
 }
 
 /** SIGTERM, then SIGKILL if it has not exited after `graceMs`. Resolves once it has exited. */
-export function stopChild(child: ChildProcess, graceMs = 20_000): Promise<void> {
+export function stopChild(child: ChildProcess, graceMs = DEFAULT_SUPERVISION_TIMINGS.stopGraceMs): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return Promise.resolve();
   return new Promise((resolve) => {
     const kill = setTimeout(() => child.kill('SIGKILL'), graceMs);
