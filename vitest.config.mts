@@ -8,9 +8,11 @@ export default defineConfig({
     include: ['test/**/*.test.ts', 'examples/**/*.test.ts'],
     // The browser tests and the cluster test run on their own: npm run test:ui, npm run test:cluster.
     exclude: [...configDefaults.exclude, 'test/ui/**', 'test/cluster/**'],
-    // The Temporal core bridge segfaults under worker threads; time skipping is global per server.
+    // The Temporal core bridge segfaults under worker threads: each file runs in its own process, with its own
+    // servers on free ports. Files mostly wait on servers and timers, so more run at once than there are cores.
     pool: 'forks',
-    fileParallelism: false,
+    fileParallelism: true,
+    maxWorkers: 3,
     testTimeout: 60_000,
     hookTimeout: 600_000,
     setupFiles: ['test/setup-require-ts.ts'],

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
-import { Worker, bundleWorkflowCode } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../src/activities';
@@ -25,7 +25,7 @@ import { journeySearchAttributeKeys } from '../src/workflow-contract';
 import { startSimulator, type Simulator } from '../dev/simulator';
 import { createLocalEnv } from './helpers/temporal-env';
 import { eventually } from './helpers/eventually';
-import { quietBundlerLogger } from './helpers/workflow-env';
+import { bundleJourneyWorkflows } from './helpers/workflow-env';
 
 const root = path.resolve(__dirname, '..');
 const TASK_QUEUE = `cli-${randomUUID().slice(0, 8)}`;
@@ -37,10 +37,7 @@ let workerDone: Promise<void>;
 beforeAll(async () => {
   env = await createLocalEnv({ server: { searchAttributes: journeySearchAttributeKeys } });
   sim = await startSimulator();
-  const bundle = await bundleWorkflowCode({
-    workflowsPath: path.join(root, 'src', 'workflows', 'index.ts'),
-    logger: quietBundlerLogger,
-  });
+  const bundle = await bundleJourneyWorkflows();
   worker = await Worker.create({
     connection: env.nativeConnection,
     taskQueue: TASK_QUEUE,

@@ -8,7 +8,7 @@ import { Client } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities, createProviderAgent } from '../src/activities';
 import { WorkflowFailedError } from '@temporalio/client';
@@ -18,7 +18,8 @@ import { journeyStateSchema, type JourneyProvider, type JourneyState } from '../
 import { startSimulator, type Simulator } from '../dev/simulator';
 import { journeyStartOptions } from '../src/client';
 import type { awaitJourneyCompletion } from '../src/workflows';
-import { createJourneyTestEnv, quietBundlerLogger, workflowsPath } from './helpers/workflow-env';
+import { createJourneyTestEnv, workflowsPath } from './helpers/workflow-env';
+import { cachedWorkflowBundle } from './helpers/workflow-bundle-cache';
 
 /** What the simulator's completed GBG v2 journey and IDnow data blocks say about the person. */
 const SUBJECT_PII = ['John', '1982-09-27', 'New Orleans', 'Erika', 'Mustermann', '1964-08-12'];
@@ -37,7 +38,7 @@ beforeAll(async () => {
   // As the product's worker bundles it: with the failure converter that encodes messages and stack traces.
   [env, bundle, sim] = await Promise.all([
     createJourneyTestEnv(),
-    bundleWorkflowCode({ workflowsPath, failureConverterPath: FAILURE_CONVERTER_PATH, logger: quietBundlerLogger }),
+    cachedWorkflowBundle({ workflowsPath, failureConverterPath: FAILURE_CONVERTER_PATH }),
     startSimulator(),
   ]);
 });

@@ -1,21 +1,18 @@
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLocalEnv, createTimeSkippingEnv, installTestRuntime } from './helpers/temporal-env';
 import { sleepForAnHour, testStatusKey, upsertStatus } from './workflows/foundation';
 import { eventually } from './helpers/eventually';
-import { quietBundlerLogger } from './helpers/workflow-env';
+import { cachedWorkflowBundle } from './helpers/workflow-bundle-cache';
 
 let bundle: WorkflowBundleWithSourceMap;
 
 beforeAll(async () => {
   installTestRuntime();
-  bundle = await bundleWorkflowCode({
-    workflowsPath: path.join(__dirname, 'workflows', 'foundation.ts'),
-    logger: quietBundlerLogger,
-  });
+  bundle = await cachedWorkflowBundle({ workflowsPath: path.join(__dirname, 'workflows', 'foundation.ts') });
 });
 
 describe('time-skipping test server (Maven build)', () => {

@@ -3,8 +3,7 @@
  * activities, and the provider simulator (which signs IDnow JWTs with the key its JWKS serves).
  */
 import { randomUUID } from 'node:crypto';
-import path from 'node:path';
-import { Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
@@ -23,7 +22,7 @@ import { createWebhookServer } from '../src/webhooks/server';
 import { createLocalEnv } from './helpers/temporal-env';
 import { eventually } from './helpers/eventually';
 import { freePort } from './helpers/free-ports';
-import { quietBundlerLogger } from './helpers/workflow-env';
+import { bundleJourneyWorkflows } from './helpers/workflow-env';
 
 const EventType = temporal.api.enums.v1.EventType;
 const TASK_QUEUE = `webhooks-${randomUUID().slice(0, 8)}`;
@@ -62,10 +61,7 @@ async function startWorker(e: TestWorkflowEnvironment): Promise<{ worker: Worker
 beforeAll(async () => {
   env = await createLocalEnv({ server: { searchAttributes: journeySearchAttributeKeys } });
   sim = await startSimulator();
-  bundle = await bundleWorkflowCode({
-    workflowsPath: path.join(__dirname, '..', 'src', 'workflows', 'index.ts'),
-    logger: quietBundlerLogger,
-  });
+  bundle = await bundleJourneyWorkflows();
   ({ worker, done: workerDone } = await startWorker(env));
   app = createWebhookServer({
     client: env.client,

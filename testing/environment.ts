@@ -74,6 +74,15 @@ const workflowsPath = path.join(__dirname, '../src/workflows');
 
 const quietBundler = { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } as never;
 
+/** One bundle per process: every environment a test file creates runs the same workflow code. */
+let journeyBundle: ReturnType<typeof bundleWorkflowCode> | undefined;
+function bundleJourneyWorkflows(): ReturnType<typeof bundleWorkflowCode> {
+  journeyBundle ??= bundleWorkflowCode({ workflowsPath, logger: quietBundler });
+  // A failed bundle is not kept: the next environment tries again.
+  journeyBundle.catch(() => (journeyBundle = undefined));
+  return journeyBundle;
+}
+
 /** The kit installs a quiet Runtime unless the test already installed its own. */
 function ensureRuntime(level: LogLevel): void {
   try {
@@ -139,7 +148,7 @@ export async function createJourneyTestEnvironment(
           return simulator;
         },
       ),
-      bundle: bundleWorkflowCode({ workflowsPath, logger: quietBundler }),
+      bundle: bundleJourneyWorkflows(),
     };
     await Promise.allSettled(Object.values(starting));
     const [env, simulator, workflowBundle] = await Promise.all([starting.env, starting.simulator, starting.bundle]);

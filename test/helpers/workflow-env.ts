@@ -12,7 +12,7 @@ import { tsToMs } from '@temporalio/common/lib/time';
 import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { compactForHistory } from '../../src/activities/fetch-state';
 import type { FetchStateInput, JourneyPoll, JourneyState, JourneyStatus } from '../../src/journey';
 import {
@@ -23,6 +23,7 @@ import {
 } from '../../src/workflow-contract';
 import { registerJourneySearchAttributes } from '../../testing/environment';
 import { createTimeSkippingEnv } from './temporal-env';
+import { cachedWorkflowBundle } from './workflow-bundle-cache';
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 type History = temporal.api.history.v1.IHistory;
@@ -31,17 +32,11 @@ const EventType = temporal.api.enums.v1.EventType;
 export const workflowsPath = path.join(__dirname, '../../src/workflows/index.ts');
 export const historiesDir = path.join(__dirname, '../histories');
 
-export const quietBundlerLogger = {
-  trace() {},
-  debug() {},
-  info() {},
-  warn() {},
-  error: console.error,
-  log() {},
-} as never;
+export { quietBundlerLogger } from './workflow-bundle-cache';
 
+/** The product's workflows, bundled once per change of the sources (see workflow-bundle-cache.ts). */
 export function bundleJourneyWorkflows(): Promise<WorkflowBundleWithSourceMap> {
-  return bundleWorkflowCode({ workflowsPath, logger: quietBundlerLogger });
+  return cachedWorkflowBundle({ workflowsPath });
 }
 
 /** A time-skipping server that knows the Keyword search attributes the workflow sets and upserts. */
