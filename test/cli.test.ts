@@ -198,7 +198,7 @@ describe('CLI process', () => {
   it('npm run client -- --help exits 0; a usage error exits 2; Temporal unreachable exits 5', async () => {
     const run = (args: string[], extraEnv: Record<string, string> = {}) =>
       new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
-        const child = spawn(path.join(root, 'node_modules', '.bin', 'tsx'), ['src/cli/main.ts', ...args], {
+        const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
           cwd: root,
           env: { PATH: process.env.PATH ?? '', HOME: tmpdir(), ...extraEnv },
         });

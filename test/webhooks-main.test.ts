@@ -10,7 +10,6 @@ import { describe, expect, it } from 'vitest';
 import { freePort } from './helpers/free-ports';
 
 const root = path.resolve(__dirname, '..');
-const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
 const baseEnv = {
   PATH: process.env.PATH ?? '',
   HOME: tmpdir(),
@@ -18,7 +17,7 @@ const baseEnv = {
 };
 
 function start(env: Record<string, string>) {
-  const child = spawn(tsx, ['src/webhooks/main.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/webhooks/main.ts'], {
     cwd: root,
     env: { ...baseEnv, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

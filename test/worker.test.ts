@@ -20,7 +20,6 @@ import { eventually } from './helpers/eventually';
 import { freePort } from './helpers/free-ports';
 
 const root = path.resolve(__dirname, '..');
-const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
 const baseEnv = {
   PATH: process.env.PATH ?? '',
   HOME: tmpdir(),
@@ -35,7 +34,7 @@ interface Exit {
 
 function spawnWorker(env: Record<string, string>, onStart?: (child: ReturnType<typeof spawn>) => void): Promise<Exit> {
   return new Promise((resolve, reject) => {
-    const child = spawn(tsx, ['src/worker.ts'], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/worker.ts'], {
       cwd: root,
       env: { ...baseEnv, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
