@@ -1,4 +1,5 @@
 import { configDefaults, defineConfig } from 'vitest/config';
+import { SlowFirstSequencer } from './test/helpers/slow-first-sequencer.mjs';
 
 export default defineConfig({
   // `journey-await/testing` (and `journey-await`) resolve through package.json `exports` like in a service, to
@@ -12,7 +13,8 @@ export default defineConfig({
     // servers on free ports. Files mostly wait on servers and timers, so more run at once than there are cores.
     pool: 'forks',
     fileParallelism: true,
-    maxWorkers: 3,
+    maxWorkers: 4,
+    sequence: { sequencer: SlowFirstSequencer },
     testTimeout: 60_000,
     hookTimeout: 600_000,
     setupFiles: ['test/setup-require-ts.ts'],
