@@ -120,18 +120,21 @@ describe('configuration errors', () => {
       WORKER_MAX_CACHED_WORKFLOWS: '500',
       WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '50',
       WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: '80',
+      WORKER_WORKFLOW_THREADS: '1',
     });
     expect(tuned.tuning).toEqual({
       maxCachedWorkflows: 500,
       maxConcurrentWorkflowTaskExecutions: 50,
       maxConcurrentLocalActivityExecutions: 80,
+      workflowThreadPoolSize: 1,
     });
     const problems = (() => {
       try {
         workerSettingsFromEnv({
           ...creds,
-          WORKER_MAX_CACHED_WORKFLOWS: '100',
+          WORKER_MAX_CACHED_WORKFLOWS: '30',
           WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: 'many',
+          WORKER_WORKFLOW_THREADS: '0',
         });
       } catch (err) {
         return (err as ConfigError).problems;
@@ -139,6 +142,7 @@ describe('configuration errors', () => {
     })();
     expect(problems).toEqual([
       'WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: malformed (expected a whole number, 2 to 100000)',
+      'WORKER_WORKFLOW_THREADS: malformed (expected a whole number, 1 to 64)',
       'WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: malformed (cannot exceed WORKER_MAX_CACHED_WORKFLOWS)',
     ]);
   });
