@@ -187,3 +187,38 @@ export async function runScale(
   const held = steps.filter((s) => s.held);
   return { kind, taskQueue, steps, maxHeldN: held.length ? Math.max(...held.map((s) => s.n)) : 0, stoppedBecause };
 }
+
+/**
+ * Journeys and the sleep loop at the same N, one right after the other, each from zero and settled for one whole
+ * interval (every journey has polled twice) before its window: a shared, noisy machine then runs both under the
+ * same conditions, so their ceilings can be compared. Each loop climbs until its first N that does not hold.
+ */
+export async function runScaleSideBySide(
+  stack: Stack,
+  opts: ScaleOptions,
+  log: (msg: string) => void,
+): Promise<[ScaleResult, ScaleResult]> {
+  const results = (['journey', 'sleep'] as const).map((kind): ScaleResult => ({
+    kind,
+    taskQueue: `bench-scale-${kind}`,
+    steps: [],
+    maxHeldN: 0,
+    stoppedBecause: 'ladder done',
+  })) as [ScaleResult, ScaleResult];
+  const climbing = new Set(results);
+  for (const n of opts.ladder) {
+    for (const result of results) {
+      if (!climbing.has(result)) continue;
+      const step = await runScale(stack, result.kind, { ...opts, ladder: [n], settleMs: opts.intervalMs }, log);
+      result.steps.push(...step.steps);
+      const held = step.steps[0]?.held === true;
+      if (held) result.maxHeldN = n;
+      if (!held) {
+        result.stoppedBecause = step.stoppedBecause;
+        climbing.delete(result);
+      }
+    }
+    if (climbing.size === 0) break;
+  }
+  return results;
+}
