@@ -4,7 +4,9 @@
  * Start-up order: validate the app's env settings (exit 2, one line per missing or malformed variable) →
  * Runtime.install (structured JSON logs, Prometheus metrics on METRICS_BIND) → NativeConnection from
  * @temporalio/envconfig → Worker. SIGINT/SIGTERM shut the worker down gracefully: polling stops, in-flight
- * fetches get WORKER_SHUTDOWN_GRACE_MS (10 s) to finish before they are cancelled.
+ * fetches get WORKER_SHUTDOWN_GRACE_MS (10 s) to finish before they are cancelled. A shutdown that has not ended
+ * SHUTDOWN_EXIT_MARGIN_MS after the grace exits 1 anyway: the SDK waits on its last calls to the server, and a
+ * server address that accepts connections but never answers would otherwise keep the process forever.
  *
  * Workflow code: the prebuilt bundle `lib/workflow-bundle.js` (`npm run build`) when present next to this file,
  * else the workflow sources are bundled at start-up (development, `tsx src/worker.ts`).
@@ -24,6 +26,8 @@ import {
 import { createJsonLogger, type AppLogger } from './logger';
 
 export const WORKFLOW_BUNDLE_FILE = 'workflow-bundle.js';
+const SHUTDOWN_EXIT_MARGIN_MS = 5_000;
+const SHUTDOWN_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 
 /** Prebuilt bundle (production) or the sources (development). */
 export function workflowSource(
@@ -116,12 +120,21 @@ export async function main(): Promise<void> {
   // First, before any connection. The Runtime shuts registered workers down on SIGINT/SIGTERM (graceful).
   Runtime.install({
     logger,
-    shutdownSignals: ['SIGINT', 'SIGTERM'],
+    shutdownSignals: [...SHUTDOWN_SIGNALS],
     telemetryOptions: {
       logging: { forward: {}, filter: makeTelemetryFilterString({ core: 'WARN', other: 'ERROR' }) },
       ...(settings.metricsBind ? { metrics: { prometheus: { bindAddress: settings.metricsBind } } } : {}),
     },
   });
+  for (const signal of SHUTDOWN_SIGNALS) {
+    process.once(signal, () => {
+      const limitMs = settings.shutdownGraceMs + SHUTDOWN_EXIT_MARGIN_MS;
+      setTimeout(() => {
+        logger.error('worker did not stop in time; exiting', { afterMs: limitMs });
+        process.exit(1);
+      }, limitMs).unref();
+    });
+  }
   let running: RunningWorker;
   try {
     running = await runWorker(settings, logger);

@@ -3,6 +3,7 @@
  * server and the simulator: metrics, a journey completed, graceful SIGTERM letting an in-flight fetch finish.
  */
 import { spawn } from 'node:child_process';
+import net from 'node:net';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -217,5 +218,41 @@ describe('a running worker (dev server + simulator)', () => {
     expect(exit.stdout).toContain('"msg":"worker started"');
     expect(exit.stdout + exit.stderr).not.toContain(sim.credentials.gbg.clientSecret);
     expect(exit.stdout + exit.stderr).not.toContain(sim.credentials.idnow.clientSecret);
+  });
+});
+
+describe('a Temporal address that stops answering', () => {
+  it('SIGTERM still ends the worker: exit 1 once the grace time and margin have passed, saying why', async () => {
+    const server = await createLocalEnv();
+    const [host, port] = server.address.split(':') as [string, string];
+    let child: ReturnType<typeof spawn> | undefined;
+    let stdout = '';
+    const exited = spawnWorker(
+      {
+        IDNOW_CLIENT_ID: 'id',
+        IDNOW_CLIENT_SECRET: 'secret',
+        TEMPORAL_ADDRESS: server.address,
+        METRICS_BIND: 'off',
+        LOG_LEVEL: 'INFO',
+        WORKER_SHUTDOWN_GRACE_MS: '1000',
+      },
+      (c) => {
+        child = c;
+        c.stdout?.on('data', (d) => (stdout += d));
+      },
+    );
+    await eventually(() => (stdout.includes('"msg":"worker started"') ? true : undefined), 60_000);
+    // The server goes away and something else takes its port: connections are accepted, calls never answered.
+    await server.teardown();
+    const silent = net.createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(Number(port), host, resolve));
+    try {
+      child!.kill('SIGTERM');
+      const exit = await exited;
+      expect(exit.code).toBe(1);
+      expect(exit.stdout).toContain('"msg":"worker did not stop in time; exiting"');
+    } finally {
+      silent.close();
+    }
   });
 });
