@@ -54,6 +54,8 @@ describe('CLI configuration exit codes', () => {
         { TEMPORAL_ADDRESS: '127.0.0.1:7233', JOURNEY_ENCRYPTION_KEY_FILE: '/no/such/keys' },
         'JOURNEY_ENCRYPTION_KEY_FILE',
       ],
+      [{ TEMPORAL_ADDRESS: '127.0.0.1:7233', TEMPORAL_CONNECT_TIMEOUT_MS: 'soon' }, 'TEMPORAL_CONNECT_TIMEOUT_MS'],
+      [{ TEMPORAL_ADDRESS: '127.0.0.1:7233', TEMPORAL_CONNECT_TIMEOUT_MS: '0' }, 'TEMPORAL_CONNECT_TIMEOUT_MS'],
     ];
     const results = await Promise.all(cases.map(([env]) => cli(env)));
     results.forEach((r, i) => {
@@ -65,8 +67,8 @@ describe('CLI configuration exit codes', () => {
     });
   }, 120_000);
 
-  it('a well-formed address that does not answer exits 5', async () => {
-    const r = await cli({ TEMPORAL_ADDRESS: `127.0.0.1:${await freePort()}` });
+  it('a well-formed address that does not answer exits 5 (after TEMPORAL_CONNECT_TIMEOUT_MS)', async () => {
+    const r = await cli({ TEMPORAL_ADDRESS: `127.0.0.1:${await freePort()}`, TEMPORAL_CONNECT_TIMEOUT_MS: '500' });
     expect(r.code, r.err).toBe(5);
     expect(r.err).toContain('Temporal is unreachable');
   }, 60_000);

@@ -211,7 +211,10 @@ describe('CLI process', () => {
     const [help, usage, down] = await Promise.all([
       run(['--help']),
       run(['start', 'nope', 'x']),
-      run(['status', 'idnow', '0197c55f-5af6-7e3d-af9b-f2359b134be8'], { TEMPORAL_ADDRESS: '127.0.0.1:1' }),
+      run(['status', 'idnow', '0197c55f-5af6-7e3d-af9b-f2359b134be8'], {
+        TEMPORAL_ADDRESS: '127.0.0.1:1',
+        TEMPORAL_CONNECT_TIMEOUT_MS: '500ms', // short: the exit code, not the operator's 5 s wait, is tested
+      }),
     ]);
     expect(help.code).toBe(0);
     expect(help.out).toContain('usage: journey-await');

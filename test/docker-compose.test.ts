@@ -87,7 +87,7 @@ describe('docker-compose.yml and .env.example provide every setting', () => {
     sources.flatMap((file) =>
       [
         ...readFileSync(path.join(root, file), 'utf8').matchAll(
-          /(?:'|env\.)((?:GBG|IDNOW|JOURNEY|WEBHOOK|METRICS|CODEC|WORKER|LOG)_[A-Z0-9_]+)/g,
+          /(?:'|env\.)((?:GBG|IDNOW|JOURNEY|WEBHOOK|METRICS|CODEC|WORKER|LOG|TEMPORAL)_[A-Z0-9_]+)/g,
         ),
       ].map((m) => m[1]!),
     ),

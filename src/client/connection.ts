@@ -1,7 +1,7 @@
 /** A Temporal Client for journey-await: the connection from envconfig, the payload codec from the keys. */
 import { Client, Connection, type ConnectionOptions } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
-import { DEFAULT_NAMESPACE, journeyDataConverter, temporalConnectionFromEnv } from '../config';
+import { connectTimeoutMsFromEnv, DEFAULT_NAMESPACE, journeyDataConverter, temporalConnectionFromEnv } from '../config';
 import { rethrowUnavailable } from './errors';
 
 export interface ConnectOptions {
@@ -9,7 +9,7 @@ export interface ConnectOptions {
   lazy?: boolean;
   /** envconfig profile (TEMPORAL_PROFILE otherwise). */
   profile?: string;
-  /** Override the connection options from envconfig (tests). */
+  /** Override the connection options from envconfig (tests); their `connectTimeout` wins over the env's. */
   connectionOptions?: ConnectionOptions;
   namespace?: string;
   dataConverter?: DataConverter;
@@ -18,7 +18,8 @@ export interface ConnectOptions {
 /**
  * A Temporal Client configured from @temporalio/envconfig (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY,
  * TEMPORAL_TLS_*, or a temporal.toml profile), with the payload codec when encryption keys are configured.
- * Reconnect back-off is capped at 5 s, so a restarted server is found again quickly.
+ * Reconnect back-off is capped at 5 s, so a restarted server is found again quickly. A server that does not
+ * answer within TEMPORAL_CONNECT_TIMEOUT_MS (5 s) is a TemporalUnavailableError.
  */
 export async function connectClient(options: ConnectOptions = {}): Promise<Client> {
   // Every setting is checked (ConfigError) before connecting: only a well-formed address can be "unreachable".
@@ -27,6 +28,7 @@ export async function connectClient(options: ConnectOptions = {}): Promise<Clien
     : temporalConnectionFromEnv(options.profile ? { profile: options.profile } : {});
   const dataConverter = options.dataConverter ?? journeyDataConverter();
   const connectionOptions: ConnectionOptions = {
+    connectTimeout: connectTimeoutMsFromEnv(),
     ...(loaded?.connectionOptions as ConnectionOptions | undefined),
     ...options.connectionOptions,
     channelArgs: {

@@ -4,12 +4,13 @@
  * settings or one line per problem; the `…FromEnv` functions compose them and throw one ConfigError listing
  * every problem, naming variables, never their values (values may be secrets).
  */
+import { parseClientSettings, parseConnectTimeout, type ClientSettings } from './client';
 import { parseCodecServerSettings, type CodecServerSettings } from './codec-server';
-import { parseCommonSettings, type CommonSettings } from './common';
 import { orThrow, processEnv, type Env } from './env';
 import { parseWebhookSettings, type WebhookSettings } from './webhooks';
 import { parseWorkerSettings, type WorkerSettings } from './worker';
 
+export * from './client';
 export * from './codec-server';
 export * from './common';
 export * from './encryption';
@@ -36,6 +37,11 @@ export function codecServerSettingsFromEnv(env: Env = processEnv()): CodecServer
 }
 
 /** Settings of the client library and CLI. Throws ConfigError. */
-export function clientSettingsFromEnv(env: Env = processEnv()): CommonSettings {
-  return orThrow(parseCommonSettings(env));
+export function clientSettingsFromEnv(env: Env = processEnv()): ClientSettings {
+  return orThrow(parseClientSettings(env));
+}
+
+/** TEMPORAL_CONNECT_TIMEOUT_MS alone, for `connectClient` (a library user's LOG_LEVEL is not its business). */
+export function connectTimeoutMsFromEnv(env: Env = processEnv()): number {
+  return orThrow(parseConnectTimeout(env));
 }
