@@ -2,7 +2,8 @@
  * The production topology on a real Temporal server (built from go.temporal.io/server, the version of
  * docker-compose's image) on PostgreSQL with SQL visibility: two worker processes and the webhook receiver as
  * `npm run build` ships them, the provider simulator in its own process. 200 journeys across the three providers,
- * list filters through SQL visibility, a worker SIGKILLed mid-run, the server restarted mid-run.
+ * list filters (provider, status, decision) through SQL visibility, a worker SIGKILLed mid-run, the server
+ * restarted mid-run.
  */
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
@@ -22,6 +23,7 @@ import { scriptJourney, sendProviderWebhook, type SimulatedStack } from '../../d
 import { connectClient, listJourneys, startJourneyAwait } from '../../src/client';
 import { journeyDataConverter } from '../../src/config';
 import {
+  DECISIONS,
   JOURNEY_STATUSES,
   PROVIDERS,
   type JourneyProvider,
@@ -43,9 +45,11 @@ interface Outcome {
 /**
  * Simulator scripts (one step per fetch, the last repeating) and the status each journey must end in. GBG has no
  * aborted or expired journeys of its own (its adapters map those spellings to failed), so those are IDnow's.
+ * A rejected outcome makes all three decisions occur (GBG GO v1 reports none: its journeys stay `undecided`).
  */
 const OUTCOMES: (Outcome & { providers?: JourneyProvider[] })[] = [
   { script: ['in_progress', 'completed'], status: 'completed' },
+  { script: ['in_progress', 'completed outcome=rejected'], status: 'completed' },
   { script: ['in_progress', '503', 'completed'], status: 'completed' },
   { script: ['in_progress x2', 'failed'], status: 'failed' },
   { script: ['in_progress', 'aborted'], status: 'aborted', providers: ['idnow'] },
@@ -125,12 +129,14 @@ async function results(journeys: Journey[]): Promise<Map<string, JourneyState>> 
   return new Map(journeys.map((j, i) => [j.workflowId, states[i]!]));
 }
 
-async function expectRightStates(journeys: Journey[]): Promise<void> {
+/** Every journey ended in its expected status; their final states by workflow id. */
+async function expectRightStates(journeys: Journey[]): Promise<Map<string, JourneyState>> {
   const states = await results(journeys);
   const wrong = journeys
     .filter((j) => states.get(j.workflowId)?.status !== j.status)
     .map((j) => `${j.workflowId}: ${states.get(j.workflowId)?.status} ≠ ${j.status}`);
   expect(wrong).toEqual([]);
+  return states;
 }
 
 /** Executions per workflow id, through SQL visibility. */
@@ -181,12 +187,13 @@ afterAll(async () => {
 
 describe('journey-await on a PostgreSQL-backed Temporal cluster', () => {
   let batch: Journey[];
+  let finalStates: Map<string, JourneyState>;
 
   it('200 journeys across the three providers complete with the right states on two workers', async () => {
     batch = await startJourneys(`cluster-all-${randomUUID().slice(0, 8)}`, 200, outcomeOf);
     expect(new Set(batch.map((j) => j.provider))).toEqual(new Set(PROVIDERS));
     expect(new Set(batch.map((j) => j.status))).toEqual(new Set(JOURNEY_STATUSES.filter((s) => s !== 'in_progress')));
-    await expectRightStates(batch);
+    finalStates = await expectRightStates(batch);
   });
 
   it('JourneyStatus and JourneyProvider list filters return the right sets through SQL visibility', async () => {
@@ -209,6 +216,33 @@ describe('journey-await on a PostgreSQL-backed Temporal cluster', () => {
     }
     const completed = await listJourneys(client, { status: 'completed', limit: 1000 });
     expect(completed).toHaveLength(batch.filter((j) => j.status === 'completed').length);
+  });
+
+  it('the JourneyDecision list filter returns exactly the journeys that ended with that decision', async () => {
+    // Only this batch exists yet, so each list holds exactly its journeys with that final decision.
+    const byDecision = new Map(
+      DECISIONS.map((decision) => [
+        decision,
+        batch
+          .filter((j) => finalStates.get(j.workflowId)?.decision === decision)
+          .map((j) => j.workflowId)
+          .sort(),
+      ]),
+    );
+    expect(DECISIONS.filter((decision) => byDecision.get(decision)!.length === 0)).toEqual([]);
+    for (const [decision, expected] of byDecision) {
+      const listed = await eventually(
+        async () => {
+          const rows = await listJourneys(client, { decision, limit: 1000 });
+          const ids = rows.map((r) => r.workflowId).sort();
+          return JSON.stringify(ids) === JSON.stringify(expected) ? rows : undefined;
+        },
+        30_000,
+        500,
+      );
+      expect(listed?.map((r) => r.workflowId).sort(), decision).toEqual(expected);
+      expect(new Set(listed?.map((r) => r.journeyDecision)), decision).toEqual(new Set([decision]));
+    }
   });
 
   it('a worker SIGKILLed mid-run: the other finishes every journey', async () => {
