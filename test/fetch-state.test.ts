@@ -7,12 +7,19 @@ import type { Client } from '@temporalio/client';
 import { ApplicationFailure, ApplicationFailureCategory, CancelledFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createActivities, createProviderAgent, type FetchLogger } from '../src/activities';
+import {
+  createActivities,
+  createCancelWatcher,
+  createProviderAgent,
+  type CancelWatcher,
+  type FetchLogger,
+} from '../src/activities';
 import { CANCEL_WATCH_FIRST_LOOKUP_MS } from '../src/activities/cancel-watch';
 import type { FetchStateInput, JourneyPoll, JourneyProvider, JourneyState } from '../src/journey';
 import type { ProviderConfig } from '../src/providers';
 import { FETCH_CANCELLED, FETCH_FAILED, FETCH_REJECTED, type FetchFailureDetails } from '../src/workflow-contract';
 import { startSimulator, type Simulator } from '../dev/simulator';
+import { eventually } from './helpers/eventually';
 
 let sim: Simulator;
 let clock = Date.now();
@@ -288,9 +295,10 @@ describe('configuration and auth variants', () => {
   );
 
   /** Timeouts far beyond a 'slow 30s' reply: only a cancellation can end such a fetch early. */
-  function patientActivities() {
+  function patientActivities(cancelWatcher?: CancelWatcher) {
     const patient = { headersTimeoutMs: 60_000, bodyTimeoutMs: 60_000, totalTimeoutMs: 60_000 };
-    return createActivities({ config: sim.providerConfig(), dispatcher: agent, now, logger, http: patient });
+    const deps = { config: sim.providerConfig(), dispatcher: agent, now, logger, http: patient };
+    return createActivities(cancelWatcher ? { ...deps, cancelWatcher } : deps);
   }
 
   it('activity cancellation aborts the request promptly', async () => {
@@ -319,16 +327,19 @@ describe('configuration and auth variants', () => {
 
   it("the journey's cancel request, seen by the cancel watch, aborts a slow request as a benign FetchCancelled", async () => {
     sim.script('gbg-go-v2', 'cancel-watch-0123456789', ['slow 30s']);
-    const { fetchState } = patientActivities();
+    const cancelWatcher = createCancelWatcher();
+    const { fetchState } = patientActivities(cancelWatcher);
     const { lookups, client } = describingClient(2);
     const env = new MockActivityEnvironment(undefined, { client });
-    const failure = await failureOf(
-      env.run(() => fetchState({ provider: 'gbg-go-v2', journeyId: 'cancel-watch-0123456789' })),
-    );
+    const running = env.run(() => fetchState({ provider: 'gbg-go-v2', journeyId: 'cancel-watch-0123456789' }));
+    // The injected watcher is the one asking.
+    expect(await eventually(() => (cancelWatcher.watchedCount === 1 ? true : undefined))).toBe(true);
+    const failure = await failureOf(running);
     expect(failure.type).toBe(FETCH_CANCELLED);
     expect(failure.category).toBe(ApplicationFailureCategory.BENIGN);
     expect(failure.details[0]).toEqual({ provider: 'gbg-go-v2' });
     expect(lookups.count).toBe(2);
+    expect(cancelWatcher.watchedCount).toBe(0);
   }, 15_000);
 
   it('a fast fetch asks the server nothing', async () => {

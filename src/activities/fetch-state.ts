@@ -21,7 +21,7 @@ import {
 import type { ProviderConfig } from '../providers/config';
 import { ProviderResponseError } from '../providers/errors';
 import { adapterFor } from '../providers/registry';
-import { watchJourneyCancel } from './cancel-watch';
+import { createCancelWatcher, watchJourneyCancel, type CancelWatcher } from './cancel-watch';
 import { FetchError, fetchCancelledFailure, httpStatusError, responseDetails, toApplicationFailure } from './failures';
 import {
   createProviderAgent,
@@ -47,6 +47,8 @@ export interface FetchStateDeps {
   tokenCache?: TokenCache;
   /** Defaults to the activity context's logger (nothing outside an activity). */
   logger?: FetchLogger;
+  /** Asks the server whether a slow fetch's journey was cancelled; one per worker (createCancelWatcher). */
+  cancelWatcher?: CancelWatcher;
 }
 
 interface Target extends FetchPlan {
@@ -97,6 +99,7 @@ export function createFetchState(deps: FetchStateDeps): (input: FetchStateInput)
   const dispatcher = deps.dispatcher ?? createProviderAgent(http);
   const tokens = deps.tokenCache ?? new TokenCache(now);
   const log = deps.logger ?? contextLogger;
+  const cancelWatcher = deps.cancelWatcher ?? createCancelWatcher();
 
   async function send(spec: HttpRequestSpec, signal: AbortSignal): Promise<HttpResponse> {
     return sendRequest(dispatcher, spec, { ...http, signal });
@@ -256,7 +259,7 @@ export function createFetchState(deps: FetchStateDeps): (input: FetchStateInput)
     const ctx = activityContext();
     // The SDK's cancellation of the activity, and the cancel watch: whichever learns of the cancel first.
     const cancellation = ctx?.cancellationSignal;
-    const watch = watchJourneyCancel(ctx);
+    const watch = watchJourneyCancel(ctx, cancelWatcher);
     const cancelled = cancellation ? AbortSignal.any([cancellation, watch.signal]) : watch.signal;
     const signal = AbortSignal.any([cancelled, AbortSignal.timeout(http.totalTimeoutMs)]);
     const provider = input.provider;
