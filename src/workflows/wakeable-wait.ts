@@ -1,32 +1,34 @@
 /**
  * A wait between polls that a signal handler can end early. It issues exactly the commands
- * `condition(fn, timeout)` does (a timer, cancelled only when woken), but a timer that simply fires costs no
- * cancellation: condition() cancels its scope on every return, which builds a CancelledFailure (a stack trace
- * in the workflow sandbox) on every poll of every journey.
+ * `condition(fn, timeout)` does (a timer, cancelled only when woken), at a fraction of the cost: the SDK records a
+ * stack trace for every promise created in workflow code, so promises per poll are what a poll costs the worker.
+ * condition() builds a new cancellation scope per call and cancels it on every return (a CancelledFailure each
+ * time); this wait reuses one scope until a wake-up cancels it, and a timer that simply fires cancels nothing.
  */
 import { CancellationScope, isCancellation, sleep } from '@temporalio/workflow';
 
 export class WakeableWait {
+  /** Holds the waits' timers; replaced after each wake-up. Operations outside a wait (the fetch) are not in it. */
   #scope: CancellationScope | undefined;
 
   /**
    * Ends the current wait; its timer is cancelled unless it fires in the same workflow task (scope cancellation
-   * runs after the task's jobs). Does nothing when no wait runs.
+   * runs after the task's jobs). Without a wait in progress it only drops the idle scope: no command.
    */
   wake(): void {
-    this.#scope?.cancel();
+    const scope = this.#scope;
+    this.#scope = undefined;
+    scope?.cancel();
   }
 
   /** Sleeps `ms` (a timer labelled `summary`) unless woken first. Cancelling the workflow itself still throws. */
-  async sleep(ms: number, summary: string): Promise<void> {
-    const scope = new CancellationScope();
-    this.#scope = scope;
-    try {
-      await scope.run(() => sleep(ms, { summary }));
-    } catch (err) {
-      if (!isCancellation(err) || CancellationScope.current().consideredCancelled) throw err;
-    } finally {
-      this.#scope = undefined;
-    }
+  sleep(ms: number, summary: string): Promise<void> {
+    this.#scope ??= new CancellationScope();
+    return this.#scope.run(() => sleep(ms, { summary })).catch(rethrowUnlessWoken);
   }
+}
+
+/** Runs in the caller's scope: a cancelled workflow (not a wake-up) is still a cancellation there. */
+function rethrowUnlessWoken(err: unknown): void {
+  if (!isCancellation(err) || CancellationScope.current().consideredCancelled) throw err;
 }
