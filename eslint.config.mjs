@@ -23,7 +23,7 @@ export default tseslint.config(
     languageOptions: {
       globals: globals.node,
       parserOptions: {
-        projectService: { allowDefaultProject: ['eslint.config.mjs'] },
+        projectService: { allowDefaultProject: ['eslint.config.mjs', 'bench/worker-entry.cjs'] },
         tsconfigRootDir: import.meta.dirname,
       },
     },
@@ -32,6 +32,11 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'object-shorthand': ['error', 'always'],
     },
+  },
+  {
+    // CommonJS entry files (loaded before any TypeScript loader) can only require().
+    files: ['**/*.cjs'],
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
     files: ['src/**/*.ts'],

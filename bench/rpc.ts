@@ -44,10 +44,10 @@ export interface RpcChild {
   stop(): Promise<void>;
 }
 
-/** Parent side: fork `modulePath` under tsx and wait for its `ready`. */
+/** Parent side: fork `modulePath` (a .ts module under tsx, a .cjs entry as it is) and wait for its `ready`. */
 export async function forkRpc(name: string, modulePath: string, startTimeoutMs = 60_000): Promise<RpcChild> {
   const child: ChildProcess = fork(modulePath, [], {
-    execArgv: ['--import', 'tsx'],
+    execArgv: modulePath.endsWith('.ts') ? ['--import', 'tsx'] : [],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();

@@ -118,7 +118,7 @@ export async function startStack(
     const info = await simulator.call<{ url: string; providerConfig: ProviderConfig }>('info');
 
     log('starting the worker (child process) and bundling workflows…');
-    const worker = await forkRpc('worker', path.join(__dirname, 'worker-process.ts'));
+    const worker = await forkRpc('worker', path.join(__dirname, 'worker-entry.cjs'));
     stops.push(() => worker.stop());
     const initArgs: InitArgs = {
       address,
