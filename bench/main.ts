@@ -15,7 +15,7 @@ import { renderChart } from './chart';
 import { runFetchCost, type FetchCostOptions, type FetchCostResult } from './fetch-cost';
 import { runHistoryEconomy, type HistoryEconomyOptions, type HistoryEconomyResult } from './history-economy';
 import { CLUSTER_SERVER_DESCRIPTION, runClusterScale, type ClusterScaleResult } from './cluster';
-import { runScaleSideBySide, type ScaleResult } from './scale';
+import { runScaleSideBySide, type ScaleResult, type ScaleStep } from './scale';
 import { StackError, startStack, type DbMode, type Stack } from './stack';
 import type { WorkerTuning } from './worker-process';
 import { runWebhookShortCircuit, type WebhookOptions, type WebhookResult } from './webhook-short-circuit';
@@ -194,6 +194,9 @@ function report(r: BenchResults): string {
           'worker RSS MB',
           'server CPU %',
           'server RSS MB',
+          'CPU ms/poll: worker',
+          'server',
+          'simulator',
           'errors',
         ],
         s.steps.map((x) => [
@@ -206,6 +209,9 @@ function report(r: BenchResults): string {
           x.worker.rssMbMax,
           x.server?.cpuPercent ?? '-',
           x.server?.rssMb ?? '-',
+          x.cpuMsPerPoll.worker,
+          x.cpuMsPerPoll.server ?? '-',
+          x.cpuMsPerPoll.simulator ?? '-',
           x.errors,
         ]),
       ),
@@ -221,6 +227,8 @@ function report(r: BenchResults): string {
           ? ''
           : `; the sleep loop did not reach its ceiling (${sleeps.stoppedBecause})`),
     );
+    const cost = costComparison(journeys.steps, sleeps.steps);
+    if (cost) parts.push(cost);
   }
   if (r.fetchCost) {
     const f = r.fetchCost;
@@ -351,6 +359,30 @@ async function main(): Promise<void> {
   }
 
   finish(results, args.out);
+}
+
+/**
+ * What a poll costs against a sleep wake-up, at the largest N both held: on one machine the ceilings' ratio
+ * follows the whole machine's CPU per unit; with workers on machines of their own (they scale out), it follows
+ * the server's alone.
+ */
+function costComparison(journeySteps: ScaleStep[], sleepSteps: ScaleStep[]): string | undefined {
+  const common = journeySteps
+    .filter((j) => j.held && sleepSteps.some((s) => s.held && s.n === j.n))
+    .map((j) => j.n)
+    .at(-1);
+  const journey = journeySteps.find((s) => s.n === common)?.cpuMsPerPoll;
+  const sleep = sleepSteps.find((s) => s.n === common)?.cpuMsPerPoll;
+  if (!journey?.server || !sleep?.server) return undefined;
+  const journeyTotal = journey.worker + journey.server + (journey.simulator ?? 0);
+  const sleepTotal = sleep.worker + sleep.server;
+  const pct = (v: number) => `${(v * 100).toFixed(0)} %`;
+  return (
+    `CPU per poll at N=${common}, same run: journeys ${journeyTotal.toFixed(1)} ms (worker ${journey.worker}, server ${journey.server}, simulator ${journey.simulator ?? '-'}), ` +
+    `sleep loop ${sleepTotal.toFixed(1)} ms (worker ${sleep.worker}, server ${sleep.server}): ` +
+    `by machine CPU journeys can reach ${pct(sleepTotal / journeyTotal)} of the sleep loop's N here; ` +
+    `by server CPU alone (workers on their own machines) ${pct(sleep.server / journey.server)}`
+  );
 }
 
 function finish(results: BenchResults, out: string): void {

@@ -39,6 +39,8 @@ export interface ScaleStep {
   errors: number;
   worker: { cpuPercent: number; rssMbMean: number; rssMbMax: number; heapUsedMb: number };
   server?: { cpuPercent: number; rssMb: number };
+  /** CPU per poll (journeys) or wake-up (sleep), in ms, by process: what one unit of work costs the machine. */
+  cpuMsPerPoll: { worker: number; server?: number; simulator?: number };
   /** How long starting this step's new workflows took (ms) vs the one interval they were spread over. */
   rampMs: number;
   held: boolean;
@@ -136,11 +138,13 @@ export async function runScale(
       await sleepMs(opts.settleMs);
 
       const server0 = procUsage(stack.serverPid);
+      const simulator0 = procUsage(stack.simulator.pid);
       const t0 = Date.now();
       await worker.call('windowStart', { interval: opts.intervalMs, label: `${kind}-N${n}` });
       await sleepMs(opts.windowMs);
       const w = await worker.call<WindowStats>('windowEnd');
       const server1 = procUsage(stack.serverPid);
+      const simulator1 = procUsage(stack.simulator.pid);
       const wallMs = Date.now() - t0;
 
       const lag = kind === 'journey' ? w.pollLagMs : w.tickLagMs;
@@ -148,6 +152,9 @@ export async function runScale(
       // Lag only covers workflows that ran twice in the window; the rate catches those left waiting altogether.
       const achievedShare = (done * opts.intervalMs) / (n * w.wallMs);
       const held = lag.n > 0 && lag.p99 < opts.lagLimitMs && achievedShare >= MIN_ACHIEVED_SHARE;
+      const perPoll = (cpuMs: number) => Number((cpuMs / Math.max(done, 1)).toFixed(2));
+      const windowCpuMs = (from?: { cpuMs: number }, to?: { cpuMs: number }) =>
+        from && to ? perPoll(((to.cpuMs - from.cpuMs) * w.wallMs) / wallMs) : undefined;
       const step: ScaleStep = {
         n,
         scheduledPerSec: r1((n * 1000) / opts.intervalMs),
@@ -164,6 +171,12 @@ export async function runScale(
         ...(server0 && server1
           ? { server: { cpuPercent: r1(((server1.cpuMs - server0.cpuMs) / wallMs) * 100), rssMb: r1(server1.rssMb) } }
           : {}),
+        cpuMsPerPoll: {
+          worker: perPoll((w.cpuPercent / 100) * w.wallMs),
+          server: windowCpuMs(server0, server1),
+          // The simulator stands in for the provider: only the journeys call it.
+          ...(kind === 'journey' ? { simulator: windowCpuMs(simulator0, simulator1) } : {}),
+        },
         rampMs,
         held,
       };
