@@ -1,9 +1,9 @@
 /**
  * A wait between polls that a signal handler can end early. It issues exactly the commands
- * `condition(fn, timeout)` does (a timer, cancelled only when woken), at a fraction of the cost: the SDK records a
- * stack trace for every promise created in workflow code, so promises per poll are what a poll costs the worker.
- * condition() builds a new cancellation scope per call and cancels it on every return (a CancelledFailure each
- * time); this wait reuses one scope until a wake-up cancels it, and a timer that simply fires cancels nothing.
+ * `condition(fn, timeout)` does (a timer, cancelled only when woken), with fewer promises: the SDK records a stack
+ * trace for every promise created in workflow code. condition() builds a new cancellation scope per call and
+ * cancels it on every return (a CancelledFailure each time); this wait reuses one scope until a wake-up cancels
+ * it, and a timer that simply fires cancels nothing (13 workflow promises per poll, 17 with a scope per wait).
  */
 import { CancellationScope, isCancellation, sleep } from '@temporalio/workflow';
 
