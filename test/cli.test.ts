@@ -6,7 +6,7 @@ import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
-import { Worker } from '@temporalio/worker';
+import type { Worker } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../src/activities';
@@ -25,6 +25,7 @@ import { journeySearchAttributeKeys } from '../src/workflow-contract';
 import { startSimulator, type Simulator } from '../dev/simulator';
 import { createLocalEnv } from './helpers/temporal-env';
 import { eventually } from './helpers/eventually';
+import { createJourneyWorker } from './helpers/journey-worker';
 import { bundleJourneyWorkflows } from './helpers/workflow-env';
 
 const root = path.resolve(__dirname, '..');
@@ -37,11 +38,9 @@ let workerDone: Promise<void>;
 beforeAll(async () => {
   env = await createLocalEnv({ server: { searchAttributes: journeySearchAttributeKeys } });
   sim = await startSimulator();
-  const bundle = await bundleJourneyWorkflows();
-  worker = await Worker.create({
-    connection: env.nativeConnection,
+  worker = await createJourneyWorker(env, {
+    bundle: await bundleJourneyWorkflows(),
     taskQueue: TASK_QUEUE,
-    workflowBundle: bundle,
     activities: createActivities({ config: sim.providerConfig() }),
   });
   workerDone = worker.run();

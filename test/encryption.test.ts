@@ -20,6 +20,7 @@ import { journeyStartOptions } from '../src/client';
 import type { awaitJourneyCompletion } from '../src/workflows';
 import { createJourneyTestEnv, workflowsPath } from './helpers/workflow-env';
 import { cachedWorkflowBundle } from './helpers/workflow-bundle-cache';
+import { createJourneyWorker } from './helpers/journey-worker';
 
 /** What the simulator's completed GBG v2 journey and IDnow data blocks say about the person. */
 const SUBJECT_PII = ['John', '1982-09-27', 'New Orleans', 'Erika', 'Mustermann', '1964-08-12'];
@@ -59,13 +60,7 @@ async function completeJourney(
     config: sim.providerConfig({ idnow: { fetchDataBlocks: true } }),
     dispatcher: agent,
   });
-  const worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue,
-    workflowBundle: bundle,
-    activities,
-    dataConverter,
-  });
+  const worker = await createJourneyWorker(env, { bundle, taskQueue, activities, dataConverter });
   const client = new Client({ connection: env.connection, dataConverter });
   // A custom Client does not unlock time skipping, so a short real-time interval keeps this quick.
   const input = { provider, journeyId, polling: { baseIntervalMs: 1_000 } };

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities, createProviderAgent } from '../src/activities';
 import type { FetchStateInput, JourneyProvider } from '../src/journey';
@@ -13,6 +13,7 @@ import { JOURNEY_REJECTED_BY_PROVIDER, journeyProgressQuery, type AwaitJourneyIn
 import { startSimulator, type Simulator } from '../dev/simulator';
 import { journeyStartOptions } from '../src/client';
 import type { awaitJourneyCompletion } from '../src/workflows';
+import { createJourneyWorker } from './helpers/journey-worker';
 import { bundleJourneyWorkflows, createJourneyTestEnv } from './helpers/workflow-env';
 
 let env: TestWorkflowEnvironment;
@@ -50,12 +51,7 @@ function recordedActivities() {
 
 async function run<T>(activities: object, fn: (taskQueue: string) => Promise<T>): Promise<T> {
   const taskQueue = `e2e-${randomUUID()}`;
-  const worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue,
-    workflowBundle: bundle,
-    activities,
-  });
+  const worker = await createJourneyWorker(env, { bundle, taskQueue, activities });
   return worker.runUntil(fn(taskQueue));
 }
 

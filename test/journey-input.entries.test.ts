@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { WorkflowFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
+import type { Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,6 +23,7 @@ import {
   maybeSaveHistory,
   scriptedFetch,
 } from './helpers/workflow-env';
+import { createJourneyWorker } from './helpers/journey-worker';
 
 const TASK_QUEUE = `input-${randomUUID().slice(0, 8)}`;
 const BASIC = { username: 'gbg-hook', password: 'input-test-password' };
@@ -37,10 +38,9 @@ beforeAll(async () => {
   env = await createJourneyTestEnv();
   const fetch = scriptedFetch(env, [{ status: 'in_progress' }]);
   fetches = fetch.calls;
-  worker = await Worker.create({
-    connection: env.nativeConnection,
+  worker = await createJourneyWorker(env, {
+    bundle: await bundleJourneyWorkflows(),
     taskQueue: TASK_QUEUE,
-    workflowBundle: await bundleJourneyWorkflows(),
     activities: fetch.activities,
   });
   workerDone = worker.run();

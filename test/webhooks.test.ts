@@ -3,7 +3,7 @@
  * activities, and the provider simulator (which signs IDnow JWTs with the key its JWKS serves).
  */
 import { randomUUID } from 'node:crypto';
-import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { Worker, WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
@@ -22,6 +22,7 @@ import { createWebhookServer } from '../src/webhooks/server';
 import { createLocalEnv } from './helpers/temporal-env';
 import { eventually } from './helpers/eventually';
 import { freePort } from './helpers/free-ports';
+import { createJourneyWorker } from './helpers/journey-worker';
 import { bundleJourneyWorkflows } from './helpers/workflow-env';
 
 const EventType = temporal.api.enums.v1.EventType;
@@ -49,10 +50,9 @@ function authConfig(): WebhookAuthConfig {
 }
 
 async function startWorker(e: TestWorkflowEnvironment): Promise<{ worker: Worker; done: Promise<void> }> {
-  const w = await Worker.create({
-    connection: e.nativeConnection,
+  const w = await createJourneyWorker(e, {
+    bundle,
     taskQueue: TASK_QUEUE,
-    workflowBundle: bundle,
     activities: createActivities({ config: sim.providerConfig() }),
   });
   return { worker: w, done: w.run() };

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { tsToMs } from '@temporalio/common/lib/time';
 import { journeyProgressQuery, journeyWebhookSignal } from '../src/workflow-contract';
@@ -23,6 +23,7 @@ import {
   scriptedFetch,
   type FetchStep,
 } from './helpers/workflow-env';
+import { createJourneyWorker } from './helpers/journey-worker';
 
 /** What the server applies when a start leaves the workflow task timeout unset. */
 const SERVER_DEFAULT_WORKFLOW_TASK_TIMEOUT_MS = 10_000;
@@ -59,12 +60,7 @@ it('g. a long journey continues as new at least 3 times and behaves like one run
     { status: 'completed' },
   ];
   const { activities, calls } = scriptedFetch(env, steps);
-  const worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue: options.taskQueue,
-    workflowBundle: bundle,
-    activities,
-  });
+  const worker = await createJourneyWorker(env, { bundle, taskQueue: options.taskQueue, activities });
 
   await worker.runUntil(async () => {
     const handle = await env.client.workflow.start<typeof awaitJourneyCompletion>('awaitJourneyCompletion', {
@@ -117,12 +113,7 @@ it('a flood of duplicate webhooks while waiting continues as new without disturb
     { status: 'in_progress' },
     { status: 'completed' },
   ]);
-  const worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue: options.taskQueue,
-    workflowBundle: bundle,
-    activities,
-  });
+  const worker = await createJourneyWorker(env, { bundle, taskQueue: options.taskQueue, activities });
   await worker.runUntil(async () => {
     const handle = await env.client.workflow.start<typeof awaitJourneyCompletion>('awaitJourneyCompletion', {
       ...options,

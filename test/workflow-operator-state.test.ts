@@ -6,7 +6,6 @@
 import { randomUUID } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../src/cli';
 import { journeyStartOptions } from '../src/client';
@@ -26,6 +25,7 @@ import {
   scriptedFetch,
   type FetchStep,
 } from './helpers/workflow-env';
+import { createJourneyWorker } from './helpers/journey-worker';
 
 let env: TestWorkflowEnvironment;
 let bundle: Awaited<ReturnType<typeof bundleJourneyWorkflows>>;
@@ -45,12 +45,7 @@ async function run(
 ) {
   const taskQueue = `ops-${randomUUID()}`;
   const { activities } = scriptedFetch(env, steps);
-  const worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue,
-    workflowBundle: bundle,
-    activities,
-  });
+  const worker = await createJourneyWorker(env, { bundle, taskQueue, activities });
   return worker.runUntil(async () => {
     const handle = await env.client.workflow.start<typeof awaitJourneyCompletion>(
       'awaitJourneyCompletion',

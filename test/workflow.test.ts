@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { WorkflowFailedError, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   JOURNEY_POLLING_EXHAUSTED,
@@ -17,6 +17,7 @@ import {
   journeyWebhookSignal,
   type AwaitJourneyInput,
 } from '../src/workflow-contract';
+import { createJourneyWorker } from './helpers/journey-worker';
 import { startJourneyWorkflow } from './helpers/start-journey';
 import type { awaitJourneyCompletion, PollingExhaustedDetails } from '../src/workflows/await-journey-completion';
 import { resolvePolicy, timeToExhaustionMs } from '../src/workflows/schedule';
@@ -61,12 +62,7 @@ async function runJourney<T>(
   const script = typeof steps === 'function' ? steps(() => handle!) : steps;
   const { activities, calls } = scriptedFetch(env, script);
   const taskQueue = `journey-${randomUUID()}`;
-  const worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue,
-    workflowBundle: bundle,
-    activities,
-  });
+  const worker = await createJourneyWorker(env, { bundle, taskQueue, activities });
   return worker.runUntil(async () => {
     handle = await startJourneyWorkflow(env.client, input, { taskQueue });
     return body(handle, calls);
