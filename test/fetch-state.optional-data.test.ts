@@ -4,16 +4,16 @@
  * state fetch (404 may be a journey not visible yet: a failed fetch; 410 is gone for good: permanent).
  */
 import { ApplicationFailure } from '@temporalio/common';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DATA_BLOCK_ATTEMPTS } from '../src/activities/fetch-state';
-import { createActivities, createProviderAgent, type FetchLogger } from '../src/activities';
+import { createActivities, type FetchLogger } from '../src/activities';
 import { journeyStateSchema, PROVIDERS, type FetchStateInput, type JourneyState } from '../src/journey';
 import { providerConfigFromEnv } from '../src/providers';
 import { FETCH_FAILED, FETCH_REJECTED } from '../src/workflow-contract';
-import { startSimulator, type Simulator } from '../dev/simulator';
+import { startSimulator } from '../dev/simulator';
+import { useSimulator } from './helpers/simulator-fixture';
 
-let sim: Simulator;
-const agent = createProviderAgent({ connections: 4 });
+const fixture = useSimulator({ agent: { connections: 4 } });
 const logLines: string[] = [];
 const logger: FetchLogger = {
   debug: (m, a) => logLines.push(`${m} ${JSON.stringify(a ?? {})}`),
@@ -24,34 +24,25 @@ const fetchState =
   (fetchDataBlocks = true) =>
   async (input: FetchStateInput): Promise<JourneyState> =>
     (await createActivities({
-      config: sim.providerConfig({ idnow: { fetchDataBlocks } }),
-      dispatcher: agent,
+      config: fixture.sim.providerConfig({ idnow: { fetchDataBlocks } }),
+      dispatcher: fixture.agent,
       logger,
       http: { totalTimeoutMs: 5_000 },
     }).fetchState(input)) as JourneyState;
 
-beforeAll(async () => {
-  sim = await startSimulator();
-});
-afterAll(async () => {
-  await sim?.close();
-  await agent.close();
-});
-beforeEach(() => sim.reset());
-
 describe('IDnow completed session whose data blocks fail', () => {
   it('transient failures are retried, then the blocks are used', async () => {
-    sim.script('idnow', 'db-flaky', ['completed'], { dataBlocksScript: ['503', '429', 'A'] });
+    fixture.sim.script('idnow', 'db-flaky', ['completed'], { dataBlocksScript: ['503', '429', 'A'] });
     const state = await fetchState()({ provider: 'idnow', journeyId: 'db-flaky' });
-    expect(sim.stats().dataBlockRequests).toBe(3);
+    expect(fixture.sim.stats().dataBlockRequests).toBe(3);
     expect(state).toMatchObject({ status: 'completed', decision: 'accepted', subject: { firstName: 'Erika' } });
     expect(state.subjectUnavailable).toBeUndefined();
   });
 
   it('persistent 5xx: status and decision kept, subject missing, reason typed, attempts bounded', async () => {
-    sim.script('idnow', 'db-down', ['completed'], { dataBlocksScript: ['503'] });
+    fixture.sim.script('idnow', 'db-down', ['completed'], { dataBlocksScript: ['503'] });
     const state = await fetchState()({ provider: 'idnow', journeyId: 'db-down' });
-    expect(sim.stats().dataBlockRequests).toBe(DATA_BLOCK_ATTEMPTS);
+    expect(fixture.sim.stats().dataBlockRequests).toBe(DATA_BLOCK_ATTEMPTS);
     expect(state).toMatchObject({
       status: 'completed',
       terminal: true,
@@ -69,9 +60,9 @@ describe('IDnow completed session whose data blocks fail', () => {
   });
 
   it.each(['malformed', 'invalid'])('an unreadable body (%s) is not retried', async (reply) => {
-    sim.script('idnow', `db-${reply}`, ['completed outcome=rejected'], { dataBlocksScript: [reply] });
+    fixture.sim.script('idnow', `db-${reply}`, ['completed outcome=rejected'], { dataBlocksScript: [reply] });
     const state = await fetchState()({ provider: 'idnow', journeyId: `db-${reply}` });
-    expect(sim.stats().dataBlockRequests).toBe(1);
+    expect(fixture.sim.stats().dataBlockRequests).toBe(1);
     expect(state).toMatchObject({
       status: 'completed',
       decision: 'rejected',
@@ -80,9 +71,9 @@ describe('IDnow completed session whose data blocks fail', () => {
   });
 
   it('a permanent 4xx is not retried', async () => {
-    sim.script('idnow', 'db-403', ['completed'], { dataBlocksScript: ['403'] });
+    fixture.sim.script('idnow', 'db-403', ['completed'], { dataBlocksScript: ['403'] });
     const state = await fetchState()({ provider: 'idnow', journeyId: 'db-403' });
-    expect(sim.stats().dataBlockRequests).toBe(1);
+    expect(fixture.sim.stats().dataBlockRequests).toBe(1);
     expect(state.subjectUnavailable).toMatchObject({ reason: 'fetch_failed', httpStatus: 403, attempts: 1 });
   });
 
@@ -95,7 +86,7 @@ describe('IDnow completed session whose data blocks fail', () => {
 
 describe.each(PROVIDERS)('%s: 404 vs 410 on the state fetch', (provider) => {
   async function failure(code: number): Promise<ApplicationFailure> {
-    sim.script(provider, `gone-${code}-0123456789abcdef`, [String(code)]);
+    fixture.sim.script(provider, `gone-${code}-0123456789abcdef`, [String(code)]);
     try {
       await fetchState(false)({ provider, journeyId: `gone-${code}-0123456789abcdef` });
     } catch (err) {
@@ -128,7 +119,7 @@ describe('IDnow client_secret_basic with reserved and non-ASCII characters', () 
     try {
       const config = strict.providerConfig({ idnow: { clientAuth } });
       strict.script('idnow', 'basic-1', ['completed']);
-      const state = await createActivities({ config, dispatcher: agent, logger }).fetchState({
+      const state = await createActivities({ config, dispatcher: fixture.agent, logger }).fetchState({
         provider: 'idnow',
         journeyId: 'basic-1',
       });
@@ -138,7 +129,7 @@ describe('IDnow client_secret_basic with reserved and non-ASCII characters', () 
       const other = clientAuth === 'basic' ? 'basic-urlencoded' : 'basic';
       const wrong = createActivities({
         config: strict.providerConfig({ idnow: { clientAuth: other } }),
-        dispatcher: agent,
+        dispatcher: fixture.agent,
         logger,
       });
       await expect(wrong.fetchState({ provider: 'idnow', journeyId: 'basic-1' })).rejects.toMatchObject({

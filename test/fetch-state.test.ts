@@ -6,25 +6,18 @@
 import type { Client } from '@temporalio/client';
 import { ApplicationFailure, ApplicationFailureCategory, CancelledFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  createActivities,
-  createCancelWatcher,
-  createProviderAgent,
-  type CancelWatcher,
-  type FetchLogger,
-} from '../src/activities';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createActivities, createCancelWatcher, type CancelWatcher, type FetchLogger } from '../src/activities';
 import { CANCEL_WATCH_FIRST_LOOKUP_MS } from '../src/activities/cancel-watch';
 import type { FetchStateInput, JourneyPoll, JourneyProvider, JourneyState } from '../src/journey';
 import type { ProviderConfig } from '../src/providers';
 import { FETCH_CANCELLED, FETCH_FAILED, FETCH_REJECTED, type FetchFailureDetails } from '../src/workflow-contract';
-import { startSimulator, type Simulator } from '../dev/simulator';
 import { eventually } from './helpers/eventually';
+import { useSimulator } from './helpers/simulator-fixture';
 
-let sim: Simulator;
 let clock = Date.now();
 const now = () => clock;
-const agent = createProviderAgent({ connections: 16 });
+const fixture = useSimulator({ simulator: { now }, agent: { connections: 16 } });
 // Header/body timeouts well below the 'slow' steps, with room for a loaded machine (50 concurrent first requests).
 const http = { headersTimeoutMs: 1_500, bodyTimeoutMs: 1_500, totalTimeoutMs: 3_000 };
 const logLines: string[] = [];
@@ -34,8 +27,8 @@ const logger: FetchLogger = {
   warn: (m, a) => logLines.push(`${m} ${JSON.stringify(a ?? {})}`),
 };
 
-function activities(config: ProviderConfig = sim.providerConfig()) {
-  return createActivities({ config, dispatcher: agent, now, http, logger });
+function activities(config: ProviderConfig = fixture.sim.providerConfig()) {
+  return createActivities({ config, dispatcher: fixture.agent, now, http, logger });
 }
 
 async function failureOf(p: Promise<unknown>): Promise<ApplicationFailure & { details: [FetchFailureDetails] }> {
@@ -52,15 +45,7 @@ async function failureOf(p: Promise<unknown>): Promise<ApplicationFailure & { de
 }
 
 beforeAll(async () => {
-  sim = await startSimulator({ now });
-  await fetch(`${sim.url}/healthz`); // first request warms the server up
-});
-afterAll(async () => {
-  await sim?.close();
-  await agent.close();
-});
-beforeEach(() => {
-  sim.reset();
+  await fetch(`${fixture.sim.url}/healthz`); // first request warms the server up
 });
 
 const family = (p: JourneyProvider) => (p === 'idnow' ? 'idnow' : 'gbg');
@@ -71,54 +56,54 @@ describe.each(['gbg-go-v2', 'gbg-go-v1', 'idnow'] as const)('%s', (provider) => 
   const isGbg = provider !== 'idnow';
 
   it('one token request for 100 fetches (50 of them concurrent)', async () => {
-    sim.script(provider, 'journey-id-j-100', ['in_progress']);
+    fixture.sim.script(provider, 'journey-id-j-100', ['in_progress']);
     const { fetchState } = activities();
     const first = await Promise.all(Array.from({ length: 50 }, () => fetchState(input('journey-id-j-100'))));
     for (let i = 0; i < 50; i++) await fetchState(input('journey-id-j-100'));
     expect(first[0]).toMatchObject({ status: 'in_progress' });
-    expect(sim.tokenRequests(family(provider))).toBe(1);
-    expect(sim.stats().stateRequests[provider]).toBe(100);
+    expect(fixture.sim.tokenRequests(family(provider))).toBe(1);
+    expect(fixture.sim.stats().stateRequests[provider]).toBe(100);
   });
 
   it('a token about to expire is refreshed before use, without a 401', async () => {
-    sim.script(provider, 'journey-id-j-exp', ['in_progress']);
+    fixture.sim.script(provider, 'journey-id-j-exp', ['in_progress']);
     const { fetchState } = activities();
     await fetchState(input('journey-id-j-exp'));
     clock += (TTL[family(provider)] - 30) * 1000; // inside the refresh margin
     await fetchState(input('journey-id-j-exp'));
-    expect(sim.tokenRequests(family(provider))).toBe(2);
-    expect(sim.stats().rejectedAuth).toEqual({ missing: 0, wrong: 0, expired: 0 });
+    expect(fixture.sim.tokenRequests(family(provider))).toBe(2);
+    expect(fixture.sim.stats().rejectedAuth).toEqual({ missing: 0, wrong: 0, expired: 0 });
   });
 
   it('a token expired at the provider: the 401 is answered by one refresh and one retry', async () => {
-    sim.script(provider, 'journey-id-j-401', ['in_progress x2', 'completed']);
+    fixture.sim.script(provider, 'journey-id-j-401', ['in_progress x2', 'completed']);
     const { fetchState } = activities();
     await fetchState(input('journey-id-j-401'));
-    sim.expireTokens();
+    fixture.sim.expireTokens();
     const state = await fetchState(input('journey-id-j-401'));
     expect(state.status).toBe('in_progress');
-    expect(sim.tokenRequests(family(provider))).toBe(2);
-    expect(sim.stats().rejectedAuth.expired).toBe(1);
-    expect(sim.stats().stateRequests[provider]).toBe(3);
-    sim.revokeTokens();
+    expect(fixture.sim.tokenRequests(family(provider))).toBe(2);
+    expect(fixture.sim.stats().rejectedAuth.expired).toBe(1);
+    expect(fixture.sim.stats().stateRequests[provider]).toBe(3);
+    fixture.sim.revokeTokens();
     expect((await fetchState(input('journey-id-j-401'))).status).toBe('completed');
-    expect(sim.tokenRequests(family(provider))).toBe(3);
-    expect(sim.stats().rejectedAuth.wrong).toBe(1);
+    expect(fixture.sim.tokenRequests(family(provider))).toBe(3);
+    expect(fixture.sim.stats().rejectedAuth.wrong).toBe(1);
   });
 
   it('a 401 that persists after the refresh is a failed fetch', async () => {
-    sim.script(provider, 'journey-id-j-401x', ['401']);
+    fixture.sim.script(provider, 'journey-id-j-401x', ['401']);
     const f = await failureOf(activities().fetchState(input('journey-id-j-401x')));
     expect(f.type).toBe(FETCH_FAILED);
     expect(f.details[0]).toMatchObject({ provider, httpStatus: 401 });
-    expect(sim.tokenRequests(family(provider))).toBe(2);
-    expect(sim.stats().stateRequests[provider]).toBe(2);
+    expect(fixture.sim.tokenRequests(family(provider))).toBe(2);
+    expect(fixture.sim.stats().stateRequests[provider]).toBe(2);
   });
 
   it.each([500, 502, 503, 504, 403, 404, 409])(
     'HTTP %i is FETCH_FAILED with the status and request id',
     async (code) => {
-      sim.script(provider, `journey-id-j-${code}`, [String(code)]);
+      fixture.sim.script(provider, `journey-id-j-${code}`, [String(code)]);
       const f = await failureOf(activities().fetchState(input(`journey-id-j-${code}`)));
       expect(f.type).toBe(FETCH_FAILED);
       expect(f.nonRetryable).toBe(false);
@@ -131,7 +116,7 @@ describe.each(['gbg-go-v2', 'gbg-go-v1', 'idnow'] as const)('%s', (provider) => 
   );
 
   it.each([400, 422])('HTTP %i is FETCH_REJECTED, non-retryable, with the provider message', async (code) => {
-    sim.script(provider, `journey-id-j-${code}`, [String(code)]);
+    fixture.sim.script(provider, `journey-id-j-${code}`, [String(code)]);
     const f = await failureOf(activities().fetchState(input(`journey-id-j-${code}`)));
     expect(f.type).toBe(FETCH_REJECTED);
     expect(f.nonRetryable).toBe(true);
@@ -146,7 +131,7 @@ describe.each(['gbg-go-v2', 'gbg-go-v1', 'idnow'] as const)('%s', (provider) => 
   });
 
   it('429 keeps Retry-After as retryAfterMs', async () => {
-    sim.script(provider, 'journey-id-j-429', ['429 retry-after 20', 'completed']);
+    fixture.sim.script(provider, 'journey-id-j-429', ['429 retry-after 20', 'completed']);
     const { fetchState } = activities();
     const f = await failureOf(fetchState(input('journey-id-j-429')));
     expect(f.type).toBe(FETCH_FAILED);
@@ -155,7 +140,7 @@ describe.each(['gbg-go-v2', 'gbg-go-v1', 'idnow'] as const)('%s', (provider) => 
   });
 
   it('a slow provider times out as a failed fetch', async () => {
-    sim.script(provider, 'journey-id-j-slow', ['slow 5s']);
+    fixture.sim.script(provider, 'journey-id-j-slow', ['slow 5s']);
     const started = Date.now();
     const f = await failureOf(activities().fetchState(input('journey-id-j-slow')));
     expect(Date.now() - started).toBeLessThan(2_500);
@@ -165,13 +150,13 @@ describe.each(['gbg-go-v2', 'gbg-go-v1', 'idnow'] as const)('%s', (provider) => 
   });
 
   it('a reset connection is a failed fetch', async () => {
-    sim.script(provider, 'journey-id-j-reset', ['reset']);
+    fixture.sim.script(provider, 'journey-id-j-reset', ['reset']);
     const f = await failureOf(activities().fetchState(input('journey-id-j-reset')));
     expect(f.type).toBe(FETCH_FAILED);
   });
 
   it('malformed JSON, a body failing validation, and an unknown status are failed fetches naming the problem', async () => {
-    sim.script(provider, 'journey-id-j-bad', ['malformed', 'invalid', 'status Archived']);
+    fixture.sim.script(provider, 'journey-id-j-bad', ['malformed', 'invalid', 'status Archived']);
     const { fetchState } = activities();
     const field = isGbg ? 'status' : 'sessionStatus';
     const malformed = await failureOf(fetchState(input('journey-id-j-bad')));
@@ -186,7 +171,7 @@ describe.each(['gbg-go-v2', 'gbg-go-v1', 'idnow'] as const)('%s', (provider) => 
   });
 
   it('scripted journey to a terminal state; in-progress results are compact', async () => {
-    sim.script(provider, 'journey-id-j-done', ['in_progress', 'completed']);
+    fixture.sim.script(provider, 'journey-id-j-done', ['in_progress', 'completed']);
     const { fetchState } = activities();
     const running = await fetchState(input('journey-id-j-done'));
     // History records this every poll: only what the workflow's next decision and an operator need.
@@ -208,26 +193,26 @@ describe.each(['gbg-go-v2', 'gbg-go-v1', 'idnow'] as const)('%s', (provider) => 
 describe('configuration and auth variants', () => {
   it('GBG client_credentials grant with scope', async () => {
     const { fetchState } = activities(
-      sim.providerConfig({
+      fixture.sim.providerConfig({
         gbg: { grant: 'client_credentials', scope: 'gbg.token', username: undefined, password: undefined },
       }),
     );
-    sim.script('gbg-go-v2', 'gbg-client-credentials', ['completed']);
+    fixture.sim.script('gbg-go-v2', 'gbg-client-credentials', ['completed']);
     expect((await fetchState({ provider: 'gbg-go-v2', journeyId: 'gbg-client-credentials' })).status).toBe('completed');
   });
 
   it('GBG Keycloak-style token URL, and the region from the input', async () => {
     // Keycloak tenants issue tokens by the password grant only.
-    const c = sim.credentials.gbg;
+    const c = fixture.sim.credentials.gbg;
     const keycloak = {
-      tokenUrl: `${sim.url}/gbg/auth/realms/go/protocol/openid-connect/token`,
+      tokenUrl: `${fixture.sim.url}/gbg/auth/realms/go/protocol/openid-connect/token`,
       grant: 'password' as const,
       username: c.username,
       password: c.password,
       scope: undefined,
     };
-    const { fetchState } = activities(sim.providerConfig({ gbg: keycloak }));
-    sim.script('gbg-go-v1', 'gbg-keycloak-journey', ['completed variant=guide']);
+    const { fetchState } = activities(fixture.sim.providerConfig({ gbg: keycloak }));
+    fixture.sim.script('gbg-go-v1', 'gbg-keycloak-journey', ['completed variant=guide']);
     const state = await fetchState({ provider: 'gbg-go-v1', journeyId: 'gbg-keycloak-journey', environment: 'us' });
     expect(state).toMatchObject({ status: 'completed', providerStatus: 'COMPLETED' });
   });
@@ -245,7 +230,10 @@ describe('configuration and auth variants', () => {
 
   it('wrong credentials: the token request fails as a failed fetch naming the OAuth error only', async () => {
     const { fetchState } = activities(
-      sim.providerConfig({ gbg: { clientSecret: 'not-the-secret' }, idnow: { clientSecret: 'not-the-secret' } }),
+      fixture.sim.providerConfig({
+        gbg: { clientSecret: 'not-the-secret' },
+        idnow: { clientSecret: 'not-the-secret' },
+      }),
     );
     const gbg = await failureOf(fetchState({ provider: 'gbg-go-v2', journeyId: 'x' }));
     expect(gbg.type).toBe(FETCH_FAILED);
@@ -256,14 +244,14 @@ describe('configuration and auth variants', () => {
   });
 
   it('IDnow client_secret_basic', async () => {
-    const { fetchState } = activities(sim.providerConfig({ idnow: { clientAuth: 'basic' } }));
-    sim.script('idnow', 'basic', ['completed']);
+    const { fetchState } = activities(fixture.sim.providerConfig({ idnow: { clientAuth: 'basic' } }));
+    fixture.sim.script('idnow', 'basic', ['completed']);
     await fetchState({ provider: 'idnow', journeyId: 'basic' });
-    expect(sim.stats().idnowClientAuth).toEqual({ post: 0, basic: 1 });
+    expect(fixture.sim.stats().idnowClientAuth).toEqual({ post: 0, basic: 1 });
   });
 
   it('a provider without credentials is not configured: FETCH_FAILED saying which env vars to set', async () => {
-    const { fetchState } = activities({ idnow: sim.providerConfig().idnow });
+    const { fetchState } = activities({ idnow: fixture.sim.providerConfig().idnow });
     const f = await failureOf(fetchState({ provider: 'gbg-go-v1', journeyId: 'x' }));
     expect(f.type).toBe(FETCH_FAILED);
     expect(f.message).toMatch(/gbg-go-v1 is not configured: set GBG_CLIENT_ID and GBG_CLIENT_SECRET/);
@@ -272,13 +260,13 @@ describe('configuration and auth variants', () => {
   it.each(['A', 'B', 'C'] as const)(
     'IDnow data blocks (shape %s) only when enabled, only once completed',
     async (shape) => {
-      sim.script('idnow', `db-${shape}`, ['in_progress', 'completed'], { dataBlocksShape: shape });
-      const { fetchState } = activities(sim.providerConfig({ idnow: { fetchDataBlocks: true } }));
+      fixture.sim.script('idnow', `db-${shape}`, ['in_progress', 'completed'], { dataBlocksShape: shape });
+      const { fetchState } = activities(fixture.sim.providerConfig({ idnow: { fetchDataBlocks: true } }));
       const running = await fetchState({ provider: 'idnow', journeyId: `db-${shape}` });
-      expect(sim.stats().dataBlockRequests).toBe(0);
+      expect(fixture.sim.stats().dataBlockRequests).toBe(0);
       expect(running).not.toHaveProperty('subject');
       const done = (await fetchState({ provider: 'idnow', journeyId: `db-${shape}` })) as JourneyState;
-      expect(sim.stats().dataBlockRequests).toBe(1);
+      expect(fixture.sim.stats().dataBlockRequests).toBe(1);
       expect(done.subject).toEqual({ firstName: 'Erika', lastNames: ['Mustermann'], dateOfBirth: '1964-08-12' });
       // Identity lives in a basicIdentity block (IDnow's docs); shape C blocks carry no ids, the session's references do.
       expect(done.results).toEqual({
@@ -287,22 +275,22 @@ describe('configuration and auth variants', () => {
         basicIdentity: { dataBlockId: `db-${shape}-db3` },
       });
       // Off by default: no data-block request, no subject.
-      sim.script('idnow', 'db-off', ['completed']);
+      fixture.sim.script('idnow', 'db-off', ['completed']);
       const off = (await activities().fetchState({ provider: 'idnow', journeyId: 'db-off' })) as JourneyState;
       expect(off.subject).toBeUndefined();
-      expect(sim.stats().dataBlockRequests).toBe(1);
+      expect(fixture.sim.stats().dataBlockRequests).toBe(1);
     },
   );
 
   /** Timeouts far beyond a 'slow 30s' reply: only a cancellation can end such a fetch early. */
   function patientActivities(cancelWatcher?: CancelWatcher) {
     const patient = { headersTimeoutMs: 60_000, bodyTimeoutMs: 60_000, totalTimeoutMs: 60_000 };
-    const deps = { config: sim.providerConfig(), dispatcher: agent, now, logger, http: patient };
+    const deps = { config: fixture.sim.providerConfig(), dispatcher: fixture.agent, now, logger, http: patient };
     return createActivities(cancelWatcher ? { ...deps, cancelWatcher } : deps);
   }
 
   it('activity cancellation aborts the request promptly', async () => {
-    sim.script('gbg-go-v2', 'cancel-me-0123456789', ['slow 30s']);
+    fixture.sim.script('gbg-go-v2', 'cancel-me-0123456789', ['slow 30s']);
     const { fetchState } = patientActivities();
     const env = new MockActivityEnvironment();
     const started = Date.now();
@@ -326,7 +314,7 @@ describe('configuration and auth variants', () => {
   }
 
   it("the journey's cancel request, seen by the cancel watch, aborts a slow request as a benign FetchCancelled", async () => {
-    sim.script('gbg-go-v2', 'cancel-watch-0123456789', ['slow 30s']);
+    fixture.sim.script('gbg-go-v2', 'cancel-watch-0123456789', ['slow 30s']);
     const cancelWatcher = createCancelWatcher();
     const { fetchState } = patientActivities(cancelWatcher);
     const { lookups, client } = describingClient(2);
@@ -343,7 +331,7 @@ describe('configuration and auth variants', () => {
   }, 15_000);
 
   it('a fast fetch asks the server nothing', async () => {
-    sim.script('gbg-go-v2', 'fast-fetch-0123456789', ['in_progress']);
+    fixture.sim.script('gbg-go-v2', 'fast-fetch-0123456789', ['in_progress']);
     const { lookups, client } = describingClient(1);
     const env = new MockActivityEnvironment(undefined, { client });
     const { fetchState } = activities();
@@ -358,7 +346,7 @@ describe('configuration and auth variants', () => {
 
 describe('no token, secret or PII in any error message or log line', () => {
   it('holds for everything the tests above produced', () => {
-    const creds = sim.credentials;
+    const creds = fixture.sim.credentials;
     const forbidden = [
       creds.gbg.clientSecret,
       creds.gbg.password,

@@ -4,7 +4,7 @@
  * reply against the adapter's own schemas, and the decisions come out as the providers' own clients reach them.
  */
 import { request } from 'undici';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PROVIDERS, type JourneyProvider, type JourneyState } from '../src/journey';
 import {
   adapters,
@@ -15,20 +15,11 @@ import {
   normaliseIdnowDataBlocks,
   parseIdnowWebhook,
 } from '../src/providers';
-import { createActivities, createProviderAgent } from '../src/activities';
+import { createActivities } from '../src/activities';
 import { SIM_STATUSES } from '../dev/simulator/script';
-import { startSimulator, type Simulator } from '../dev/simulator';
+import { useSimulator } from './helpers/simulator-fixture';
 
-let sim: Simulator;
-const agent = createProviderAgent({ connections: 4 });
-beforeAll(async () => {
-  sim = await startSimulator();
-});
-afterAll(async () => {
-  await sim?.close();
-  await agent.close();
-});
-beforeEach(() => sim.reset());
+const fixture = useSimulator({ agent: { connections: 4 } });
 
 const STATE_SCHEMAS = {
   'gbg-go-v2': gbgV2StateSchema,
@@ -43,7 +34,7 @@ const VARIANTS: Record<JourneyProvider, string[]> = {
 const id = (label: string) => `${label}-0123456789abcdef`.slice(0, 64);
 
 async function token(provider: JourneyProvider): Promise<string> {
-  const plan = adapters[provider].plan(sim.providerConfig(), { provider, journeyId: id('token') })!;
+  const plan = adapters[provider].plan(fixture.sim.providerConfig(), { provider, journeyId: id('token') })!;
   const res = await request(plan.tokenRequest.url, {
     method: 'POST',
     headers: plan.tokenRequest.headers,
@@ -60,7 +51,7 @@ async function token(provider: JourneyProvider): Promise<string> {
 }
 
 async function fetchRaw(provider: JourneyProvider, journeyId: string, path = '') {
-  const plan = adapters[provider].plan(sim.providerConfig(), { provider, journeyId })!;
+  const plan = adapters[provider].plan(fixture.sim.providerConfig(), { provider, journeyId })!;
   const spec = plan.stateRequest;
   const res = await request(`${spec.url}${path}`, {
     method: spec.method,
@@ -88,7 +79,7 @@ describe('every scripted scenario validates against the adapter schemas', () => 
         for (const status of SIM_STATUSES) {
           for (const outcome of ['accepted', 'rejected']) {
             const journeyId = id(`${status}-${variant}-${outcome}`);
-            sim.script(provider, journeyId, [`${status} variant=${variant} outcome=${outcome}`]);
+            fixture.sim.script(provider, journeyId, [`${status} variant=${variant} outcome=${outcome}`]);
             const res = await fetchRaw(provider, journeyId);
             expect(res.status).toBe(200);
             expect(STATE_SCHEMAS[provider].safeParse(res.json).success, `${provider} ${variant} ${status}`).toBe(true);
@@ -102,7 +93,7 @@ describe('every scripted scenario validates against the adapter schemas', () => 
     it(`${provider}: every error reply carries the provider's readable error body`, async () => {
       for (const code of [400, 401, 403, 404, 409, 410, 422, 429, 500, 502, 503, 504]) {
         const journeyId = id(`http-${code}`);
-        sim.script(provider, journeyId, [String(code)]);
+        fixture.sim.script(provider, journeyId, [String(code)]);
         const res = await fetchRaw(provider, journeyId);
         expect(res.status).toBe(code);
         expect(typeof res.json).toBe('object');
@@ -136,7 +127,7 @@ describe('every scripted scenario validates against the adapter schemas', () => 
   it('idnow: data blocks in shapes A, B and C, each with the identity', async () => {
     for (const shape of ['A', 'B', 'C'] as const) {
       const journeyId = id(`blocks-${shape}`);
-      sim.script('idnow', journeyId, ['completed'], { dataBlocksShape: shape });
+      fixture.sim.script('idnow', journeyId, ['completed'], { dataBlocksShape: shape });
       const res = await fetchRaw('idnow', journeyId, '/datablocks');
       expect(idnowDataBlocksSchema.safeParse(res.json).success).toBe(true);
       expect(normaliseIdnowDataBlocks(res.json).subject).toEqual({
@@ -161,7 +152,7 @@ describe('every scripted scenario validates against the adapter schemas', () => 
     await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', () => r()));
     try {
       const { port } = receiver.address() as { port: number };
-      await sim.sendWebhook({ provider: 'idnow', journeyId: id('hook'), url: `http://127.0.0.1:${port}/` });
+      await fixture.sim.sendWebhook({ provider: 'idnow', journeyId: id('hook'), url: `http://127.0.0.1:${port}/` });
       const claims = JSON.parse(Buffer.from(bodies[0]!.split('.')[1]!, 'base64url').toString()) as {
         data: Record<string, unknown>;
       };
@@ -179,7 +170,10 @@ describe('every scripted scenario validates against the adapter schemas', () => 
 
 describe('the simulator is as strict as GBG', () => {
   const gbgFetch = async (body: string) => {
-    const plan = adapters['gbg-go-v2'].plan(sim.providerConfig(), { provider: 'gbg-go-v2', journeyId: id('strict') })!;
+    const plan = adapters['gbg-go-v2'].plan(fixture.sim.providerConfig(), {
+      provider: 'gbg-go-v2',
+      journeyId: id('strict'),
+    })!;
     const res = await request(plan.stateRequest.url, {
       method: 'POST',
       headers: { ...plan.stateRequest.headers, authorization: `Bearer ${await token('gbg-go-v2')}` },
@@ -207,8 +201,8 @@ describe('the simulator is as strict as GBG', () => {
 
   it('fetchState with a short GBG id is answered 400 and rejected permanently', async () => {
     const { fetchState } = createActivities({
-      config: sim.providerConfig(),
-      dispatcher: agent,
+      config: fixture.sim.providerConfig(),
+      dispatcher: fixture.agent,
       logger: { debug: () => undefined, warn: () => undefined },
     });
     await expect(fetchState({ provider: 'gbg-go-v2', journeyId: 'short-id' })).rejects.toMatchObject({
@@ -218,18 +212,22 @@ describe('the simulator is as strict as GBG', () => {
   });
 
   it("printed settings use GBG's samples' grant: client_credentials + gbg.token on the PingFederate path", () => {
-    expect(sim.env()).toMatchObject({ GBG_GRANT: 'client_credentials', GBG_SCOPE: 'gbg.token' });
-    expect(sim.env().GBG_TOKEN_URL).toMatch(/\/as\/token\.oauth2$/);
+    expect(fixture.sim.env()).toMatchObject({ GBG_GRANT: 'client_credentials', GBG_SCOPE: 'gbg.token' });
+    expect(fixture.sim.env().GBG_TOKEN_URL).toMatch(/\/as\/token\.oauth2$/);
   });
 });
 
 describe('GBG decisions through the simulator, as GBG’s own client reaches them', () => {
   it('live bodies: decided while in progress, then completed with completion from the step end times', async () => {
     const journeyId = id('decided-live');
-    sim.script('gbg-go-v2', journeyId, ['in_progress', 'decided outcome=rejected', 'completed outcome=rejected']);
+    fixture.sim.script('gbg-go-v2', journeyId, [
+      'in_progress',
+      'decided outcome=rejected',
+      'completed outcome=rejected',
+    ]);
     const { fetchState } = createActivities({
-      config: sim.providerConfig(),
-      dispatcher: agent,
+      config: fixture.sim.providerConfig(),
+      dispatcher: fixture.agent,
       logger: { debug: () => undefined, warn: () => undefined },
     });
     const input = { provider: 'gbg-go-v2' as const, journeyId };
@@ -248,10 +246,10 @@ describe('GBG decisions through the simulator, as GBG’s own client reaches the
 
   it('a failed journey keeps the step error codes and reaches no decision', async () => {
     const journeyId = id('failed-live');
-    sim.script('gbg-go-v2', journeyId, ['error']);
+    fixture.sim.script('gbg-go-v2', journeyId, ['error']);
     const { fetchState } = createActivities({
-      config: sim.providerConfig(),
-      dispatcher: agent,
+      config: fixture.sim.providerConfig(),
+      dispatcher: fixture.agent,
       logger: { debug: () => undefined, warn: () => undefined },
     });
     const state = (await fetchState({ provider: 'gbg-go-v2', journeyId })) as JourneyState;

@@ -2,33 +2,21 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { request } from 'undici';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROVIDERS, type JourneyProvider } from '../src/journey';
 import { normalise } from '../src/providers';
-import {
-  createSigningKey,
-  expandScript,
-  parseStep,
-  scriptFromJourneyId,
-  startSimulator,
-  type Simulator,
-} from '../dev/simulator';
+import { createSigningKey, expandScript, parseStep, scriptFromJourneyId } from '../dev/simulator';
+import { useSimulator } from './helpers/simulator-fixture';
 
-let sim: Simulator;
 let clock = Date.now();
-
-beforeAll(async () => {
-  sim = await startSimulator({ now: () => clock });
-});
-afterAll(() => sim?.close());
-beforeEach(() => sim.reset());
+const fixture = useSimulator({ simulator: { now: () => clock } });
 
 async function call(
   method: 'GET' | 'POST',
   path: string,
   opts: { body?: string; headers?: Record<string, string> } = {},
 ) {
-  const res = await request(`${sim.url}${path}`, { method, body: opts.body, headers: opts.headers });
+  const res = await request(`${fixture.sim.url}${path}`, { method, body: opts.body, headers: opts.headers });
   const text = await res.body.text();
   let json: unknown;
   try {
@@ -40,7 +28,7 @@ async function call(
 }
 
 const gbgForm = () => {
-  const c = sim.credentials.gbg;
+  const c = fixture.sim.credentials.gbg;
   return `grant_type=password&client_id=${c.clientId}&client_secret=${c.clientSecret}&username=${c.username}&password=${c.password}`;
 };
 
@@ -112,13 +100,13 @@ describe('auth enforcement', () => {
     expect((await fetchV2({ authorization: `Bearer ${token}` })).status).toBe(200);
     clock += 3601_000;
     expect((await fetchV2({ authorization: `Bearer ${token}` })).status).toBe(401);
-    expect(sim.stats().rejectedAuth).toEqual({ missing: 1, wrong: 1, expired: 1 });
-    expect(sim.tokenRequests('gbg')).toBe(1);
+    expect(fixture.sim.stats().rejectedAuth).toEqual({ missing: 1, wrong: 1, expired: 1 });
+    expect(fixture.sim.tokenRequests('gbg')).toBe(1);
   });
 
   it('token endpoints check grant, credentials and scope', async () => {
     const form = { 'content-type': 'application/x-www-form-urlencoded' };
-    const c = sim.credentials;
+    const c = fixture.sim.credentials;
     expect((await call('POST', '/gbg/as/token.oauth2', { body: 'grant_type=implicit', headers: form })).json).toEqual({
       error: 'unsupported_grant_type',
     });
@@ -163,7 +151,7 @@ describe('auth enforcement', () => {
         })
       ).status,
     ).toBe(200);
-    expect(sim.tokenRequests()).toBe(7);
+    expect(fixture.sim.tokenRequests()).toBe(7);
   });
 });
 
@@ -225,7 +213,7 @@ describe('bodies match what the providers document, and our normalisers read the
 
   for (const provider of PROVIDERS) {
     it(provider, async () => {
-      const cfg = sim.providerConfig();
+      const cfg = fixture.sim.providerConfig();
       for (const variant of variants[provider]) {
         for (const status of [
           'in_progress',
@@ -234,7 +222,7 @@ describe('bodies match what the providers document, and our normalisers read the
           ...(provider === 'idnow' ? ['aborted', 'expired', 'created'] : ['paused']),
         ]) {
           const id = `body-${variant}-${status}-0123456789`;
-          sim.script(provider, id, [`${status} variant=${variant}`]);
+          fixture.sim.script(provider, id, [`${status} variant=${variant}`]);
           const token = (
             provider === 'idnow'
               ? await call('POST', '/idnow/oidc/token', {
@@ -281,7 +269,7 @@ describe('webhooks', () => {
   afterAll(() => new Promise<void>((r) => receiver.close(() => r())));
 
   it('GBG webhook module: POST with Basic or an API-key header', async () => {
-    const basic = await sim.sendWebhook({
+    const basic = await fixture.sim.sendWebhook({
       provider: 'gbg-go-v2',
       journeyId: 'g1',
       url: `${receiverUrl}/webhooks/gbg-go-v2`,
@@ -291,7 +279,7 @@ describe('webhooks', () => {
     const first = received.at(-1)!;
     expect(first.headers.authorization).toBe(`Basic ${Buffer.from('hook:pw').toString('base64')}`);
     expect(JSON.parse(first.body)).toMatchObject({ instanceId: 'g1', status: 'Completed' });
-    await sim.sendWebhook({
+    await fixture.sim.sendWebhook({
       provider: 'gbg-go-v1',
       journeyId: 'g2',
       url: `${receiverUrl}/webhooks/gbg-go-v1/g2`,
@@ -303,10 +291,10 @@ describe('webhooks', () => {
 
   it('IDnow: an RS256 JWT that verifies against the JWKS the simulator serves (body and header delivery)', async () => {
     const { createRemoteJWKSet, jwtVerify } = await import('jose');
-    const jwks = createRemoteJWKSet(new URL(`${sim.url}/idnow/oidc/.well-known/jwks.json`));
+    const jwks = createRemoteJWKSet(new URL(`${fixture.sim.url}/idnow/oidc/.well-known/jwks.json`));
     clock = Date.now();
 
-    const inBody = await sim.sendWebhook({
+    const inBody = await fixture.sim.sendWebhook({
       provider: 'idnow',
       journeyId: 's1',
       url: `${receiverUrl}/webhooks/idnow`,
@@ -315,11 +303,11 @@ describe('webhooks', () => {
     const bodyHit = received.at(-1)!;
     expect(bodyHit.headers['content-type']).toBe('application/jwt');
     const { payload, protectedHeader } = await jwtVerify(bodyHit.body, jwks, {
-      issuer: `${sim.url}/idnow`,
+      issuer: `${fixture.sim.url}/idnow`,
       audience: 'journey-await',
       algorithms: ['RS256'],
     });
-    expect(protectedHeader).toMatchObject({ alg: 'RS256', kid: sim.signingKey.kid });
+    expect(protectedHeader).toMatchObject({ alg: 'RS256', kid: fixture.sim.signingKey.kid });
     expect(payload).toMatchObject({
       sub: inBody.eventId,
       data: {
@@ -330,7 +318,7 @@ describe('webhooks', () => {
       },
     });
 
-    await sim.sendWebhook({
+    await fixture.sim.sendWebhook({
       provider: 'idnow',
       journeyId: 's2',
       url: `${receiverUrl}/webhooks/idnow`,
@@ -349,9 +337,9 @@ describe('webhooks', () => {
     });
 
     // An expired token and a token signed with a key outside the JWKS both fail verification.
-    await sim.sendWebhook({ provider: 'idnow', journeyId: 's3', url: receiverUrl, expiresInSec: -120 });
+    await fixture.sim.sendWebhook({ provider: 'idnow', journeyId: 's3', url: receiverUrl, expiresInSec: -120 });
     await expect(jwtVerify(received.at(-1)!.body, jwks)).rejects.toThrow(/exp/);
-    await sim.sendWebhook({
+    await fixture.sim.sendWebhook({
       provider: 'idnow',
       journeyId: 's4',
       url: receiverUrl,
