@@ -2,35 +2,12 @@
  * The webhook receiver process (`npm run webhooks`): configuration errors exit 2 with one line per variable;
  * a configured receiver starts even while Temporal is down (webhooks get 503), serves /healthz, and exits 0 on SIGTERM.
  */
-import { spawn } from 'node:child_process';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { request } from 'undici';
 import { describe, expect, it } from 'vitest';
+import { spawnEntry } from './helpers/entry-process';
 import { freePort } from './helpers/free-ports';
 
-const root = path.resolve(__dirname, '..');
-const baseEnv = {
-  PATH: process.env.PATH ?? '',
-  HOME: tmpdir(),
-  TEMPORAL_CONFIG_FILE: path.join(tmpdir(), 'no-such-temporal.toml'),
-};
-
-function start(env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/webhooks/main.ts'], {
-    cwd: root,
-    env: { ...baseEnv, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => (stderr += d));
-  const exited = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
-    child.once('exit', (code) => resolve({ code, stdout, stderr })),
-  );
-  return { child, exited, output: () => stdout };
-}
+const start = (env: Record<string, string>) => spawnEntry('src/webhooks/main.ts', env);
 
 describe('webhook receiver process', () => {
   it('exits 2 naming each missing or malformed variable', async () => {

@@ -2,7 +2,7 @@
  * The worker process: configuration errors (exit 2, one line per variable), and a real start against the dev
  * server and the simulator: metrics, a journey completed, graceful SIGTERM letting an in-flight fetch finish.
  */
-import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,36 +18,13 @@ import { startJourneyWorkflow } from './helpers/start-journey';
 import { workflowSource } from '../src/worker';
 import { createLocalEnv } from './helpers/temporal-env';
 import { eventually } from './helpers/eventually';
+import { spawnEntry, type EntryExit } from './helpers/entry-process';
 import { freePort } from './helpers/free-ports';
 
-const root = path.resolve(__dirname, '..');
-const baseEnv = {
-  PATH: process.env.PATH ?? '',
-  HOME: tmpdir(),
-  TEMPORAL_CONFIG_FILE: path.join(tmpdir(), 'no-such-temporal.toml'),
-};
-
-interface Exit {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function spawnWorker(env: Record<string, string>, onStart?: (child: ReturnType<typeof spawn>) => void): Promise<Exit> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/worker.ts'], {
-      cwd: root,
-      env: { ...baseEnv, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.once('error', reject);
-    child.once('exit', (code) => resolve({ code, stdout, stderr }));
-    onStart?.(child);
-  });
+function spawnWorker(env: Record<string, string>, onStart?: (child: ChildProcess) => void): Promise<EntryExit> {
+  const { child, exited } = spawnEntry('src/worker.ts', env);
+  onStart?.(child);
+  return exited;
 }
 
 describe('configuration errors', () => {
@@ -175,7 +152,7 @@ describe('a running worker (dev server + simulator)', () => {
     const slow = `slow-${randomUUID()}`;
     sim.script('gbg-go-v2', quick, ['in_progress', 'completed']);
     sim.script('idnow', slow, ['slow 3s completed']);
-    let child: ReturnType<typeof spawn> | undefined;
+    let child: ChildProcess | undefined;
     const exited = spawnWorker(
       {
         ...sim.env(),
@@ -225,7 +202,7 @@ describe('a Temporal address that stops answering', () => {
   it('SIGTERM still ends the worker: exit 1 once the grace time and margin have passed, saying why', async () => {
     const server = await createLocalEnv();
     const [host, port] = server.address.split(':') as [string, string];
-    let child: ReturnType<typeof spawn> | undefined;
+    let child: ChildProcess | undefined;
     let stdout = '';
     const exited = spawnWorker(
       {
