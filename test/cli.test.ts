@@ -10,7 +10,7 @@ import type { Worker } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../src/activities';
-import { EXIT, runCli } from '../src/cli';
+import { EXIT } from '../src/cli';
 import {
   getJourneyStatus,
   listJourneys,
@@ -26,6 +26,7 @@ import { startSimulator, type Simulator } from '../dev/simulator';
 import { createLocalEnv } from './helpers/temporal-env';
 import { eventually } from './helpers/eventually';
 import { createJourneyWorker } from './helpers/journey-worker';
+import { runCliCaptured } from './helpers/run-cli';
 import { bundleJourneyWorkflows } from './helpers/workflow-env';
 
 const root = path.resolve(__dirname, '..');
@@ -53,18 +54,8 @@ afterAll(async () => {
   await env?.teardown();
 });
 
-async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await runCli([...args, '--task-queue', TASK_QUEUE], {
-    client: env.client,
-    stdout: (t) => (out += t),
-    stderr: (t) => (err += t),
-    env: {},
-    progressIntervalMs: 200,
-  });
-  return { code, out, err };
-}
+const cli = (...args: string[]) =>
+  runCliCaptured(env.client, [...args, '--task-queue', TASK_QUEUE], { progressIntervalMs: 200 });
 
 describe('CLI: start → status → result --wait', () => {
   for (const provider of ['gbg-go-v2', 'gbg-go-v1', 'idnow'] as JourneyProvider[]) {

@@ -11,7 +11,7 @@ import type { Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EXIT, runCli } from '../src/cli';
+import { EXIT } from '../src/cli';
 import { startJourneyAwait } from '../src/client';
 import { INVALID_JOURNEY_INPUT, InvalidJourneyInputError } from '../src/journey-input';
 import { journeyWorkflowId, WORKFLOW_TYPE } from '../src/workflow-contract';
@@ -24,6 +24,7 @@ import {
   scriptedFetch,
 } from './helpers/workflow-env';
 import { createJourneyWorker } from './helpers/journey-worker';
+import { runCliCaptured } from './helpers/run-cli';
 
 const TASK_QUEUE = `input-${randomUUID().slice(0, 8)}`;
 const BASIC = { username: 'gbg-hook', password: 'input-test-password' };
@@ -64,17 +65,7 @@ async function workflowExists(client: Client, workflowId: string): Promise<boole
   }
 }
 
-async function cli(...args: string[]) {
-  let out = '';
-  let err = '';
-  const code = await runCli([...args, '--task-queue', TASK_QUEUE], {
-    client: env.client,
-    stdout: (t) => (out += t),
-    stderr: (t) => (err += t),
-    env: {},
-  });
-  return { code, out, err };
-}
+const cli = (...args: string[]) => runCliCaptured(env.client, [...args, '--task-queue', TASK_QUEUE]);
 
 describe('client library', () => {
   it('a 2,000-character id, an empty or spaced id, a zero interval: typed error naming the field, nothing started', async () => {

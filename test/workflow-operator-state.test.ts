@@ -7,7 +7,6 @@ import { randomUUID } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../src/cli';
 import { journeyStartOptions } from '../src/client';
 import {
   journeyDecisionKey,
@@ -26,6 +25,7 @@ import {
   type FetchStep,
 } from './helpers/workflow-env';
 import { createJourneyWorker } from './helpers/journey-worker';
+import { runCliCaptured } from './helpers/run-cli';
 
 let env: TestWorkflowEnvironment;
 let bundle: Awaited<ReturnType<typeof bundleJourneyWorkflows>>;
@@ -75,13 +75,13 @@ describe('JourneyStatus and JourneyDecision tell the truth', () => {
     expect(r).toMatchObject({ status: 'failed', decision: 'undecided' });
     maybeSaveHistory('j-operator-state-gave-up', await r.handle.fetchHistory());
 
-    let out = '';
-    const code = await runCli(['status', input.provider, input.journeyId, '--task-queue', r.taskQueue], {
-      client: env.client,
-      stdout: (t) => (out += t),
-      stderr: () => {},
-      env: {},
-    });
+    const { code, out } = await runCliCaptured(env.client, [
+      'status',
+      input.provider,
+      input.journeyId,
+      '--task-queue',
+      r.taskQueue,
+    ]);
     expect(code).toBe(0);
     expect(out).toMatch(/journey status:\s+failed/);
   });
@@ -96,13 +96,7 @@ describe('JourneyStatus and JourneyDecision tell the truth', () => {
       expect(progress.maxConsecutiveErrors).toBe(7);
       const { currentDetails } = (await handle.query('__temporal_workflow_metadata')) as { currentDetails?: string };
       expect(currentDetails).toContain('errors 1/7');
-      let out = '';
-      await runCli(['status', input.provider, input.journeyId], {
-        client: env.client,
-        stdout: (t) => (out += t),
-        stderr: () => {},
-        env: {},
-      });
+      const { out } = await runCliCaptured(env.client, ['status', input.provider, input.journeyId]);
       expect(out).toContain('errors 1/7');
       expect(out).not.toContain('/30');
     });
