@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SIMULATOR_CREDENTIALS } from '../../dev/simulator';
 import { connectToStack, runDemo, type DemoResult } from '../../dev/stack/demo';
 import { startLocalStack, type LocalStack } from '../../dev/stack/local-stack';
-import { freePorts } from '../helpers/free-ports';
+import { freeStackPorts, machineEnv } from '../helpers/local-stack-setup';
 
 /** The people in the simulator's completed GBG v2 journeys and IDnow data blocks ('Doe' is left out: three
  * letters turn up by chance in kilobytes of ciphertext). */
@@ -26,23 +26,13 @@ let results: DemoResult[] = [];
 let raw: Client;
 
 beforeAll(async () => {
-  const [temporal, ui, webhooks, simulator, codec, metrics] = (await freePorts(6)) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
-  const env = Object.fromEntries(
-    Object.entries(process.env).filter(([name]) => !/^(TEMPORAL|GBG|IDNOW|JOURNEY|WEBHOOK|METRICS|CODEC)_/.test(name)),
-  );
+  const env = machineEnv();
   // Identity data blocks on, so IDnow journeys carry a subject too.
   env.IDNOW_FETCH_DATABLOCKS = 'true';
   dataDir = mkdtempSync(path.join(tmpdir(), 'journey-await-leak-'));
   stack = await startLocalStack({
     dataDir,
-    ports: { temporal, ui, webhooks, simulator, codec, metrics },
+    ports: await freeStackPorts(),
     env,
     log: () => {},
   });

@@ -11,8 +11,8 @@ import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_SCENARIOS, IN_PROGRESS_SCENARIO, runDemo, type DemoResult } from '../../dev/stack/demo';
-import { startLocalStack, type LocalStack, type StackPorts } from '../../dev/stack/local-stack';
-import { freePorts } from '../helpers/free-ports';
+import { startLocalStack, type LocalStack } from '../../dev/stack/local-stack';
+import { freeStackPorts, machineEnv } from '../helpers/local-stack-setup';
 
 const CHROMIUM = '/usr/bin/chromium';
 const SCREENSHOTS = path.resolve(__dirname, '../../.screenshots');
@@ -68,23 +68,8 @@ describe('the Temporal Web UI (headless Chromium)', () => {
     if (!existsSync(CHROMIUM))
       throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium)`);
     mkdirSync(SCREENSHOTS, { recursive: true });
-    const [temporal, ui, webhooks, simulator, codec, metrics] = (await freePorts(6)) as [
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-    ];
-    const ports: StackPorts = { temporal, ui, webhooks, simulator, codec, metrics };
-    // Only the machine's environment, none of the developer's journey-await settings: simulator and embedded Temporal.
-    const env = Object.fromEntries(
-      Object.entries(process.env).filter(
-        ([name]) => !/^(TEMPORAL|GBG|IDNOW|JOURNEY|WEBHOOK|METRICS|CODEC)_/.test(name),
-      ),
-    );
     dataDir = mkdtempSync(path.join(tmpdir(), 'journey-await-ui-'));
-    stack = await startLocalStack({ dataDir, ports, env, log: () => {} });
+    stack = await startLocalStack({ dataDir, ports: await freeStackPorts(), env: machineEnv(), log: () => {} });
     results = await runDemo(stack, {
       scenarios: [...DEMO_SCENARIOS, IN_PROGRESS_SCENARIO],
       log: (line) => demoLog.push(line),
