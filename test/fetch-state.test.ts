@@ -293,11 +293,10 @@ describe('configuration and auth variants', () => {
     fixture.sim.script('gbg-go-v2', 'cancel-me-0123456789', ['slow 30s']);
     const { fetchState } = patientActivities();
     const env = new MockActivityEnvironment();
-    const started = Date.now();
     const running = env.run(() => fetchState({ provider: 'gbg-go-v2', journeyId: 'cancel-me-0123456789' }));
     setTimeout(() => env.cancel(), 200);
+    // Not aborted, the fetch would wait out the 30 s reply and resolve with it.
     await expect(running).rejects.toBeInstanceOf(CancelledFailure);
-    expect(Date.now() - started).toBeLessThan(2_000);
   });
 
   /** A worker client whose DescribeWorkflowExecution says the cancel was requested from the `requestedAt`-th call. */

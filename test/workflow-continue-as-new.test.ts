@@ -44,7 +44,6 @@ const HAND_OVER_EARLY_MS = 250;
 const FLOOD_HISTORY_BUDGET = 60;
 
 it('g. a long journey continues as new at least 3 times and behaves like one run', async () => {
-  const wallStart = Date.now();
   const input: JourneyWorkflowInput = { ...journeyInput(), historyEventBudget: HISTORY_BUDGET };
   const options = journeyStartOptions(input, `journey-${randomUUID()}`);
   const signalW1 = () =>
@@ -102,7 +101,6 @@ it('g. a long journey continues as new at least 3 times and behaves like one run
     });
     runs.forEach((run, i) => maybeSaveHistory(`g-continue-as-new-run${i + 1}`, run.history));
   });
-  expect(Date.now() - wallStart).toBeLessThan(60_000);
 });
 
 it('a flood of duplicate webhooks while waiting continues as new without disturbing the schedule', async () => {
