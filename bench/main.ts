@@ -45,7 +45,8 @@ interface Plan {
   scaleLadder: number[];
   /**
    * Whole poll intervals (10 s): a workflow on schedule then polls as often in the window whatever its phase, so
-   * "polls done against scheduled" measures the step, not how the starts fell (15 s windows read up to 108 % for the sleep loop).
+   * "polls done against scheduled" measures the step, not how the starts fell (15 s windows read up to 108 % for
+   * the sleep loop).
    */
   windowMs: number;
   settleMs: number;
