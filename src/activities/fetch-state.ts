@@ -167,7 +167,7 @@ export function createFetchState(deps: FetchStateDeps): (input: FetchStateInput)
     supplement: SupplementPlan,
     state: JourneyState,
     signal: AbortSignal,
-    cancelled: AbortSignal,
+    isCancelled: () => boolean,
   ): Promise<JourneyState> {
     let attempts = 0;
     for (;;) {
@@ -181,7 +181,7 @@ export function createFetchState(deps: FetchStateDeps): (input: FetchStateInput)
           ...(blocks.subject ? { subject: blocks.subject } : {}),
         };
       }
-      if (cancelled.aborted) throw cancelled.reason ?? new Error('cancelled');
+      if (isCancelled()) throw signal.reason ?? new Error('cancelled');
       if (!outcome.transient || attempts >= DATA_BLOCK_ATTEMPTS || signal.aborted) {
         const { transient: _transient, ...unavailable } = outcome;
         log.warn('data blocks unavailable; returning the state without the subject', {
@@ -235,8 +235,12 @@ export function createFetchState(deps: FetchStateDeps): (input: FetchStateInput)
     }
   }
 
-  /** `signal` ends the HTTP requests (deadline or cancellation); `cancelled` only for a cancellation. */
-  async function fetchOnce(input: FetchStateInput, signal: AbortSignal, cancelled: AbortSignal): Promise<JourneyPoll> {
+  /** `signal` ends the HTTP requests (deadline or cancellation); `isCancelled` tells a cancellation apart. */
+  async function fetchOnce(
+    input: FetchStateInput,
+    signal: AbortSignal,
+    isCancelled: () => boolean,
+  ): Promise<JourneyPoll> {
     const t = target(deps.config, input);
     const res = await authorised(t, t.stateRequest, signal);
     if (res.status < 200 || res.status > 299) throw httpStatusError(t.provider, 'state fetch', res, now());
@@ -251,7 +255,7 @@ export function createFetchState(deps: FetchStateDeps): (input: FetchStateInput)
       throw err;
     }
     if (t.supplement && state.status === 'completed')
-      state = await withSupplement(t, t.supplement, state, signal, cancelled);
+      state = await withSupplement(t, t.supplement, state, signal, isCancelled);
     return compactForHistory(state);
   }
 
@@ -260,11 +264,13 @@ export function createFetchState(deps: FetchStateDeps): (input: FetchStateInput)
     // The SDK's cancellation of the activity, and the cancel watch: whichever learns of the cancel first.
     const cancellation = ctx?.cancellationSignal;
     const watch = watchJourneyCancel(ctx, cancelWatcher);
-    const cancelled = cancellation ? AbortSignal.any([cancellation, watch.signal]) : watch.signal;
-    const signal = AbortSignal.any([cancelled, AbortSignal.timeout(http.totalTimeoutMs)]);
+    const deadline = AbortSignal.timeout(http.totalTimeoutMs);
+    // One signal per fetch (this runs every poll): whichever of the three comes first ends the HTTP requests.
+    const signal = AbortSignal.any(cancellation ? [cancellation, watch.signal, deadline] : [watch.signal, deadline]);
+    const isCancelled = () => cancellation?.aborted === true || watch.signal.aborted;
     const provider = input.provider;
     try {
-      return await fetchOnce(input, signal, cancelled);
+      return await fetchOnce(input, signal, isCancelled);
     } catch (err) {
       if (cancellation?.aborted) throw cancellation.reason ?? err;
       if (watch.signal.aborted) {
