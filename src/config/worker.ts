@@ -11,9 +11,9 @@ export const DEFAULT_WORKER_SHUTDOWN_GRACE_MS = 10_000;
  * Worker sizing for many mostly-sleeping journeys, chosen by `npm run bench` (scale: N journeys polling every
  * 10 s on 2 cores). The cache keeps every open journey's state in memory, so a poll never replays its history.
  * A poll is two workflow activations (start the fetch, handle its result); two workflow threads run different
- * journeys' activations side by side (held 1,750 journeys against 1,500 on one). Task slots stay modest: with
- * 200 the worker took in more tasks than it could run and each waited behind the others (one thread held 1,250
- * journeys with 200 slots, 1,500 with 40).
+ * journeys' activations side by side (in runs with N rising without restarts: 1,750 journeys held against 1,500
+ * on one). Task slots stay modest: with 200 the worker took in more tasks than it could run and each waited
+ * behind the others (one thread held 1,250 journeys with 200 slots, 1,500 with 40).
  */
 export interface WorkerTuning {
   maxCachedWorkflows: number;
