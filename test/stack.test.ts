@@ -88,9 +88,20 @@ function pidsIn(output: string): number[] {
   return [...output.matchAll(/pid (\d+)/g)].map((m) => Number(m[1]));
 }
 
+/** The first match of `pattern` in the stack's output; fails at once if the stack exits first. */
 async function waitForOutput(stack: StackProcess, pattern: RegExp, timeoutMs = 180_000): Promise<RegExpMatchArray> {
-  const found = await eventually(() => pattern.exec(stack.output()) ?? undefined, timeoutMs, 200);
-  if (!found) throw new Error(`no ${pattern} in:\n${stack.output()}`);
+  let exited = false;
+  const found = await eventually(
+    () => {
+      const match = pattern.exec(stack.output());
+      exited = !match && stack.child.exitCode !== null;
+      return match ?? (exited ? null : undefined);
+    },
+    timeoutMs,
+    200,
+  );
+  if (!found)
+    throw new Error(`no ${pattern} ${exited ? 'before the stack exited' : 'in time'}; it printed:\n${stack.output()}`);
   return found;
 }
 

@@ -11,7 +11,7 @@ import { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { SearchAttributeType } from '@temporalio/common';
 import { msToTs } from '@temporalio/common/lib/time';
-import { freeLowPorts, freePorts } from '../free-ports';
+import { freePorts } from '../free-ports';
 import { startPostgres, type PostgresCluster } from './postgres';
 import { temporalServerBuild } from './server-build';
 import {
@@ -126,9 +126,8 @@ export async function startCluster({
 }: ClusterOptions = {}): Promise<Cluster> {
   const build = await temporalServerBuild();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'journey-await-cluster-'));
-  const [pgPort] = await freePorts(1);
-  // The server stores its membership port in a smallint column: all its ports come from below 32768.
-  const serverPortList = await freeLowPorts(SERVER_PORT_NAMES.length);
+  // One pick, so PostgreSQL's port differs from the server's (which must fit its smallint membership column).
+  const [pgPort, ...serverPortList] = await freePorts(1 + SERVER_PORT_NAMES.length);
   const ports = Object.fromEntries(
     SERVER_PORT_NAMES.map((name, i) => [name, serverPortList[i]!]),
   ) as unknown as ServerPorts;
