@@ -7,23 +7,23 @@ import { isTerminal, type JourneyState } from '../../journey';
 import { parseOrThrow, ProviderResponseError } from '../errors';
 import { gbgMetaDataSchema } from '../gbg-go-v2/state';
 import { GBG_STATUSES } from '../gbg/statuses';
+import { lenient, optionalText } from '../lenient';
 import { mapStatus } from '../status';
 import { compact, durationBetween, present, type NormaliseContext } from '../util';
 
 const PROVIDER = 'gbg-go-v1' as const;
 
-const optionalString = z.string().nullish();
-
+/** The status (`status`, else `state`) is strict; the rest is optional data, read leniently. */
 export const gbgV1StateSchema = z.looseObject({
-  instanceId: optionalString,
+  instanceId: optionalText,
   /** API reference. */
-  status: optionalString,
+  status: z.string().nullish(),
   /** Guide variant, read when `status` is absent. */
-  state: optionalString,
-  metaData: gbgMetaDataSchema.nullish(),
+  state: z.string().nullish(),
+  metaData: lenient(gbgMetaDataSchema),
   data: z.unknown().optional(),
-  timestamp: optionalString,
-  lastUpdated: optionalString,
+  timestamp: optionalText,
+  lastUpdated: optionalText,
 });
 export type GbgV1State = z.infer<typeof gbgV1StateSchema>;
 

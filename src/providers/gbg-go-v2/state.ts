@@ -1,11 +1,7 @@
 /**
  * GBG GO v2 (`gbg-go-v2`): the state response schema (the documented `context.process…` shape and the SDK-spec
-<<<<<<< HEAD
- * `metaData`/`data` shape, and the top-level `journey`/`steps`/`result` GBG's sample backend reads; docs/providers.md) and its
- * pure normaliser.
-=======
- * `metaData`/`data` shape, docs/providers.md) and its pure normaliser.
->>>>>>> 1942bc9 (docs/design.md in the project's own words (data flow, idempotency, polling contract, state model, failure types, search attributes, webhooks, configuration); code comments point at docs/design.md and docs/providers.md instead of files outside the repo)
+ * `metaData`/`data` shape, and the top-level `journey`/`steps`/`result` GBG's sample backend reads; docs/providers.md)
+ * and its pure normaliser. Everything but `status` is optional data, read leniently (../lenient.ts).
  */
 import { z } from 'zod';
 import {
@@ -17,20 +13,20 @@ import {
 } from '../../journey';
 import { parseOrThrow } from '../errors';
 import { GBG_STATUSES } from '../gbg/statuses';
+import { lenient, lenientList, optionalText } from '../lenient';
 import { mapStatus } from '../status';
 import { compact, durationBetween, isCodeLike, isRecord, present, type NormaliseContext } from '../util';
 
 const PROVIDER = 'gbg-go-v2' as const;
 
-const optionalString = z.string().nullish();
-const version = z.union([z.string(), z.number()]).nullish();
+const version = lenient(z.union([z.string(), z.number()]));
 
 /** GBG's `result` object, at the top level (sample backend) and under `context.result` (docs). */
 export const gbgResultSchema = z.looseObject({
-  status: optionalString,
-  outcome: optionalString,
+  status: optionalText,
+  outcome: optionalText,
   /** `positive` passes, `negative` fails, anything else refers (GBG's sample backend). */
-  outcomeClassification: optionalString,
+  outcomeClassification: optionalText,
   advice: z.unknown().optional(),
 });
 
@@ -39,70 +35,70 @@ export const gbgResultSchema = z.looseObject({
  * error}, process{step{endedAt}}}`. Only the journey's decision node carries a classification on live runs.
  */
 export const gbgV2StepSchema = z.looseObject({
-  nodeId: optionalString,
-  id: optionalString,
-  name: optionalString,
-  type: optionalString,
-  outcome: optionalString,
-  outcomeClassification: optionalString,
-  result: z
-    .looseObject({
-      status: optionalString,
-      outcome: optionalString,
+  nodeId: optionalText,
+  id: optionalText,
+  name: optionalText,
+  type: optionalText,
+  outcome: optionalText,
+  outcomeClassification: optionalText,
+  result: lenient(
+    z.looseObject({
+      status: optionalText,
+      outcome: optionalText,
       advice: z.unknown().optional(),
       error: z.unknown().optional(),
-    })
-    .nullish(),
-  process: z.looseObject({ step: z.looseObject({ endedAt: optionalString }).nullish() }).nullish(),
+    }),
+  ),
+  process: lenient(z.looseObject({ step: lenient(z.looseObject({ endedAt: optionalText })) })),
 });
 type GbgStep = z.infer<typeof gbgV2StepSchema>;
 
 export const gbgIdentitySchema = z.looseObject({
-  firstName: optionalString,
-  lastNames: z.array(z.string()).nullish(),
-  dateOfBirth: optionalString,
-  currentAddress: z.record(z.string(), z.unknown()).nullish(),
+  firstName: optionalText,
+  lastNames: lenient(z.array(z.string())),
+  dateOfBirth: optionalText,
+  currentAddress: lenient(z.record(z.string(), z.unknown())),
 });
 
 const gbgJourneySchema = z.looseObject({
-  name: optionalString,
-  id: optionalString,
+  name: optionalText,
+  id: optionalText,
   version,
-  startedAt: optionalString,
+  startedAt: optionalText,
   /** Documented, but never filled on real runs (GBG's sample backend): completion falls back to the steps. */
-  endedAt: optionalString,
-  durationMilliSec: z.number().nullish(),
+  endedAt: optionalText,
+  durationMilliSec: lenient(z.number()),
 });
 
 /** Documented shape: `context.process.{journey, instance, steps}`, `context.subject`, `context.result`. */
 export const gbgV2ContextSchema = z.looseObject({
-  process: z
-    .looseObject({
-      journey: gbgJourneySchema.nullish(),
-      instance: z.looseObject({ id: optionalString, instanceId: optionalString }).nullish(),
-      steps: z.array(gbgV2StepSchema).nullish(),
-    })
-    .nullish(),
-  subject: z.looseObject({ identity: gbgIdentitySchema.nullish() }).nullish(),
+  process: lenient(
+    z.looseObject({
+      journey: lenient(gbgJourneySchema),
+      instance: lenient(z.looseObject({ id: optionalText, instanceId: optionalText })),
+      steps: lenientList(gbgV2StepSchema),
+    }),
+  ),
+  subject: lenient(z.looseObject({ identity: lenient(gbgIdentitySchema) })),
   /** `pending|completed|failed` documented, `complete` in the fixture: reported, never decides terminality. */
-  result: gbgResultSchema.nullish(),
+  result: lenient(gbgResultSchema),
 });
 
 /** SDK-spec shape (also GBG v1's API-reference shape): `metaData{createdTime, completedTime}` and optional `data`. */
-export const gbgMetaDataSchema = z.looseObject({ createdTime: optionalString, completedTime: optionalString });
+export const gbgMetaDataSchema = z.looseObject({ createdTime: optionalText, completedTime: optionalText });
 
 /**
  * Every shape seen: `status` is required; `context` (documented), `metaData`/`data` (SDK spec) and the top-level
  * `journey`/`steps`/`result` (read first by GBG's sample backend) are all optional.
  */
 export const gbgV2StateSchema = z.looseObject({
-  instanceId: optionalString,
+  instanceId: optionalText,
   status: z.string(),
-  journey: gbgJourneySchema.nullish(),
-  steps: z.array(gbgV2StepSchema).nullish(),
-  result: gbgResultSchema.nullish(),
-  context: gbgV2ContextSchema.nullish(),
-  metaData: gbgMetaDataSchema.nullish(),
+  journey: lenient(gbgJourneySchema),
+  steps: lenientList(gbgV2StepSchema),
+  result: lenient(gbgResultSchema),
+  context: lenient(gbgV2ContextSchema),
+  metaData: lenient(gbgMetaDataSchema),
   data: z.unknown().optional(),
 });
 export type GbgV2State = z.infer<typeof gbgV2StateSchema>;

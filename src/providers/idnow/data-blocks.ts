@@ -5,11 +5,11 @@
 import { z } from 'zod';
 import type { JourneySubject } from '../../journey';
 import { parseOrThrow, ProviderResponseError } from '../errors';
+import { lenient, lenientList, optionalText } from '../lenient';
 import { statusKey } from '../status';
 import { compact, isRecord } from '../util';
 
 const PROVIDER = 'idnow' as const;
-const optionalString = z.string().nullish();
 
 /**
  * One data block in any documented shape: (A) `datablockId` + `createdBy` + `content`, (B) `lastStep` + flat fields,
@@ -17,23 +17,23 @@ const optionalString = z.string().nullish();
  * `familyName`, `birthDate`), in its `content` or flat.
  */
 export const idnowDataBlockSchema = z.looseObject({
-  datablockId: optionalString,
-  dataBlockId: optionalString,
-  id: optionalString,
-  type: optionalString,
-  status: optionalString,
-  createdAt: optionalString,
-  createdBy: z.looseObject({ stepId: optionalString, clock: z.unknown().optional() }).nullish(),
+  datablockId: optionalText,
+  dataBlockId: optionalText,
+  id: optionalText,
+  type: optionalText,
+  status: optionalText,
+  createdAt: optionalText,
+  createdBy: lenient(z.looseObject({ stepId: optionalText, clock: z.unknown().optional() })),
   createdByStep: z.unknown().optional(),
-  lastStep: z.looseObject({ stepId: optionalString }).nullish(),
-  content: z.record(z.string(), z.unknown()).nullish(),
+  lastStep: lenient(z.looseObject({ stepId: optionalText })),
+  content: lenient(z.record(z.string(), z.unknown())),
 });
 type IdnowDataBlock = z.infer<typeof idnowDataBlockSchema>;
 
-/** `dataBlocks[]` (shapes A and B) or `datablocks[]` (shape C). */
+/** `dataBlocks[]` (shapes A and B) or `datablocks[]` (shape C); a block of another shape is skipped, not fatal. */
 export const idnowDataBlocksSchema = z.looseObject({
-  dataBlocks: z.array(idnowDataBlockSchema).nullish(),
-  datablocks: z.array(idnowDataBlockSchema).nullish(),
+  dataBlocks: lenientList(idnowDataBlockSchema),
+  datablocks: lenientList(idnowDataBlockSchema),
 });
 
 export interface IdnowDataBlocks {

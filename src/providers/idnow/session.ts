@@ -1,10 +1,11 @@
 /**
  * IDnow Trust Platform sessions (`GET /api/v1/{environment}/sessions/{sessionId}`): the schema (both `lastStep`
- * shapes, `outcome` in either case) and the pure normaliser.
+ * shapes, `outcome` in either case) and the pure normaliser. Everything but `sessionStatus` is read leniently.
  */
 import { z } from 'zod';
 import { isTerminal, type JourneyDecision, type JourneyState, type JourneyStep } from '../../journey';
 import { parseOrThrow } from '../errors';
+import { lenient, lenientRecord, optionalText } from '../lenient';
 import { mapStatus, statusKey, type StatusTable } from '../status';
 import { compact, durationBetween, present, type NormaliseContext } from '../util';
 
@@ -19,35 +20,34 @@ export const IDNOW_STATUSES: StatusTable = {
   error: 'failed',
 };
 
-const optionalString = z.string().nullish();
-
 /** `{stepId, stepDescription, verdict}` (production docs) or `{stepName, stepType, verdict}` (sandbox docs). */
 export const idnowLastStepSchema = z.looseObject({
-  stepId: optionalString,
-  stepDescription: optionalString,
-  stepName: optionalString,
-  stepType: optionalString,
-  verdict: optionalString,
+  stepId: optionalText,
+  stepDescription: optionalText,
+  stepName: optionalText,
+  stepType: optionalText,
+  verdict: optionalText,
 });
 
 export const idnowSessionSchema = z.looseObject({
-  sessionId: optionalString,
+  sessionId: optionalText,
   sessionStatus: z.string(),
-  flowId: optionalString,
-  flowVersion: z.union([z.number(), z.string()]).nullish(),
-  environment: optionalString,
-  subjectId: optionalString,
+  flowId: optionalText,
+  flowVersion: lenient(z.union([z.number(), z.string()])),
+  environment: optionalText,
+  subjectId: optionalText,
   /** `accepted`, `rejected`, `NO_OUTCOME`; `ACCEPTED` in the sandbox docs. */
-  outcome: optionalString,
-  createdAt: optionalString,
-  startedAt: optionalString,
-  updatedAt: optionalString,
-  completedAt: optionalString,
-  expiresAt: optionalString,
-  redirectUrl: optionalString,
-  state: optionalString,
-  lastStep: idnowLastStepSchema.nullish(),
-  results: z.record(z.string(), z.looseObject({ type: optionalString, id: z.string() })).nullish(),
+  outcome: optionalText,
+  createdAt: optionalText,
+  startedAt: optionalText,
+  updatedAt: optionalText,
+  completedAt: optionalText,
+  expiresAt: optionalText,
+  redirectUrl: optionalText,
+  state: optionalText,
+  lastStep: lenient(idnowLastStepSchema),
+  /** Typed references; only `{type, id}` is documented, so an entry without a string id is skipped. */
+  results: lenientRecord(z.looseObject({ type: optionalText, id: z.string() })),
 });
 export type IdnowSession = z.infer<typeof idnowSessionSchema>;
 
