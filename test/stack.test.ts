@@ -148,6 +148,10 @@ describe('npm start, supervised', () => {
     expect(alive(newPid)).toBe(true);
     const info = readRunningStack(stack.dataDir)!;
     expect(readFileSync(info.logFiles.worker, 'utf8')).toMatch(/worker exited unexpectedly \(SIGKILL\)/);
+    // The banner names every log, the embedded Temporal server's included.
+    for (const file of [info.logFiles.worker, info.logFiles.webhooks, info.logFiles.temporal!]) {
+      expect(stack.output()).toContain(file);
+    }
 
     const scenario = DEMO_SCENARIOS.find((s) => s.prefix === 'sim-complete-after-2' && s.provider === 'gbg-go-v2')!;
     // Two in-progress polls then completed, one second apart (the demo's real pace is 10 s).

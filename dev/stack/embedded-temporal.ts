@@ -28,8 +28,9 @@ export interface EmbeddedTemporalOptions {
 export interface EmbeddedTemporal {
   address: string;
   uiUrl: string;
-  /** The server process when this stack owns it. */
+  /** The server process and its log when this stack owns it. */
   process?: Supervised;
+  logFile?: string;
   stop(): Promise<void>;
 }
 
@@ -94,13 +95,14 @@ export async function startEmbeddedTemporal(options: EmbeddedTemporalOptions): P
     ...journeySearchAttributeKeys.flatMap((key) => ['--search-attribute', `${key.name}=Keyword`]),
     ...(codecEndpoint ? ['--ui-codec-endpoint', codecEndpoint] : []),
   ]; // prettier-ignore
+  const logFile = path.join(dataDir, 'logs', 'temporal.log');
   const server = supervise({
     name: 'Temporal server',
     command: cli,
     args,
     cwd: dataDir,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? dataDir },
-    logFile: path.join(dataDir, 'logs', 'temporal.log'),
+    logFile,
     report: options.report,
     onFatal: options.onFatal,
     // The SQLite file keeps the journeys: a restarted server continues them.
@@ -113,7 +115,7 @@ export async function startEmbeddedTemporal(options: EmbeddedTemporalOptions): P
     await waitForTemporal(address, 120_000, () => child.exitCode !== null || child.signalCode !== null);
   } catch (err) {
     await server.stop();
-    throw new Error(`${(err as Error).message} (see ${path.join(dataDir, 'logs', 'temporal.log')})`);
+    throw new Error(`${(err as Error).message} (see ${logFile})`);
   }
-  return { address, uiUrl, process: server, stop: () => server.stop() };
+  return { address, uiUrl, process: server, logFile, stop: () => server.stop() };
 }

@@ -165,6 +165,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const logFiles = {
       worker: path.join(dataDir, 'logs', 'worker.log'),
       webhooks: path.join(dataDir, 'logs', 'webhooks.log'),
+      ...(temporal?.logFile ? { temporal: temporal.logFile } : {}),
     };
     const service = (name: string, entry: string, logFile: string) =>
       supervise({

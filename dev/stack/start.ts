@@ -22,7 +22,7 @@ export function describeStack(stack: LocalStack): string {
     ],
     ['Codec server', `${stack.codecUrl} (payloads are encrypted; the UI decodes through it)`],
     ['Metrics', stack.metricsUrl ?? 'off'],
-    ['Logs', `${stack.logFiles.worker}\n${stack.logFiles.webhooks}`],
+    ['Logs', Object.values(stack.logFiles).join('\n')],
     [
       'Processes',
       Object.values(stack.services)

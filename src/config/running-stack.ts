@@ -22,7 +22,8 @@ export interface StackInfo {
   metricsUrl?: string;
   /** The app settings the worker and webhook receiver run with (secrets included): the file is mode 0600. */
   env: Record<string, string>;
-  logFiles: { worker: string; webhooks: string };
+  /** `temporal` when the stack runs its own Temporal server from a `temporal` binary. */
+  logFiles: { worker: string; webhooks: string; temporal?: string };
 }
 
 /** The running stack's info, if `npm start` is running with this data dir. */
