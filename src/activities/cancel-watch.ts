@@ -84,6 +84,8 @@ export function createCancelWatcher(options: CancelWatcherOptions = {}): CancelW
   /** When the lookups of the last second were sent, oldest first. */
   const sentAt: number[] = [];
   let timer: unknown;
+  /** When the armed timer fires (Infinity when none is armed). */
+  let timerAt = Infinity;
 
   function lookUp(watched: Watched): void {
     watched.lookingUp = true;
@@ -106,8 +108,7 @@ export function createCancelWatcher(options: CancelWatcherOptions = {}): CancelW
 
   /** Sends every lookup that is due and within the budget, then sleeps until the next one can be. */
   function sendDueLookups(): void {
-    if (timer !== undefined) timers.clearTimeout(timer);
-    timer = undefined;
+    disarm();
     const now = timers.now();
     while (sentAt.length > 0 && sentAt[0]! <= now - 1_000) sentAt.shift();
     let nextDueAt = Infinity;
@@ -118,16 +119,25 @@ export function createCancelWatcher(options: CancelWatcherOptions = {}): CancelW
     }
     if (nextDueAt === Infinity) return;
     const budgetFreeAt = sentAt.length < maxPerSecond ? now : sentAt[0]! + 1_000;
-    timer = timers.setTimeout(sendDueLookups, Math.max(nextDueAt, budgetFreeAt) - now);
+    timerAt = Math.max(nextDueAt, budgetFreeAt);
+    timer = timers.setTimeout(sendDueLookups, timerAt - now);
+  }
+
+  function disarm(): void {
+    if (timer !== undefined) timers.clearTimeout(timer);
+    timer = undefined;
+    timerAt = Infinity;
   }
 
   return {
     watchCancelRequest(fetch) {
       const watched: Watched = { ...fetch, dueAt: timers.now() + first, lookingUp: false };
       line.add(watched);
-      sendDueLookups();
+      // Most fetches end before their first lookup: re-plan (a scan of every watched fetch) only when this one
+      // is due before the armed timer, which otherwise finds it when it fires.
+      if (watched.dueAt < timerAt) sendDueLookups();
       return () => {
-        if (line.delete(watched)) sendDueLookups();
+        if (line.delete(watched) && line.size === 0) disarm();
       };
     },
     get watchedCount() {
