@@ -217,6 +217,21 @@ describe('configuration and auth variants', () => {
     expect(state).toMatchObject({ status: 'completed', providerStatus: 'COMPLETED' });
   });
 
+  it("GBG Keycloak token URL on the journey's regional host ({region} filled from the input)", async () => {
+    const c = fixture.sim.credentials.gbg;
+    const keycloak = {
+      tokenUrl: `${fixture.sim.url}/gbg/{region}/auth/realms/go/protocol/openid-connect/token`,
+      grant: 'password' as const,
+      username: c.username,
+      password: c.password,
+      scope: undefined,
+    };
+    const { fetchState } = activities(fixture.sim.providerConfig({ gbg: keycloak }));
+    fixture.sim.script('gbg-go-v2', 'gbg-regional-keycloak', ['completed']);
+    const state = await fetchState({ provider: 'gbg-go-v2', journeyId: 'gbg-regional-keycloak', environment: 'au' });
+    expect(state).toMatchObject({ status: 'completed' });
+  });
+
   it('an unknown GBG region or a malformed IDnow environment is FETCH_REJECTED', async () => {
     const { fetchState } = activities();
     expect((await failureOf(fetchState({ provider: 'gbg-go-v2', journeyId: 'x', environment: 'mars' }))).type).toBe(

@@ -1,7 +1,8 @@
 /**
  * Token endpoints, as strict as the providers' about grants and credentials:
  *   POST /gbg/as/token.oauth2                               GBG PingFederate: client_credentials + scope=gbg.token, or password
- *   POST /gbg/auth/realms/go/protocol/openid-connect/token  GBG Keycloak (fabric tenants): password only (scope=openid allowed)
+ *   POST /gbg[/{region}]/auth/realms/go/protocol/openid-connect/token  GBG Keycloak (fabric tenants, on the regional
+ *                                                           host): password only (scope=openid allowed)
  *   POST /idnow/oidc/token                                  IDnow: client_credentials, client_secret_post or _basic
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -51,9 +52,11 @@ export function tokenRoutes(app: FastifyInstance, { state, idnowBasicEncoding }:
   app.post('/gbg/as/token.oauth2', async (req, reply) =>
     reply.header('cache-control', 'no-store').send(gbgToken(req, false)),
   );
-  app.post('/gbg/auth/realms/go/protocol/openid-connect/token', async (req, reply) =>
-    reply.header('cache-control', 'no-store').send(gbgToken(req, true)),
-  );
+  for (const path of [
+    '/gbg/auth/realms/go/protocol/openid-connect/token',
+    '/gbg/:region/auth/realms/go/protocol/openid-connect/token',
+  ])
+    app.post(path, async (req, reply) => reply.header('cache-control', 'no-store').send(gbgToken(req, true)));
 
   app.post('/idnow/oidc/token', async (req, reply) => {
     state.stats.tokenRequests.idnow++;

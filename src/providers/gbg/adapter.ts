@@ -24,8 +24,8 @@ export function createGbgAdapter(family: GbgFamily): ProviderAdapter {
       const gbg = config.gbg;
       if (!gbg) return undefined;
       return {
-        tokenKey: gbgTokenKey(gbg),
-        tokenRequest: gbgTokenRequest(gbg),
+        tokenKey: gbgTokenKey(gbg, input.environment),
+        tokenRequest: gbgTokenRequest(gbg, input.environment),
         stateRequest: gbgStateRequest(family.statePath, gbg, input.journeyId, input.environment),
       };
     },

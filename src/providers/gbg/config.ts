@@ -14,6 +14,7 @@ export const DEFAULT_GBG_BASE_URL = 'https://{region}.platform.go.gbgplc.com';
 
 export const gbgConfigSchema = z
   .object({
+    /** May contain `{region}`: Keycloak tenants' token endpoint is on the regional host. */
     tokenUrl: z.url({ protocol: /^https?$/ }).default(DEFAULT_GBG_TOKEN_URL),
     grant: z.enum(['password', 'client_credentials']),
     /** Sent with client_credentials (`gbg.token`). */

@@ -19,6 +19,12 @@ function gbgRegion(config: GbgConfig, environment?: string): string {
   return region;
 }
 
+/** `{region}` in a configured URL (base or token URL) → the journey's region, checked even when unused. */
+function inRegion(url: string, config: GbgConfig, environment?: string): string {
+  const region = gbgRegion(config, environment);
+  return url.replace(/\{region\}/g, region);
+}
+
 /** `path`: `/v2/captain/journey/state/fetch` (v2) or `/captain/api/journey/state/fetch` (v1). The body is only `{instanceId}`. */
 export function gbgStateRequest(
   path: string,
@@ -27,17 +33,19 @@ export function gbgStateRequest(
   environment?: string,
 ): HttpRequestSpec {
   checkJourneyId(journeyId);
-  const base = trimSlash(config.baseUrl.replace(/\{region\}/g, gbgRegion(config, environment)));
   return {
     method: 'POST',
-    url: `${base}${path}`,
+    url: `${trimSlash(inRegion(config.baseUrl, config, environment))}${path}`,
     headers: { ...JSON_HEADERS },
     body: JSON.stringify({ instanceId: journeyId }),
   };
 }
 
-/** Password grant (`client_id, client_secret, username, password`) or client_credentials + scope, form-encoded. */
-export function gbgTokenRequest(config: GbgConfig): HttpRequestSpec {
+/**
+ * Password grant (`client_id, client_secret, username, password`) or client_credentials + scope, form-encoded, to the
+ * token URL: global (PingFederate) or on the journey's regional host (Keycloak), hence `{region}`.
+ */
+export function gbgTokenRequest(config: GbgConfig, environment?: string): HttpRequestSpec {
   const form = new URLSearchParams({
     grant_type: config.grant,
     client_id: config.clientId,
@@ -48,10 +56,12 @@ export function gbgTokenRequest(config: GbgConfig): HttpRequestSpec {
     form.set('password', config.password ?? '');
   }
   if (config.scope) form.set('scope', config.scope);
-  return { method: 'POST', url: config.tokenUrl, headers: { ...FORM_HEADERS }, body: form.toString() };
+  const url = inRegion(config.tokenUrl, config, environment);
+  return { method: 'POST', url, headers: { ...FORM_HEADERS }, body: form.toString() };
 }
 
-/** Everything that changes which token is issued; the secret and password are left out. */
-export function gbgTokenKey(config: GbgConfig): string {
-  return JSON.stringify(['gbg', config.tokenUrl, config.clientId, config.grant, config.scope, config.username]);
+/** Everything that changes which token is issued (a regional token URL: one per region); no secret or password. */
+export function gbgTokenKey(config: GbgConfig, environment?: string): string {
+  const tokenUrl = inRegion(config.tokenUrl, config, environment);
+  return JSON.stringify(['gbg', tokenUrl, config.clientId, config.grant, config.scope, config.username]);
 }

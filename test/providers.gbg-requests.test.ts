@@ -1,0 +1,35 @@
+/**
+ * GBG requests for Keycloak ("fabric") tenants, whose token endpoint is on the regional host
+ * (`https://{region}.platform.go.gbgplc.com/auth/realms/go/protocol/openid-connect/token`, GBG's SDK spec): `{region}`
+ * in GBG_TOKEN_URL is filled like in GBG_BASE_URL, and each region's token is cached apart.
+ */
+import { describe, expect, it } from 'vitest';
+import { adapters, providerConfigFromEnv } from '../src/providers';
+
+const KEYCLOAK = 'https://{region}.platform.go.gbgplc.com/auth/realms/go/protocol/openid-connect/token';
+const env = { GBG_CLIENT_ID: 'client', GBG_CLIENT_SECRET: 'secret', GBG_USERNAME: 'user', GBG_PASSWORD: 'pw' };
+const journeyId = 'Pq_hhIX6-sHUy9FLSDzPLu';
+
+function plan(tokenUrl: string | undefined, environment?: string) {
+  const config = providerConfigFromEnv(tokenUrl ? { ...env, GBG_TOKEN_URL: tokenUrl } : env);
+  const planned = adapters['gbg-go-v2'].plan(config, { provider: 'gbg-go-v2', journeyId, environment });
+  if (!planned) throw new Error('GBG not configured');
+  return planned;
+}
+
+describe('GBG token URL with {region}', () => {
+  it('is filled with the input region (else GBG_REGION), like the state URL', () => {
+    expect(plan(KEYCLOAK, 'us').tokenRequest.url).toBe(
+      'https://us.platform.go.gbgplc.com/auth/realms/go/protocol/openid-connect/token',
+    );
+    expect(plan(KEYCLOAK).tokenRequest.url).toBe(
+      'https://eu.platform.go.gbgplc.com/auth/realms/go/protocol/openid-connect/token',
+    );
+  });
+
+  it('caches one token per region; the global PingFederate endpoint shares one token across regions', () => {
+    expect(plan(KEYCLOAK, 'us').tokenKey).not.toBe(plan(KEYCLOAK, 'eu').tokenKey);
+    expect(plan(undefined, 'us').tokenKey).toBe(plan(undefined, 'eu').tokenKey);
+    expect(plan(undefined, 'us').tokenRequest.url).toBe('https://api.auth.gbgplc.com/as/token.oauth2');
+  });
+});
