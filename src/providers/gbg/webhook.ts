@@ -6,13 +6,15 @@
 import { z } from 'zod';
 import { WebhookBodyError, type WebhookEvent } from '../adapter';
 import { firstIssue } from '../errors';
+import { lenient } from '../lenient';
 
 const shortText = z.string().min(1).max(200);
 
+/** The journey id stays strict (null is absent); status and eventId of another shape are ignored (../lenient.ts). */
 export const gbgWebhookBodySchema = z.looseObject({
-  instanceId: z.string().min(1).max(256).optional(),
-  status: shortText.optional(),
-  eventId: shortText.optional(),
+  instanceId: z.string().min(1).max(256).nullish(),
+  status: lenient(shortText),
+  eventId: lenient(shortText),
 });
 
 export function parseGbgWebhook(payload: unknown): WebhookEvent {

@@ -7,32 +7,36 @@
 import { z } from 'zod';
 import { WebhookBodyError, type WebhookEvent } from '../adapter';
 import { firstIssue } from '../errors';
+import { lenient } from '../lenient';
 import { isRecord } from '../util';
 
 const shortText = z.string().min(1).max(200);
-const counter = z.union([z.string().max(32), z.number()]).optional();
+/** Only read for logs and the signal: null or another shape reads as absent (../lenient.ts). */
+const info = lenient(shortText);
+const counter = lenient(z.union([z.string().max(32), z.number()]));
 
+/** The fields the receiver uses (session id, event id, environment) stay strict, null meaning absent. */
 export const idnowWebhookDataSchema = z.looseObject({
-  eventId: shortText.optional(),
-  eventDeliverId: shortText.optional(),
-  eventName: shortText.optional(),
+  eventId: shortText.nullish(),
+  eventDeliverId: info,
+  eventName: info,
   eventVersion: counter,
   eventSequence: counter,
-  createdAt: shortText.optional(),
+  createdAt: info,
   environment: z
     .string()
     .regex(/^[a-z0-9-]{1,32}$/)
-    .optional(),
+    .nullish(),
   payload: z
     .looseObject({
-      flowId: shortText.optional(),
-      sessionId: z.string().min(1).max(256).optional(),
-      sessionStatus: shortText.optional(),
-      lastStepId: shortText.optional(),
-      lastStepType: shortText.optional(),
-      lastStepStatus: shortText.optional(),
+      flowId: info,
+      sessionId: z.string().min(1).max(256).nullish(),
+      sessionStatus: info,
+      lastStepId: info,
+      lastStepType: info,
+      lastStepStatus: info,
     })
-    .optional(),
+    .nullish(),
 });
 
 /** `payload`: the JWT claims, or the JSON body (`{data: …}` or the data itself) when a static header authenticated it. */
