@@ -153,6 +153,26 @@ describe('auth enforcement', () => {
     ).toBe(200);
     expect(fixture.sim.tokenRequests()).toBe(7);
   });
+
+  it('only the documented GBG regions and IDnow environments exist: others answer 404', async () => {
+    const gbg = { authorization: `Bearer ${await gbgToken()}`, 'content-type': 'application/json' };
+    const body = JSON.stringify({ instanceId: 'a1-0123456789abcdef' });
+    for (const region of ['eu', 'us', 'au'])
+      expect((await call('POST', `/gbg/${region}/v2/captain/journey/state/fetch`, { body, headers: gbg })).status).toBe(
+        200,
+      );
+    expect((await call('POST', '/gbg/uk/v2/captain/journey/state/fetch', { body, headers: gbg })).status).toBe(404);
+    const idnow = fixture.sim.providerConfig().idnow!;
+    const token = await call('POST', '/idnow/oidc/token', {
+      body: `grant_type=client_credentials&client_id=${idnow.clientId}&client_secret=${idnow.clientSecret}`,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    const auth = { authorization: `Bearer ${token.json.access_token as string}` };
+    for (const environment of ['live', 'staging'])
+      expect((await call('GET', `/idnow/api/v1/${environment}/sessions/s2`, { headers: auth })).status).toBe(200);
+    expect((await call('GET', '/idnow/api/v1/production/sessions/s2', { headers: auth })).status).toBe(404);
+    expect((await call('GET', '/idnow/api/v1/sandbox/sessions/s2/datablocks', { headers: auth })).status).toBe(404);
+  });
 });
 
 describe('admin API', () => {

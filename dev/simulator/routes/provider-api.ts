@@ -1,14 +1,15 @@
 /**
  * The providers' read APIs, scripted per journey, answering like the real ones (bearer token required):
- *   POST /gbg/{region}/v2/captain/journey/state/fetch            GBG GO v2 state
+ *   POST /gbg/{region}/v2/captain/journey/state/fetch            GBG GO v2 state (`eu`, `us`, `au`)
  *   POST /gbg/{region}/captain/api/journey/state/fetch           GBG GO v1 state
- *   GET  /idnow/api/v1/{environment}/sessions/{id}[/datablocks]  IDnow session / data blocks
+ *   GET  /idnow/api/v1/{environment}/sessions/{id}[/datablocks]  IDnow session / data blocks (`live`, `staging`)
  *   GET  /idnow/oidc/.well-known/jwks.json                       IDnow JWKS (the webhook JWT key)
  * GBG requests are checked as GBG's spec says: a JSON object with `instanceId` (16–64 characters), optionally
  * `filterKeys`, nothing else; otherwise 400 with GBG's `errors[]` body.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { JourneyProvider } from '../../../src/journey';
+import { GBG_REGIONS } from '../../../src/providers/config';
 import {
   errorBody,
   gbgErrorBody,
@@ -20,6 +21,9 @@ import {
 } from '../payloads';
 import type { SimStep } from '../script';
 import { HttpError, type Family, type JourneyRun, type SimulatorState } from '../state';
+
+/** The environments IDnow documents; API clients belong to one of them. */
+const IDNOW_ENVIRONMENTS: readonly string[] = ['live', 'staging'];
 
 export interface ProviderApiOptions {
   state: SimulatorState;
@@ -116,7 +120,9 @@ export function providerApiRoutes(app: FastifyInstance, { state, jwks, delay }: 
   ] as const) {
     app.post<{ Params: { region: string } }>(path, async (req, reply) => {
       reply.header('x-request-id', state.nextRequestId());
-      if (!/^[a-z]{2}$/.test(req.params.region)) throw new HttpError(404, errorBody(provider, 404));
+      // Only these regional hosts exist.
+      if (!(GBG_REGIONS as readonly string[]).includes(req.params.region))
+        throw new HttpError(404, errorBody(provider, 404));
       state.stats.stateRequests[provider]++;
       requireBearer(req, 'gbg', provider);
       const problem = gbgRequestProblem(req.body);
@@ -131,11 +137,16 @@ export function providerApiRoutes(app: FastifyInstance, { state, jwks, delay }: 
 
   app.get('/idnow/oidc/.well-known/jwks.json', async () => jwks());
 
+  function requireEnvironment(environment: string): void {
+    if (!IDNOW_ENVIRONMENTS.includes(environment)) throw new HttpError(404, errorBody('idnow', 404));
+  }
+
   app.get<{ Params: { environment: string; sessionId: string } }>(
     '/idnow/api/v1/:environment/sessions/:sessionId',
     async (req, reply) => {
       state.stats.stateRequests.idnow++;
       requireBearer(req, 'idnow', 'idnow');
+      requireEnvironment(req.params.environment);
       return fetchState(req, reply, 'idnow', req.params.sessionId, req.params.environment);
     },
   );
@@ -145,6 +156,7 @@ export function providerApiRoutes(app: FastifyInstance, { state, jwks, delay }: 
     async (req, reply) => {
       state.stats.dataBlockRequests++;
       requireBearer(req, 'idnow', 'idnow');
+      requireEnvironment(req.params.environment);
       const { sessionId } = req.params;
       const run = state.runFor('idnow', sessionId);
       const script = run.options.dataBlocksScript ?? [];
