@@ -1,10 +1,11 @@
 /**
- * GBG requests for Keycloak ("fabric") tenants, whose token endpoint is on the regional host
- * (`https://{region}.platform.go.gbgplc.com/auth/realms/go/protocol/openid-connect/token`, GBG's SDK spec): `{region}`
- * in GBG_TOKEN_URL is filled like in GBG_BASE_URL, and each region's token is cached apart.
+ * Requests as the providers' auth requires them. GBG Keycloak ("fabric") tenants' token endpoint is on the regional
+ * host (`https://{region}.platform.go.gbgplc.com/auth/realms/go/protocol/openid-connect/token`, GBG's SDK spec):
+ * `{region}` in GBG_TOKEN_URL is filled like in GBG_BASE_URL, and each region's token is cached apart. IDnow API
+ * clients belong to one environment (`live` or `staging`): a journey in another one is rejected before any request.
  */
 import { describe, expect, it } from 'vitest';
-import { adapters, providerConfigFromEnv } from '../src/providers';
+import { adapters, InvalidFetchInputError, providerConfigFromEnv } from '../src/providers';
 
 const KEYCLOAK = 'https://{region}.platform.go.gbgplc.com/auth/realms/go/protocol/openid-connect/token';
 const env = { GBG_CLIENT_ID: 'client', GBG_CLIENT_SECRET: 'secret', GBG_USERNAME: 'user', GBG_PASSWORD: 'pw' };
@@ -31,5 +32,21 @@ describe('GBG token URL with {region}', () => {
     expect(plan(KEYCLOAK, 'us').tokenKey).not.toBe(plan(KEYCLOAK, 'eu').tokenKey);
     expect(plan(undefined, 'us').tokenKey).toBe(plan(undefined, 'eu').tokenKey);
     expect(plan(undefined, 'us').tokenRequest.url).toBe('https://api.auth.gbgplc.com/as/token.oauth2');
+  });
+});
+
+describe('IDnow environment of a journey', () => {
+  const config = providerConfigFromEnv({ IDNOW_CLIENT_ID: 'c', IDNOW_CLIENT_SECRET: 's', IDNOW_ENVIRONMENT: 'live' });
+  const plan = (environment?: string) =>
+    adapters.idnow.plan(config, { provider: 'idnow', journeyId: 'session-1', environment });
+
+  it("the API client's own environment, given or not, is used in the path", () => {
+    expect(plan()?.stateRequest.url).toBe('https://api.eu.platform.idnow.io/api/v1/live/sessions/session-1');
+    expect(plan('live')?.stateRequest.url).toBe('https://api.eu.platform.idnow.io/api/v1/live/sessions/session-1');
+  });
+
+  it('another environment is rejected at once, naming both (its credentials could never read the session)', () => {
+    expect(() => plan('staging')).toThrow(InvalidFetchInputError);
+    expect(() => plan('staging')).toThrow(/"staging".*IDNOW_ENVIRONMENT.*"live"/);
   });
 });
