@@ -201,35 +201,24 @@ describe('configuration and auth variants', () => {
     expect((await fetchState({ provider: 'gbg-go-v2', journeyId: 'gbg-client-credentials' })).status).toBe('completed');
   });
 
-  it('GBG Keycloak-style token URL, and the region from the input', async () => {
-    // Keycloak tenants issue tokens by the password grant only.
+  // Keycloak tenants issue tokens by the password grant only; the SDK spec puts the endpoint on the regional host.
+  it.each([
+    ['GBG Keycloak-style token URL, and the region from the input', '', 'gbg-go-v1', 'us', 'completed variant=guide'],
+    [
+      "GBG Keycloak token URL on the journey's regional host ({region} from the input)",
+      '/{region}',
+      'gbg-go-v2',
+      'au',
+      'completed',
+    ],
+  ] as const)('%s', async (_name, host, provider, environment, step) => {
     const c = fixture.sim.credentials.gbg;
-    const keycloak = {
-      tokenUrl: `${fixture.sim.url}/gbg/auth/realms/go/protocol/openid-connect/token`,
-      grant: 'password' as const,
-      username: c.username,
-      password: c.password,
-      scope: undefined,
-    };
-    const { fetchState } = activities(fixture.sim.providerConfig({ gbg: keycloak }));
-    fixture.sim.script('gbg-go-v1', 'gbg-keycloak-journey', ['completed variant=guide']);
-    const state = await fetchState({ provider: 'gbg-go-v1', journeyId: 'gbg-keycloak-journey', environment: 'us' });
-    expect(state).toMatchObject({ status: 'completed', providerStatus: 'COMPLETED' });
-  });
-
-  it("GBG Keycloak token URL on the journey's regional host ({region} filled from the input)", async () => {
-    const c = fixture.sim.credentials.gbg;
-    const keycloak = {
-      tokenUrl: `${fixture.sim.url}/gbg/{region}/auth/realms/go/protocol/openid-connect/token`,
-      grant: 'password' as const,
-      username: c.username,
-      password: c.password,
-      scope: undefined,
-    };
-    const { fetchState } = activities(fixture.sim.providerConfig({ gbg: keycloak }));
-    fixture.sim.script('gbg-go-v2', 'gbg-regional-keycloak', ['completed']);
-    const state = await fetchState({ provider: 'gbg-go-v2', journeyId: 'gbg-regional-keycloak', environment: 'au' });
-    expect(state).toMatchObject({ status: 'completed' });
+    const tokenUrl = `${fixture.sim.url}/gbg${host}/auth/realms/go/protocol/openid-connect/token`;
+    const keycloak = { tokenUrl, grant: 'password' as const, username: c.username, password: c.password };
+    const { fetchState } = activities(fixture.sim.providerConfig({ gbg: { ...keycloak, scope: undefined } }));
+    const journeyId = `gbg-keycloak-journey-${environment}`;
+    fixture.sim.script(provider, journeyId, [step]);
+    expect(await fetchState({ provider, journeyId, environment })).toMatchObject({ status: 'completed' });
   });
 
   it('an unknown GBG region or a malformed IDnow environment is FETCH_REJECTED', async () => {
