@@ -219,6 +219,12 @@ describe('configuration and auth variants', () => {
     const journeyId = `gbg-keycloak-journey-${environment}`;
     fixture.sim.script(provider, journeyId, [step]);
     expect(await fetchState({ provider, journeyId, environment })).toMatchObject({ status: 'completed' });
+    // Keycloak tokens last 300 s: 280 s on, a fresh one is fetched before use, never answered by a 401.
+    const before = fixture.sim.stats();
+    clock += 280_000;
+    expect(await fetchState({ provider, journeyId, environment })).toMatchObject({ status: 'completed' });
+    expect(fixture.sim.stats().tokensIssued.gbg).toBe(before.tokensIssued.gbg + 1);
+    expect(fixture.sim.stats().rejectedAuth.expired).toBe(before.rejectedAuth.expired);
   });
 
   it('an unknown GBG region or a malformed IDnow environment is FETCH_REJECTED', async () => {

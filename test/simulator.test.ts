@@ -154,6 +154,20 @@ describe('auth enforcement', () => {
     expect(fixture.sim.tokenRequests()).toBe(7);
   });
 
+  it("GBG Keycloak (fabric) tokens are short-lived (300 s), PingFederate's last an hour", async () => {
+    const form = { 'content-type': 'application/x-www-form-urlencoded' };
+    for (const path of [
+      '/gbg/auth/realms/go/protocol/openid-connect/token',
+      '/gbg/eu/auth/realms/go/protocol/openid-connect/token',
+    ]) {
+      const keycloak = await call('POST', path, { body: gbgForm(), headers: form });
+      expect(keycloak.json).toMatchObject({ token_type: 'Bearer', expires_in: 300 });
+    }
+    expect((await call('POST', '/gbg/as/token.oauth2', { body: gbgForm(), headers: form })).json).toMatchObject({
+      expires_in: 3600,
+    });
+  });
+
   it('only the documented GBG regions and IDnow environments exist: others answer 404', async () => {
     const gbg = { authorization: `Bearer ${await gbgToken()}`, 'content-type': 'application/json' };
     const body = JSON.stringify({ instanceId: 'a1-0123456789abcdef' });

@@ -22,6 +22,7 @@ import {
   type JourneyProgressInfo,
   type SimulatorCredentials,
   type SimulatorStats,
+  type TokenIssuer,
 } from './state';
 import { sendWebhook, type WebhookOptions, type WebhookResult } from './webhooks';
 
@@ -32,8 +33,8 @@ export interface SimulatorOptions {
   port?: number;
   host?: string;
   now?: () => number;
-  /** Token lifetimes in seconds (GBG 3600, IDnow 86400 like the providers). */
-  tokenTtlSeconds?: Partial<Record<Family, number>>;
+  /** Token lifetimes in seconds (GBG 3600, GBG Keycloak 300, IDnow 86400 like the providers). */
+  tokenTtlSeconds?: Partial<Record<TokenIssuer, number>>;
   credentials?: Partial<SimulatorCredentials>;
   /**
    * How the IDnow token endpoint reads HTTP Basic client credentials: `raw` Base64(id:secret) as IDnow documents
@@ -81,7 +82,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const state = new SimulatorState(
     credentials,
     now,
-    { gbg: 3600, idnow: 86400, ...options.tokenTtlSeconds },
+    { gbg: 3600, gbgKeycloak: 300, idnow: 86400, ...options.tokenTtlSeconds },
     options.defaultScript,
   );
   const signingKey = createSigningKey();

@@ -14,6 +14,8 @@ import {
 } from './script';
 
 export type Family = 'gbg' | 'idnow';
+/** Who issues a token: a family's endpoint, or GBG's Keycloak (fabric tenants, as short as 300 s). */
+export type TokenIssuer = Family | 'gbgKeycloak';
 
 export interface SimulatorCredentials {
   gbg: { clientId: string; clientSecret: string; username: string; password: string; scope: string };
@@ -114,7 +116,7 @@ export class SimulatorState {
   constructor(
     readonly credentials: SimulatorCredentials,
     readonly now: () => number,
-    private readonly ttlSeconds: Record<Family, number>,
+    private readonly ttlSeconds: Record<TokenIssuer, number>,
     private readonly defaultScript: readonly ScriptEntry[] = DEFAULT_SCRIPT,
   ) {}
 
@@ -188,11 +190,15 @@ export class SimulatorState {
     };
   }
 
-  issueToken(family: Family): { access_token: string; token_type: string; expires_in: number } {
+  issueToken(
+    family: Family,
+    issuer: TokenIssuer = family,
+  ): { access_token: string; token_type: string; expires_in: number } {
     const token = `sim-${family}-${randomBytes(24).toString('base64url')}`;
-    this.tokens.set(token, { family, expiresAt: this.now() + this.ttlSeconds[family] * 1000 });
+    const ttl = this.ttlSeconds[issuer];
+    this.tokens.set(token, { family, expiresAt: this.now() + ttl * 1000 });
     this.stats.tokensIssued[family]++;
-    return { access_token: token, token_type: 'Bearer', expires_in: this.ttlSeconds[family] };
+    return { access_token: token, token_type: 'Bearer', expires_in: ttl };
   }
 
   /** Why the Authorization header does not carry a valid bearer token of the family, or undefined when it does. */

@@ -46,7 +46,7 @@ export function tokenRoutes(app: FastifyInstance, { state, idnowBasicEncoding }:
     if (grant === 'client_credentials' && f.get('scope') !== c.scope)
       throw new HttpError(400, { error: 'invalid_scope' });
     if (keycloak && f.has('scope') && f.get('scope') !== 'openid') throw new HttpError(400, { error: 'invalid_scope' });
-    return state.issueToken('gbg');
+    return state.issueToken('gbg', keycloak ? 'gbgKeycloak' : 'gbg');
   }
 
   app.post('/gbg/as/token.oauth2', async (req, reply) =>
