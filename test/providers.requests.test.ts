@@ -5,7 +5,7 @@
  * clients belong to one environment (`live` or `staging`): a journey in another one is rejected before any request.
  */
 import { describe, expect, it } from 'vitest';
-import { adapters, InvalidFetchInputError, providerConfigFromEnv } from '../src/providers';
+import { adapters, InvalidFetchInputError, ProviderConfigError, providerConfigFromEnv } from '../src/providers';
 
 const KEYCLOAK = 'https://{region}.platform.go.gbgplc.com/auth/realms/go/protocol/openid-connect/token';
 const env = { GBG_CLIENT_ID: 'client', GBG_CLIENT_SECRET: 'secret', GBG_USERNAME: 'user', GBG_PASSWORD: 'pw' };
@@ -32,6 +32,18 @@ describe('GBG token URL with {region}', () => {
     expect(plan(KEYCLOAK, 'us').tokenKey).not.toBe(plan(KEYCLOAK, 'eu').tokenKey);
     expect(plan(undefined, 'us').tokenKey).toBe(plan(undefined, 'eu').tokenKey);
     expect(plan(undefined, 'us').tokenRequest.url).toBe('https://api.auth.gbgplc.com/as/token.oauth2');
+  });
+});
+
+describe('GBG_BASE_URL', () => {
+  it('must be an http(s) URL once {region} is filled: a bad one is a configuration error, not a failure per poll', () => {
+    for (const GBG_BASE_URL of ['eu.platform.go.gbgplc.com', 'ftp://{region}.platform.go.gbgplc.com', 'https://']) {
+      expect(() => providerConfigFromEnv({ ...env, GBG_BASE_URL }), GBG_BASE_URL).toThrow(ProviderConfigError);
+      expect(() => providerConfigFromEnv({ ...env, GBG_BASE_URL }), GBG_BASE_URL).toThrow(/GBG_BASE_URL/);
+    }
+    expect(providerConfigFromEnv({ ...env, GBG_BASE_URL: 'http://127.0.0.1:4010/gbg/{region}' }).gbg?.baseUrl).toBe(
+      'http://127.0.0.1:4010/gbg/{region}',
+    );
   });
 });
 

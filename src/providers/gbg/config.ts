@@ -12,10 +12,16 @@ export const DEFAULT_GBG_TOKEN_URL = 'https://api.auth.gbgplc.com/as/token.oauth
 /** `{region}` is replaced by the configured region or the workflow input's `environment`. */
 export const DEFAULT_GBG_BASE_URL = 'https://{region}.platform.go.gbgplc.com';
 
+const httpUrl = z.url({ protocol: /^https?$/ });
+/** An http(s) URL once `{region}` is filled. */
+const regionalUrl = z.string().refine((url) => httpUrl.safeParse(url.replace(/\{region\}/g, GBG_REGIONS[0])).success, {
+  message: 'must be an http(s) URL ({region} is replaced by the region)',
+});
+
 export const gbgConfigSchema = z
   .object({
     /** May contain `{region}`: Keycloak tenants' token endpoint is on the regional host. */
-    tokenUrl: z.url({ protocol: /^https?$/ }).default(DEFAULT_GBG_TOKEN_URL),
+    tokenUrl: regionalUrl.default(DEFAULT_GBG_TOKEN_URL),
     grant: z.enum(['password', 'client_credentials']),
     /** Sent with client_credentials (`gbg.token`). */
     scope: z.string().min(1).optional(),
@@ -25,7 +31,7 @@ export const gbgConfigSchema = z
     password: z.string().min(1).optional(),
     region: z.enum(GBG_REGIONS).default('eu'),
     /** Host and path prefix before `/v2/captain` or `/captain/api`; may contain `{region}`. */
-    baseUrl: z.string().min(1).default(DEFAULT_GBG_BASE_URL),
+    baseUrl: regionalUrl.default(DEFAULT_GBG_BASE_URL),
   })
   .refine((c) => c.grant !== 'password' || (c.username && c.password), {
     message: 'the password grant needs GBG_USERNAME and GBG_PASSWORD',
