@@ -81,7 +81,8 @@ export function parseStrictIsoTimestamp(text: unknown): number | undefined {
   return Date.parse(text);
 }
 
-function checkBounded(value: unknown, field: string, bounds: Bounds, unit: string): void {
+/** Throws InvalidJourneyInputError unless `value` is a whole number within `bounds` (`unit` is for the message). */
+export function checkBounded(value: unknown, field: string, bounds: Bounds, unit: string): void {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < bounds.min || value > bounds.max) {
     throw new InvalidJourneyInputError(field, `must be a whole number from ${bounds.min} to ${bounds.max}${unit}`);
   }
@@ -101,6 +102,17 @@ function checkPolling(polling: unknown): void {
   }
 }
 
+/** Checks the part of an input that names a journey (`provider`, `journeyId`); throws InvalidJourneyInputError. */
+export function validateJourneyRef(ref: unknown): asserts ref is Pick<AwaitJourneyInput, 'provider' | 'journeyId'> {
+  if (typeof ref !== 'object' || ref === null || Array.isArray(ref))
+    throw new InvalidJourneyInputError('input', 'must be an object');
+  const r = ref as Record<string, unknown>;
+  if (!isJourneyProvider(r.provider))
+    throw new InvalidJourneyInputError('provider', `must be one of ${PROVIDERS.join(', ')}`);
+  const idProblem = journeyIdProblem(r.journeyId);
+  if (idProblem) throw new InvalidJourneyInputError('journeyId', idProblem);
+}
+
 export interface ValidateOptions {
   /** When given (clients, CLI), the deadline must be later than this epoch ms. */
   now?: number;
@@ -113,13 +125,8 @@ export interface ValidateOptions {
 export function validateJourneyInput<T extends AwaitJourneyInput>(input: T, options?: ValidateOptions): T;
 export function validateJourneyInput(input: unknown, options?: ValidateOptions): AwaitJourneyInput;
 export function validateJourneyInput(input: unknown, options: ValidateOptions = {}): AwaitJourneyInput {
-  if (typeof input !== 'object' || input === null || Array.isArray(input))
-    throw new InvalidJourneyInputError('input', 'must be an object');
+  validateJourneyRef(input);
   const i = input as Record<string, unknown>;
-  if (!isJourneyProvider(i.provider))
-    throw new InvalidJourneyInputError('provider', `must be one of ${PROVIDERS.join(', ')}`);
-  const idProblem = journeyIdProblem(i.journeyId);
-  if (idProblem) throw new InvalidJourneyInputError('journeyId', idProblem);
   if (i.environment !== undefined && (typeof i.environment !== 'string' || !ENVIRONMENT_PATTERN.test(i.environment))) {
     throw new InvalidJourneyInputError(
       'environment',

@@ -2,6 +2,7 @@
 import type { Client, WorkflowExecutionDescription, WorkflowHandle } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
 import type { JourneyProvider } from '../journey';
+import { validateJourneyRef } from '../journey-input';
 import { journeyWorkflowId } from '../workflow-contract';
 import type { awaitJourneyCompletion } from '../workflows';
 import { JourneyNotFoundError, rethrowUnavailable } from './errors';
@@ -15,6 +16,7 @@ export type JourneyHandle = WorkflowHandle<typeof awaitJourneyCompletion>;
 
 /** The journey's workflow (the latest run: `result()` follows continue-as-new to the final state). */
 export function getJourneyHandle(client: Client, ref: JourneyRef): JourneyHandle {
+  validateJourneyRef(ref);
   return client.workflow.getHandle<typeof awaitJourneyCompletion>(journeyWorkflowId(ref.provider, ref.journeyId));
 }
 

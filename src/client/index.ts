@@ -8,6 +8,8 @@
  *   getJourneyStatus       execution status + the workflow's journeyProgress query, as a JourneyStatusReport
  *   awaitJourneyResult     the final JourneyState, with optional live progress while waiting
  *   listJourneys           by the JourneyProvider / JourneyStatus search attributes
+ *
+ * Bad arguments throw InvalidJourneyInputError (its `field` names which) before any call to Temporal.
  */
 export * from './connection';
 export {
@@ -17,6 +19,7 @@ export {
   JourneyWorkflowFailedError,
   TemporalUnavailableError,
 } from './errors';
+export { INVALID_JOURNEY_INPUT, InvalidJourneyInputError } from '../journey-input';
 export { getJourneyHandle, type JourneyHandle, type JourneyRef } from './handle';
 export * from './journey-status';
 export * from './list-journeys';

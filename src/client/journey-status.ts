@@ -1,7 +1,9 @@
 /** Where a journey stands (`getJourneyStatus`) and its final state (`awaitJourneyResult`). */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { WorkflowFailedError, type Client, type WorkflowExecutionDescription } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
 import type { JourneyProvider, JourneyState } from '../journey';
+import { InvalidJourneyInputError, validateJourneyRef } from '../journey-input';
 import { journeyProgressQuery, journeyStatusKey, journeyWorkflowId, type JourneyProgress } from '../workflow-contract';
 import {
   AwaitTimeoutError,
@@ -11,6 +13,7 @@ import {
   JourneyWorkflowFailedError,
   rethrowUnavailable,
 } from './errors';
+import { checkOptionalBounded } from './arguments';
 import { describeJourney, getJourneyHandle, type JourneyHandle, type JourneyRef } from './handle';
 
 export type ExecutionStatus = WorkflowExecutionDescription['status']['name'];
@@ -50,6 +53,8 @@ export async function getJourneyStatus(
   ref: JourneyRef,
   opts: { queryTimeoutMs?: number } = {},
 ): Promise<JourneyStatusReport> {
+  validateJourneyRef(ref);
+  checkOptionalBounded(opts.queryTimeoutMs, 'callTimeoutMs', 'queryTimeoutMs');
   const workflowId = journeyWorkflowId(ref.provider, ref.journeyId);
   const d = await describeJourney(client, workflowId);
   const journeyStatus = d.typedSearchAttributes.get(journeyStatusKey);
@@ -85,34 +90,35 @@ export async function getJourneyStatus(
 export interface AwaitResultOptions {
   /** Called whenever the progress changes while waiting (polled with the journeyProgress query). */
   onProgress?: (progress: JourneyProgress) => void;
-  /** How often to query progress. Default 1 s. */
+  /** How often to query progress: 100 ms to 1 h, default 1 s. */
   progressIntervalMs?: number;
-  /** Give up waiting after this long (the journey keeps running). */
+  /** Give up waiting after this long (the journey keeps running): 1 ms to 2,147,483,647 ms (a Node timer's limit). */
   timeoutMs?: number;
   signal?: AbortSignal;
 }
 
-/** Reports each change of progress until `isStopped()`; errors (closed journey, no worker) are left to the result. */
+/** Reports each change of progress until `stopped`; errors (closed journey, no worker) are left to the result. */
 async function watchProgress(
   client: Client,
   handle: JourneyHandle,
   opts: AwaitResultOptions,
-  isStopped: () => boolean,
+  stopped: AbortSignal,
 ): Promise<void> {
   if (!opts.onProgress) return;
   let last = '';
-  while (!isStopped()) {
+  while (!stopped.aborted) {
     try {
-      const progress = await queryProgress(client, handle);
+      // A query in flight is dropped when waiting stops, so a timeout is not held up by a worker that never answers.
+      const progress = await client.withAbortSignal(stopped, () => queryProgress(client, handle));
       const key = JSON.stringify(progress);
-      if (!isStopped() && key !== last) {
+      if (!stopped.aborted && key !== last) {
         last = key;
         opts.onProgress(progress);
       }
     } catch {
-      // The journey may have just closed, or no worker answered; the result decides.
+      // The journey may have just closed, no worker answered, or waiting stopped; the result decides.
     }
-    await new Promise((r) => setTimeout(r, opts.progressIntervalMs ?? 1_000));
+    await sleep(opts.progressIntervalMs ?? 1_000, undefined, { signal: stopped }).catch(() => {});
   }
 }
 
@@ -125,14 +131,22 @@ export async function awaitJourneyResult(
   ref: JourneyRef,
   opts: AwaitResultOptions = {},
 ): Promise<JourneyState> {
+  validateJourneyRef(ref);
+  checkOptionalBounded(opts.timeoutMs, 'timeoutMs');
+  checkOptionalBounded(opts.progressIntervalMs, 'progressIntervalMs');
+  if (opts.onProgress !== undefined && typeof opts.onProgress !== 'function')
+    throw new InvalidJourneyInputError('onProgress', 'must be a function');
+  if (opts.signal?.aborted) throw new AwaitTimeoutError('aborted');
   const workflowId = journeyWorkflowId(ref.provider, ref.journeyId);
   await describeJourney(client, workflowId); // not found → JourneyNotFoundError before waiting forever
   const handle = getJourneyHandle(client, ref);
-  let stop = false;
-  const watcher = watchProgress(client, handle, opts, () => stop);
+  // Ends the result's long poll and the progress queries when waiting stops early: an abandoned long poll kept
+  // polling until the journey ended, and crashed the process on its next retry once the connection was closed.
+  const stopPolling = new AbortController();
+  const watcher = watchProgress(client, handle, opts, stopPolling.signal);
   let timer: NodeJS.Timeout | undefined;
   try {
-    const result = handle.result();
+    const result = client.withAbortSignal(stopPolling.signal, () => handle.result());
     const racers: Promise<JourneyState>[] = [result];
     if (opts.timeoutMs) {
       racers.push(
@@ -163,7 +177,7 @@ export async function awaitJourneyResult(
     }
     return rethrowUnavailable(err);
   } finally {
-    stop = true;
+    stopPolling.abort();
     if (timer) clearTimeout(timer);
     await watcher;
   }

@@ -15,6 +15,8 @@ import {
   WORKFLOW_TYPE,
   type JourneyStatusAttribute,
 } from '../workflow-contract';
+import { InvalidJourneyInputError } from '../journey-input';
+import { checkOptionalBounded } from './arguments';
 import { rethrowUnavailable } from './errors';
 import type { ExecutionStatus } from './journey-status';
 
@@ -26,6 +28,7 @@ export interface ListJourneysOptions {
   decision?: JourneyDecision;
   /** Only running (or only closed) executions. */
   running?: boolean;
+  /** At most this many (1 to 10,000; default 100). */
   limit?: number;
 }
 
@@ -41,24 +44,25 @@ export interface JourneySummary {
   closeTime?: string;
 }
 
+/** The filter's value when it is one of `allowed`; an InvalidJourneyInputError naming the filter otherwise. */
+function filterValue(value: unknown, field: string, allowed: readonly string[]): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !allowed.includes(value))
+    throw new InvalidJourneyInputError(field, `must be one of ${allowed.join(', ')}`);
+  return value;
+}
+
 /** The visibility query for the filters (values are checked against the enums, so nothing is injected). */
 function listQuery(opts: ListJourneysOptions): string {
   const clauses = [`WorkflowType = '${WORKFLOW_TYPE}'`];
-  if (opts.provider) {
-    if (!(PROVIDERS as readonly string[]).includes(opts.provider))
-      throw new TypeError(`unknown provider ${JSON.stringify(opts.provider)}`);
-    clauses.push(`${journeyProviderKey.name} = '${opts.provider}'`);
-  }
-  if (opts.status) {
-    if (!(JOURNEY_STATUS_ATTRIBUTE_VALUES as readonly string[]).includes(opts.status))
-      throw new TypeError(`unknown status ${JSON.stringify(opts.status)}`);
-    clauses.push(`${journeyStatusKey.name} = '${opts.status}'`);
-  }
-  if (opts.decision) {
-    if (!(DECISIONS as readonly string[]).includes(opts.decision))
-      throw new TypeError(`unknown decision ${JSON.stringify(opts.decision)}`);
-    clauses.push(`${journeyDecisionKey.name} = '${opts.decision}'`);
-  }
+  const provider = filterValue(opts.provider, 'provider', PROVIDERS);
+  if (provider) clauses.push(`${journeyProviderKey.name} = '${provider}'`);
+  const status = filterValue(opts.status, 'status', JOURNEY_STATUS_ATTRIBUTE_VALUES);
+  if (status) clauses.push(`${journeyStatusKey.name} = '${status}'`);
+  const decision = filterValue(opts.decision, 'decision', DECISIONS);
+  if (decision) clauses.push(`${journeyDecisionKey.name} = '${decision}'`);
+  if (opts.running !== undefined && typeof opts.running !== 'boolean')
+    throw new InvalidJourneyInputError('running', 'must be true or false');
   if (opts.running !== undefined)
     clauses.push(opts.running ? `ExecutionStatus = 'Running'` : `ExecutionStatus != 'Running'`);
   return clauses.join(' AND ');
@@ -66,10 +70,12 @@ function listQuery(opts: ListJourneysOptions): string {
 
 /** Journeys by provider / status, newest first. */
 export async function listJourneys(client: Client, opts: ListJourneysOptions = {}): Promise<JourneySummary[]> {
+  checkOptionalBounded(opts.limit, 'limit');
+  const query = listQuery(opts);
   const out: JourneySummary[] = [];
   const limit = opts.limit ?? 100;
   try {
-    for await (const wf of client.workflow.list({ query: listQuery(opts), pageSize: Math.min(limit, 1000) })) {
+    for await (const wf of client.workflow.list({ query, pageSize: Math.min(limit, 1000) })) {
       const parts = parseJourneyWorkflowId(wf.workflowId);
       const journeyStatus = wf.typedSearchAttributes.get(journeyStatusKey);
       const journeyDecision = wf.typedSearchAttributes.get(journeyDecisionKey);

@@ -4,12 +4,13 @@ import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@te
 import {
   DEFAULT_TASK_QUEUE,
   journeyWebhookSignal,
-  journeyWorkflowId,
   WORKFLOW_TYPE,
   type AwaitJourneyInput,
   type JourneyWebhook,
 } from '../workflow-contract';
 import type { awaitJourneyCompletion } from '../workflows';
+import { validateJourneyRef } from '../journey-input';
+import { checkOptionalBounded, checkWebhook } from './arguments';
 import { rethrowUnavailable } from './errors';
 import { describeJourney, type JourneyRef } from './handle';
 import { journeyStartOptions } from './start-options';
@@ -31,12 +32,10 @@ export async function startJourneyAwait(
   input: AwaitJourneyInput,
   opts: { taskQueue?: string } = {},
 ): Promise<StartJourneyResult> {
-  const workflowId = journeyWorkflowId(input.provider, input.journeyId);
+  const options = journeyStartOptions(input, opts.taskQueue ?? DEFAULT_TASK_QUEUE); // checks everything first
+  const workflowId = options.workflowId;
   try {
-    const handle = await client.workflow.start<typeof awaitJourneyCompletion>(
-      WORKFLOW_TYPE,
-      journeyStartOptions(input, opts.taskQueue ?? DEFAULT_TASK_QUEUE),
-    );
+    const handle = await client.workflow.start<typeof awaitJourneyCompletion>(WORKFLOW_TYPE, options);
     return { workflowId, runId: handle.firstExecutionRunId, alreadyFinished: false };
   } catch (err) {
     if (err instanceof WorkflowExecutionAlreadyStartedError) {
@@ -60,14 +59,18 @@ export async function signalJourneyWebhook(
   webhook: JourneyWebhook,
   opts: { taskQueue?: string; timeoutMs?: number } = {},
 ): Promise<SignalOutcome> {
+  validateJourneyRef(ref);
+  checkWebhook(webhook);
+  checkOptionalBounded(opts.timeoutMs, 'callTimeoutMs', 'timeoutMs');
   const input: AwaitJourneyInput = {
     provider: ref.provider,
     journeyId: ref.journeyId,
-    ...(ref.environment ? { environment: ref.environment } : {}),
+    ...(ref.environment !== undefined ? { environment: ref.environment } : {}),
   };
+  const options = journeyStartOptions(input, opts.taskQueue ?? DEFAULT_TASK_QUEUE);
   const call = () =>
     client.workflow.signalWithStart<typeof awaitJourneyCompletion, [JourneyWebhook]>(WORKFLOW_TYPE, {
-      ...journeyStartOptions(input, opts.taskQueue ?? DEFAULT_TASK_QUEUE),
+      ...options,
       signal: journeyWebhookSignal,
       signalArgs: [webhook],
     });

@@ -5,6 +5,7 @@
  */
 import type { WorkflowStartOptions } from '@temporalio/client';
 import { validateJourneyInput } from '../journey-input';
+import { checkTaskQueue } from './arguments';
 import { resolvePolicy } from '../workflows/schedule';
 import type { awaitJourneyCompletion } from '../workflows';
 import {
@@ -46,6 +47,7 @@ export function journeyStartOptions(
   now: number = Date.now(),
 ): WorkflowStartOptions<typeof awaitJourneyCompletion> {
   validateJourneyInput(input, { now });
+  checkTaskQueue(taskQueue);
   return {
     taskQueue,
     workflowId: journeyWorkflowId(input.provider, input.journeyId),

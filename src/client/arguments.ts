@@ -1,0 +1,60 @@
+/**
+ * The client library's own arguments (task queue, timeouts, intervals, the webhook signal, list limits), checked
+ * before any RPC like the journey input: an InvalidJourneyInputError naming the argument, never echoing its value.
+ * Without these, a NaN deadline crashed the process (gRPC), a zero interval queried Temporal in a busy loop, and a
+ * timeout past what a Node timer holds fired at once.
+ */
+import { checkBounded, InvalidJourneyInputError, parseStrictIsoTimestamp, type Bounds } from '../journey-input';
+import type { JourneyWebhook } from '../workflow-contract';
+
+/** The longest delay a Node timer keeps (about 24.8 days); a longer one fires at once. */
+export const MAX_TIMER_MS = 2_147_483_647;
+
+/** Inclusive bounds, in ms or a count. */
+export const ARGUMENT_BOUNDS = {
+  /** `awaitJourneyResult`: how long to wait for the final state. */
+  timeoutMs: { min: 1, max: MAX_TIMER_MS },
+  /** `awaitJourneyResult`: how often progress is queried while waiting. */
+  progressIntervalMs: { min: 100, max: 3_600_000 },
+  /** One call's deadline: `getJourneyStatus`'s progress query, `signalJourneyWebhook`. */
+  callTimeoutMs: { min: 1, max: 600_000 },
+  /** `listJourneys`: how many rows at most. */
+  limit: { min: 1, max: 10_000 },
+} satisfies Record<string, Bounds>;
+
+/** The rule JOURNEY_TASK_QUEUE follows too. */
+const TASK_QUEUE_PATTERN = /^[A-Za-z0-9._:/-]{1,200}$/;
+/** Room for the adapters' 200-character event ids and statuses, and a GBG event id derived from a status. */
+const WEBHOOK_TEXT_MAX = 256;
+const WEBHOOK_FIELDS: readonly string[] = [
+  'eventId',
+  'providerStatus',
+  'receivedAt',
+] satisfies (keyof JourneyWebhook)[];
+
+export function checkTaskQueue(taskQueue: unknown): void {
+  if (typeof taskQueue !== 'string' || !TASK_QUEUE_PATTERN.test(taskQueue))
+    throw new InvalidJourneyInputError('taskQueue', 'must be 1–200 characters of letters, digits and ._:/-');
+}
+
+/** An optional whole-millisecond (or count) argument within `bounds`. */
+export function checkOptionalBounded(value: unknown, field: keyof typeof ARGUMENT_BOUNDS, name: string = field): void {
+  if (value !== undefined) checkBounded(value, name, ARGUMENT_BOUNDS[field], field === 'limit' ? '' : ' (ms)');
+}
+
+/** The `journeyWebhook` signal's argument: kept small, because the workflow remembers event ids across runs. */
+export function checkWebhook(webhook: unknown): asserts webhook is JourneyWebhook {
+  if (typeof webhook !== 'object' || webhook === null || Array.isArray(webhook))
+    throw new InvalidJourneyInputError('webhook', 'must be an object');
+  const w = webhook as Record<string, unknown>;
+  for (const key of Object.keys(w)) {
+    if (!WEBHOOK_FIELDS.includes(key)) throw new InvalidJourneyInputError(`webhook.${key}`, 'is not a webhook field');
+  }
+  for (const key of ['eventId', 'providerStatus']) {
+    const text = w[key];
+    if (text !== undefined && (typeof text !== 'string' || text.length < 1 || text.length > WEBHOOK_TEXT_MAX))
+      throw new InvalidJourneyInputError(`webhook.${key}`, `must be 1–${WEBHOOK_TEXT_MAX} characters`);
+  }
+  if (w.receivedAt !== undefined && parseStrictIsoTimestamp(w.receivedAt) === undefined)
+    throw new InvalidJourneyInputError('webhook.receivedAt', 'must be an ISO 8601 timestamp with an offset');
+}
