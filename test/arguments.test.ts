@@ -1,13 +1,17 @@
 /**
- * Misused arguments of the client library, against the dev server: each is a typed error naming the
- * argument before anything starts, never a crash, a busy loop, a silent drop, a
+ * Misused arguments of the client library and the CLI, against the dev server: each is a typed error naming the
+ * argument (CLI: exit 2 naming the option) before anything starts, never a crash, a busy loop, a silent drop, a
  * lie ("Temporal is unreachable") or an echo of a journey id. No worker runs: journeys started here stay running.
  */
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { InterceptingCall, type Interceptor } from '@grpc/grpc-js';
 import { defaultGrpcRetryOptions, makeGrpcRetryInterceptor, type Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EXIT } from '../src/cli';
 import {
   AwaitTimeoutError,
   awaitJourneyResult,
@@ -22,8 +26,10 @@ import {
 } from '../src/client';
 import { journeySearchAttributeKeys, journeyWorkflowId } from '../src/workflow-contract';
 import { eventually } from './helpers/eventually';
+import { runCliCaptured } from './helpers/run-cli';
 import { createLocalEnv } from './helpers/temporal-env';
 
+const root = path.resolve(__dirname, '..');
 /** No worker polls it: a journey started here waits for ever. */
 const TASK_QUEUE = `args-${randomUUID().slice(0, 8)}`;
 let env: TestWorkflowEnvironment;
@@ -188,5 +194,72 @@ describe('client library', () => {
     } finally {
       await client.connection.close();
     }
+  });
+});
+
+const cli = (...args: string[]) => runCliCaptured(env.client, [...args, '--task-queue', TASK_QUEUE]);
+
+describe('CLI', () => {
+  it('an option the command does not take, a repeated or empty option, a malformed count: exit 2, nothing starts', async () => {
+    const journeyId = newId('cli-args');
+    const cases: [string[], RegExp][] = [
+      [['start', 'idnow', journeyId, '--timeout', '5s'], /--timeout does not apply to start/],
+      [['start', 'idnow', journeyId, '--wait'], /--wait does not apply to start/],
+      [['start', 'idnow', journeyId, '--interval', '1s', '--interval', '1h'], /--interval is given more than once/],
+      [['start', 'idnow', journeyId, '--environment', ''], /--environment: empty value/],
+      [['start', 'idnow', journeyId, '--max-errors', '0x10'], /--max-errors: expected a whole number/],
+      [['start', 'idnow', journeyId, '--max-errors', '1e1'], /--max-errors: expected a whole number/],
+      [['status', 'idnow', journeyId, '--interval', '5s'], /--interval does not apply to status/],
+      [['list', '--wait'], /--wait does not apply to list/],
+      [['list', '--limit', '1e9'], /--limit: expected a whole number/],
+      [['list', '--limit', '20000'], /--limit: must be a whole number from 1 to 10000/],
+      [['result', 'idnow', running.journeyId, '--timeout', '5s'], /--timeout needs --wait/],
+      // 30 days is past a Node timer's range (it used to end the wait at once, exit 4); 0 used to wait for ever.
+      [['result', 'idnow', running.journeyId, '--wait', '--timeout', '30d'], /--timeout: must be a whole number/],
+      [['result', 'idnow', running.journeyId, '--wait', '--timeout', '0'], /--timeout: must be a whole number/],
+      // An empty event id used to be dropped silently; a long one went into the workflow's state.
+      [['signal', 'idnow', journeyId, '--event-id', ''], /--event-id: empty value/],
+      [['signal', 'idnow', journeyId, '--event-id', 'e'.repeat(300)], /--event-id: must be 1–256 characters/],
+      [['signal', 'idnow', journeyId, '--profile', ''], /--profile: empty value/],
+    ];
+    for (const [args, message] of cases) {
+      const r = await cli(...args);
+      expect(r.code, args.join(' ')).toBe(EXIT.USAGE);
+      expect(r.err, args.join(' ')).toMatch(message);
+    }
+    // The test's own --task-queue is left out here: a second one would be the repeated-option error.
+    const badQueue = await runCliCaptured(env.client, ['start', 'idnow', journeyId, '--task-queue', 'has space']);
+    expect(badQueue.code).toBe(EXIT.USAGE);
+    expect(badQueue.err).toMatch(/--task-queue: must be 1–200 characters/);
+    expect(await workflowExists(env.client, journeyWorkflowId('idnow', journeyId))).toBe(false);
+  });
+
+  it('swapped <provider> <journeyId>: exit 2 without printing the journey id', async () => {
+    const journeyId = newId('cli-swapped');
+    const r = await cli('start', journeyId, 'idnow');
+    expect(r.code).toBe(EXIT.USAGE);
+    expect(r.err).toMatch(/unknown provider \(use gbg-go-v2, gbg-go-v1, idnow\)/);
+    expect(r.err).not.toContain(journeyId);
+  });
+
+  it('a namespace the server does not have is a configuration error (exit 2), not "unreachable" (5)', async () => {
+    const r = await new Promise<{ code: number | null; err: string }>((resolve) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'list'], {
+        cwd: root,
+        env: {
+          PATH: process.env.PATH ?? '',
+          HOME: tmpdir(),
+          TEMPORAL_CONFIG_FILE: path.join(tmpdir(), 'no-such-temporal.toml'),
+          TEMPORAL_ADDRESS: env.address,
+          TEMPORAL_NAMESPACE: 'no-such-namespace',
+        },
+      });
+      let err = '';
+      child.stderr.on('data', (d) => (err += d));
+      child.on('exit', (code) => resolve({ code, err }));
+    });
+    expect(r.code, r.err).toBe(EXIT.USAGE);
+    expect(r.err).toContain('TEMPORAL_NAMESPACE');
+    expect(r.err.trim().split('\n')).toHaveLength(1);
   });
 });

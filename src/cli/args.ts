@@ -1,5 +1,5 @@
 /** The CLI's words: usage text, options, exit codes, and reading a journey reference and durations. */
-import type { ParseArgsConfig } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import ms, { type StringValue } from 'ms';
 import { DECISIONS, JOURNEY_STATUS_ATTRIBUTE_VALUES, PROVIDERS, type JourneyProvider } from '../journey';
 import { InvalidJourneyInputError, journeyIdProblem } from '../journey-input';
@@ -18,12 +18,12 @@ commands:
          [--environment E] [--deadline 2030-01-31T18:00:00Z]
          [--interval 10s (1s–1h)] [--error-backoff 5s (0–10m)] [--max-errors 30 (1–1000)]
   status <provider> <journeyId>   where the journey stands (polls, errors, next poll, last state)
-  result <provider> <journeyId>   the final normalised state  [--wait [--timeout 30m]]
+  result <provider> <journeyId>   the final normalised state  [--wait [--timeout 30m (up to 24d)]]
   signal <provider> <journeyId>   wake the journey as a webhook would  [--event-id ID] [--provider-status S]
-  list                            journeys  [--provider P] [--status S] [--decision D] [--running|--closed] [--limit N]
+  list                            journeys  [--provider P] [--status S] [--decision D] [--running|--closed] [--limit N (1–10000)]
 
 providers: ${PROVIDERS.join(', ')}     statuses: ${JOURNEY_STATUS_ATTRIBUTE_VALUES.join(', ')}     decisions: ${DECISIONS.join(', ')}
-options: --json  --task-queue Q  --profile P  --help
+options: --json  --task-queue Q  --profile P  --help     (each at most once, only where it applies)
 exit codes: 0 done, 1 journey failed/expired/aborted, 2 usage/config error, 3 not found, 4 still running, 5 Temporal unreachable`;
 
 export const OPTIONS = {
@@ -48,7 +48,23 @@ export const OPTIONS = {
   limit: { type: 'string' },
 } satisfies ParseArgsConfig['options'];
 
-/** How the CLI spells each field of the journey input contract, for its error messages. */
+export type OptionName = keyof typeof OPTIONS;
+const PARSE_CONFIG = { options: OPTIONS, allowPositionals: true, strict: true, tokens: true } as const;
+export type OptionValues = ReturnType<typeof parseArgs<typeof PARSE_CONFIG>>['values'];
+export const COMMANDS = ['start', 'status', 'result', 'signal', 'list'] as const;
+export type Command = (typeof COMMANDS)[number];
+
+/** Options every command takes; the others belong to one command each. */
+const COMMON_OPTIONS: readonly OptionName[] = ['json', 'help', 'task-queue', 'profile'];
+const COMMAND_OPTIONS: Record<Command, readonly OptionName[]> = {
+  start: ['environment', 'deadline', 'interval', 'error-backoff', 'max-errors'],
+  status: [],
+  result: ['wait', 'timeout'],
+  signal: ['event-id', 'provider-status'],
+  list: ['provider', 'status', 'decision', 'running', 'closed', 'limit'],
+};
+
+/** How the CLI spells each field of the journey input contract and the client's arguments, for its messages. */
 export const OPTION_OF_FIELD: Record<string, string> = {
   journeyId: '<journeyId>',
   provider: '<provider>',
@@ -57,7 +73,49 @@ export const OPTION_OF_FIELD: Record<string, string> = {
   'polling.baseIntervalMs': '--interval',
   'polling.errorBackoffMs': '--error-backoff',
   'polling.maxConsecutiveErrors': '--max-errors',
+  taskQueue: '--task-queue',
+  timeoutMs: '--timeout',
+  limit: '--limit',
+  'webhook.eventId': '--event-id',
+  'webhook.providerStatus': '--provider-status',
 };
+
+export interface Invocation {
+  command?: string;
+  rest: string[];
+  values: OptionValues;
+}
+
+/**
+ * The command line, strictly: unknown options, an option given twice (one value would be dropped), an empty value,
+ * or an option the command does not take (it would be ignored) are usage errors.
+ */
+export function parseInvocation(argv: string[]): Invocation {
+  const { values, positionals, tokens } = parseArgs({ ...PARSE_CONFIG, args: argv });
+  const seen = new Set<string>();
+  for (const token of tokens) {
+    if (token.kind !== 'option') continue;
+    if (seen.has(token.name)) throw new UsageError(`--${token.name} is given more than once`);
+    seen.add(token.name);
+    if (token.value === '') throw new UsageError(`--${token.name}: empty value`);
+  }
+  const [command, ...rest] = positionals;
+  const own = COMMAND_OPTIONS[command as Command];
+  if (own && !values.help) {
+    for (const name of seen) {
+      if (!COMMON_OPTIONS.includes(name as OptionName) && !own.includes(name as OptionName))
+        throw new UsageError(`--${name} does not apply to ${command}`);
+    }
+    if (values.timeout !== undefined && !values.wait) throw new UsageError('--timeout needs --wait');
+  }
+  return { ...(command !== undefined ? { command } : {}), rest, values };
+}
+
+/** A whole number written as digits only (`--max-errors`, `--limit`): not `0x10`, `1e3` or ` 7 `. */
+export function parseCount(text: string, name: string): number {
+  if (!/^\d{1,9}$/.test(text)) throw new UsageError(`--${name}: expected a whole number`);
+  return Number(text);
+}
 
 /** `10s`, `500ms`, `2m`, `1h` or plain milliseconds (read by `ms`, as the Temporal SDK reads durations). */
 export function parseDuration(text: string, name: string): number {
@@ -82,8 +140,9 @@ export function journeyRef(positionals: string[]): { provider: JourneyProvider; 
   if (!provider || !journeyId)
     throw new UsageError('expected <provider> <journeyId> (or journey:<provider>:<journeyId>)');
   if (positionals.length > 2) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[2])}`);
+  // The value is not echoed: swapped arguments would print the journey id.
   if (!(PROVIDERS as readonly string[]).includes(provider))
-    throw new UsageError(`unknown provider ${JSON.stringify(provider)} (use ${PROVIDERS.join(', ')})`);
+    throw new UsageError(`unknown provider (use ${PROVIDERS.join(', ')})`);
   const idProblem = journeyIdProblem(journeyId);
   if (idProblem) throw new InvalidJourneyInputError('journeyId', idProblem);
   return { provider: provider as JourneyProvider, journeyId };

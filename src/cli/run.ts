@@ -1,6 +1,6 @@
 /** One CLI invocation: parse, validate before connecting, call the client library, print, exit code. */
-import { parseArgs } from 'node:util';
 import type { Client } from '@temporalio/client';
+import { NamespaceNotFoundError } from '@temporalio/common';
 import {
   AwaitTimeoutError,
   awaitJourneyResult,
@@ -24,7 +24,18 @@ import {
 } from '../journey';
 import { InvalidJourneyInputError, validateJourneyInput } from '../journey-input';
 import type { AwaitJourneyInput, JourneyStatusAttribute } from '../workflow-contract';
-import { EXIT, journeyRef, OPTION_OF_FIELD, OPTIONS, parseDuration, USAGE, UsageError } from './args';
+import { checkOptionalBounded, checkTaskQueue, checkWebhook } from '../client/arguments';
+import {
+  COMMANDS,
+  EXIT,
+  journeyRef,
+  OPTION_OF_FIELD,
+  parseCount,
+  parseDuration,
+  parseInvocation,
+  USAGE,
+  UsageError,
+} from './args';
 import { progressLine, stateLines, statusLines } from './format';
 
 export interface CliDeps {
@@ -51,18 +62,18 @@ export async function runCli(argv: string[], deps: CliDeps = {}): Promise<number
   let client = deps.client;
   const owned = !client;
   try {
-    const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+    const { command, rest, values } = parseInvocation(argv);
     json = values.json ?? false;
-    const [command, ...rest] = positionals;
     if (values.help || command === 'help') {
       println(USAGE);
       return EXIT.DONE;
     }
     if (!command) throw new UsageError('missing command');
-    if (!['start', 'status', 'result', 'signal', 'list'].includes(command))
+    if (!(COMMANDS as readonly string[]).includes(command))
       throw new UsageError(`unknown command ${JSON.stringify(command)}`);
     const settings = clientSettingsFromEnv(deps.env ?? processEnv());
     const taskQueue = values['task-queue'] ?? settings.taskQueue;
+    checkTaskQueue(taskQueue);
     const emit = (data: unknown, lines: string[]) =>
       json ? println(JSON.stringify(data, null, 2)) : lines.forEach((l) => println(l));
 
@@ -76,7 +87,7 @@ export async function runCli(argv: string[], deps: CliDeps = {}): Promise<number
         const polling: AwaitJourneyInput['polling'] = {};
         if (values.interval) polling.baseIntervalMs = parseDuration(values.interval, 'interval');
         if (values['error-backoff']) polling.errorBackoffMs = parseDuration(values['error-backoff'], 'error-backoff');
-        if (values['max-errors']) polling.maxConsecutiveErrors = Number(values['max-errors']);
+        if (values['max-errors']) polling.maxConsecutiveErrors = parseCount(values['max-errors'], 'max-errors');
         const input: AwaitJourneyInput = {
           ...ref!,
           ...(values.environment !== undefined ? { environment: values.environment } : {}),
@@ -99,6 +110,8 @@ export async function runCli(argv: string[], deps: CliDeps = {}): Promise<number
         return EXIT.DONE;
       }
       case 'result': {
+        const timeoutMs = values.timeout ? parseDuration(values.timeout, 'timeout') : undefined;
+        checkOptionalBounded(timeoutMs, 'timeoutMs');
         const c = await connect();
         if (!values.wait) {
           const r = await getJourneyStatus(c, ref!);
@@ -113,7 +126,6 @@ export async function runCli(argv: string[], deps: CliDeps = {}): Promise<number
           emit(r, [...statusLines(r), 'still running (use --wait to wait for the result)']);
           return EXIT.STILL_RUNNING;
         }
-        const timeoutMs = values.timeout ? parseDuration(values.timeout, 'timeout') : undefined;
         const state = await awaitJourneyResult(c, ref!, {
           progressIntervalMs: deps.progressIntervalMs ?? 1_000,
           ...(timeoutMs ? { timeoutMs } : {}),
@@ -123,16 +135,13 @@ export async function runCli(argv: string[], deps: CliDeps = {}): Promise<number
         return exitForState(state);
       }
       case 'signal': {
-        const outcome = await signalJourneyWebhook(
-          await connect(),
-          ref!,
-          {
-            ...(values['event-id'] ? { eventId: values['event-id'] } : {}),
-            ...(values['provider-status'] ? { providerStatus: values['provider-status'] } : {}),
-            receivedAt: new Date().toISOString(),
-          },
-          { taskQueue },
-        );
+        const webhook = {
+          ...(values['event-id'] !== undefined ? { eventId: values['event-id'] } : {}),
+          ...(values['provider-status'] !== undefined ? { providerStatus: values['provider-status'] } : {}),
+          receivedAt: new Date().toISOString(),
+        };
+        checkWebhook(webhook);
+        const outcome = await signalJourneyWebhook(await connect(), ref!, webhook, { taskQueue });
         emit({ outcome }, [
           outcome === 'signalled'
             ? 'signalled: the journey fetches its state now'
@@ -142,14 +151,14 @@ export async function runCli(argv: string[], deps: CliDeps = {}): Promise<number
       }
       case 'list': {
         if (values.provider && !(PROVIDERS as readonly string[]).includes(values.provider))
-          throw new UsageError(`--provider: unknown provider ${JSON.stringify(values.provider)}`);
+          throw new UsageError(`--provider: unknown provider (use ${PROVIDERS.join(', ')})`);
         if (values.status && !(JOURNEY_STATUS_ATTRIBUTE_VALUES as readonly string[]).includes(values.status))
           throw new UsageError(`--status: unknown status (use ${JOURNEY_STATUS_ATTRIBUTE_VALUES.join(', ')})`);
         if (values.decision && !(DECISIONS as readonly string[]).includes(values.decision))
           throw new UsageError(`--decision: unknown decision (use ${DECISIONS.join(', ')})`);
         if (values.running && values.closed) throw new UsageError('--running and --closed exclude each other');
-        const limit = values.limit ? Number(values.limit) : 100;
-        if (!Number.isInteger(limit) || limit < 1) throw new UsageError('--limit: expected a positive integer');
+        const limit = values.limit ? parseCount(values.limit, 'limit') : 100;
+        checkOptionalBounded(limit, 'limit');
         const rows = await listJourneys(await connect(), {
           ...(values.provider ? { provider: values.provider as JourneyProvider } : {}),
           ...(values.status ? { status: values.status as JourneyStatusAttribute } : {}),
@@ -187,6 +196,11 @@ export async function runCli(argv: string[], deps: CliDeps = {}): Promise<number
       });
     if (e instanceof ConfigError)
       return fail(EXIT.USAGE, 'config', `invalid configuration: ${e.problems.join('; ')}`, { problems: e.problems });
+    if (e instanceof NamespaceNotFoundError) {
+      // A configuration problem (the namespace comes from TEMPORAL_NAMESPACE or the profile), not an outage.
+      const problem = 'TEMPORAL_NAMESPACE: no such namespace on the server';
+      return fail(EXIT.USAGE, 'config', `invalid configuration: ${problem}`, { problems: [problem] });
+    }
     if (e instanceof JourneyNotFoundError)
       return fail(EXIT.NOT_FOUND, 'not_found', e.message, { workflowId: e.workflowId });
     if (e instanceof JourneyWorkflowFailedError) {
