@@ -5,11 +5,10 @@
  * with no fetch counted as failed. Times come from the server's history and from a TCP relay in front of the
  * simulator (same machine clock).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CancelledFailure, WorkflowFailedError } from '@temporalio/client';
@@ -19,57 +18,20 @@ import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../dev/simulator';
 import { CANCEL_WATCH_FIRST_LOOKUP_MS } from '../src/activities/cancel-watch';
 import { FETCH_CANCELLED, journeyProgressQuery, journeySearchAttributeKeys } from '../src/workflow-contract';
+import { spawnEntry } from './helpers/entry-process';
 import { eventually } from './helpers/eventually';
 import { startJourneyWorkflow } from './helpers/start-journey';
+import { startTcpRelay, type TcpRelay } from './helpers/tcp-relay';
 import { createLocalEnv } from './helpers/temporal-env';
 import { bundleJourneyWorkflows, eventMs, eventsOf, maybeSaveHistory } from './helpers/workflow-env';
 
 const EventType = temporal.api.enums.v1.EventType;
-const root = path.resolve(__dirname, '..');
 
 let env: TestWorkflowEnvironment;
 let sim: Simulator;
-let relay: Relay;
+let relay: TcpRelay;
 let bundlePath: string;
 const children = new Set<ChildProcess>();
-
-/** A TCP relay in front of the simulator that notes when the worker's side of a connection closes. */
-interface Relay {
-  port: number;
-  closedAt: number[];
-  close(): Promise<void>;
-}
-
-function startRelay(target: number): Promise<Relay> {
-  const closedAt: number[] = [];
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((client) => {
-    const upstream = net.connect(target, '127.0.0.1');
-    sockets.add(client).add(upstream);
-    client.pipe(upstream).pipe(client);
-    client.on('close', () => closedAt.push(Date.now()));
-    const end = () => {
-      client.destroy();
-      upstream.destroy();
-    };
-    client.on('error', end);
-    upstream.on('error', end);
-    upstream.on('close', () => client.destroy());
-  });
-  return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () =>
-      resolve({
-        port: (server.address() as net.AddressInfo).port,
-        closedAt,
-        close: () =>
-          new Promise<void>((done) => {
-            for (const s of sockets) s.destroy();
-            server.close(() => done());
-          }),
-      }),
-    ),
-  );
-}
 
 beforeAll(async () => {
   const [e, s, bundle] = await Promise.all([
@@ -79,7 +41,8 @@ beforeAll(async () => {
   ]);
   env = e;
   sim = s;
-  relay = await startRelay(Number(new URL(sim.url).port));
+  // State fetches go through a relay that notes when the worker's side of a connection closes.
+  relay = await startTcpRelay(Number(new URL(sim.url).port));
   // Both worker processes load one prebuilt bundle, as production does, instead of bundling twice.
   bundlePath = path.join(mkdtempSync(path.join(tmpdir(), 'bundle-')), 'workflow-bundle.js');
   writeFileSync(bundlePath, bundle.code);
@@ -92,38 +55,25 @@ afterAll(async () => {
   await relay?.close();
   await sim?.close();
   await env?.teardown();
+  if (bundlePath) rmSync(path.dirname(bundlePath), { recursive: true, force: true });
 });
 
 /** A worker process of the product; resolves once it polls. State fetches go through the relay. */
 async function startWorker(taskQueue: string): Promise<ChildProcess> {
   const simEnv = sim.env();
   // node itself (tsx as a loader, not as a wrapper process), so SIGKILL reaches the worker.
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/worker.ts'], {
-    cwd: root,
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: tmpdir(),
-      TEMPORAL_CONFIG_FILE: path.join(tmpdir(), 'no-such-temporal.toml'),
-      ...simEnv,
-      GBG_BASE_URL: simEnv.GBG_BASE_URL!.replace(sim.url, `http://127.0.0.1:${relay.port}`),
-      TEMPORAL_ADDRESS: env.address,
-      JOURNEY_TASK_QUEUE: taskQueue,
-      JOURNEY_WORKFLOW_BUNDLE: bundlePath,
-      METRICS_BIND: 'off',
-      LOG_LEVEL: 'INFO',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const worker = spawnEntry('src/worker.ts', {
+    ...simEnv,
+    GBG_BASE_URL: simEnv.GBG_BASE_URL!.replace(sim.url, `http://127.0.0.1:${relay.port}`),
+    TEMPORAL_ADDRESS: env.address,
+    JOURNEY_TASK_QUEUE: taskQueue,
+    JOURNEY_WORKFLOW_BUNDLE: bundlePath,
+    METRICS_BIND: 'off',
+    LOG_LEVEL: 'INFO',
   });
-  children.add(child);
-  let output = '';
-  child.stdout!.on('data', (d) => (output += d));
-  child.stderr!.on('data', (d) => (output += d));
-  const ready = await eventually(
-    () => (child.exitCode !== null ? 'exited' : output.includes('worker started') ? 'ready' : undefined),
-    45_000,
-  );
-  expect(ready, output).toBe('ready');
-  return child;
+  children.add(worker.child);
+  await worker.waitForOutput(/worker started/);
+  return worker.child;
 }
 
 /** The issue's bound: a cancelled journey's in-flight HTTP request is dropped within 1 s of the cancel request. */
@@ -134,7 +84,9 @@ it('cancelling a journey aborts its in-flight fetch within 1 s, and the journey 
   await startWorker(taskQueue);
   const journeyId = `sim-slow-30-${randomUUID()}`; // every reply takes 30 s: the fetch is in flight when cancelled
   const handle = await startJourneyWorkflow(env.client, { provider: 'gbg-go-v2', journeyId }, { taskQueue });
-  await eventually(() => ((sim.journey('gbg-go-v2', journeyId)?.fetches ?? 0) >= 1 ? true : undefined));
+  expect(await eventually(() => ((sim.journey('gbg-go-v2', journeyId)?.fetches ?? 0) >= 1 ? true : undefined))).toBe(
+    true,
+  );
   // Past the watch's first lookup, so the cancel lands between two of its regular lookups.
   await sleep(2 * CANCEL_WATCH_FIRST_LOOKUP_MS);
   const closedBefore = relay.closedAt.length;
@@ -183,7 +135,9 @@ it('a worker killed mid-fetch: a second worker process finishes the journey, no 
     { provider: 'gbg-go-v2', journeyId, polling: { baseIntervalMs: 1_000 } },
     { taskQueue },
   );
-  await eventually(() => ((sim.journey('gbg-go-v2', journeyId)?.fetches ?? 0) >= 2 ? true : undefined));
+  expect(await eventually(() => ((sim.journey('gbg-go-v2', journeyId)?.fetches ?? 0) >= 2 ? true : undefined))).toBe(
+    true,
+  );
   const second = startWorker(taskQueue);
   first.kill('SIGKILL');
   await second;

@@ -2,8 +2,6 @@
  * The worker process: configuration errors (exit 2, one line per variable), and a real start against the dev
  * server and the simulator: metrics, a journey completed, graceful SIGTERM letting an in-flight fetch finish.
  */
-import type { ChildProcess } from 'node:child_process';
-import net from 'node:net';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -18,14 +16,11 @@ import { startJourneyWorkflow } from './helpers/start-journey';
 import { workflowSource } from '../src/worker';
 import { createLocalEnv } from './helpers/temporal-env';
 import { eventually } from './helpers/eventually';
-import { spawnEntry, type EntryExit } from './helpers/entry-process';
+import { spawnEntry } from './helpers/entry-process';
 import { freePort } from './helpers/free-ports';
+import { startTcpRelay } from './helpers/tcp-relay';
 
-function spawnWorker(env: Record<string, string>, onStart?: (child: ChildProcess) => void): Promise<EntryExit> {
-  const { child, exited } = spawnEntry('src/worker.ts', env);
-  onStart?.(child);
-  return exited;
-}
+const spawnWorker = (env: Record<string, string>) => spawnEntry('src/worker.ts', env);
 
 describe('configuration errors', () => {
   const cases: { name: string; env: Record<string, string>; expected: RegExp[] }[] = [
@@ -64,7 +59,7 @@ describe('configuration errors', () => {
   ];
 
   it('the worker process exits with code 2 and names each missing or malformed variable', async () => {
-    const results = await Promise.all(cases.map((c) => spawnWorker(c.env)));
+    const results = await Promise.all(cases.map((c) => spawnWorker(c.env).exited));
     results.forEach((r, i) => {
       const c = cases[i]!;
       expect(r.code, `${c.name}: ${r.stderr}`).toBe(2);
@@ -152,33 +147,31 @@ describe('a running worker (dev server + simulator)', () => {
     const slow = `slow-${randomUUID()}`;
     sim.script('gbg-go-v2', quick, ['in_progress', 'completed']);
     sim.script('idnow', slow, ['slow 3s completed']);
-    let child: ChildProcess | undefined;
-    const exited = spawnWorker(
-      {
-        ...sim.env(),
-        TEMPORAL_ADDRESS: env.address,
-        TEMPORAL_NAMESPACE: 'default',
-        JOURNEY_TASK_QUEUE: taskQueue,
-        METRICS_BIND: `127.0.0.1:${metricsPort}`,
-        LOG_LEVEL: 'INFO',
-      },
-      (c) => (child = c),
-    );
+    const worker = spawnWorker({
+      ...sim.env(),
+      TEMPORAL_ADDRESS: env.address,
+      TEMPORAL_NAMESPACE: 'default',
+      JOURNEY_TASK_QUEUE: taskQueue,
+      METRICS_BIND: `127.0.0.1:${metricsPort}`,
+      LOG_LEVEL: 'INFO',
+    });
     const quickHandle = await startJourneyWorkflow(
       env.client,
       { provider: 'gbg-go-v2', journeyId: quick, polling: { baseIntervalMs: 1_000 } },
       { taskQueue },
     );
-    expect(await quickHandle.result()).toMatchObject({ status: 'completed', source: 'poll' });
+    // A worker that dies fails the test at once, with its output, instead of leaving result() waiting.
+    expect(await worker.whileRunning(quickHandle.result())).toMatchObject({ status: 'completed', source: 'poll' });
 
     const metrics = await request(`http://127.0.0.1:${metricsPort}/metrics`);
     expect(metrics.statusCode).toBe(200);
     expect(await metrics.body.text()).toMatch(/temporal_/);
 
     const slowHandle = await startJourneyWorkflow(env.client, { provider: 'idnow', journeyId: slow }, { taskQueue });
-    await eventually(() => ((sim.journey('idnow', slow)?.fetches ?? 0) >= 1 ? true : undefined));
-    child!.kill('SIGTERM');
-    const exit = await exited;
+    const fetching = eventually(() => ((sim.journey('idnow', slow)?.fetches ?? 0) >= 1 ? true : undefined));
+    expect(await worker.whileRunning(fetching)).toBe(true);
+    worker.child.kill('SIGTERM');
+    const exit = await worker.exited;
     expect(exit.code, exit.stderr).toBe(0);
     // The in-flight fetch (a local activity) finished within the grace time: its result is in history, no failure.
     const events = (await slowHandle.fetchHistory()).events ?? [];
@@ -201,35 +194,31 @@ describe('a running worker (dev server + simulator)', () => {
 describe('a Temporal address that stops answering', () => {
   it('SIGTERM still ends the worker: exit 1 once the grace time and margin have passed, saying why', async () => {
     const server = await createLocalEnv();
-    const [host, port] = server.address.split(':') as [string, string];
-    let child: ChildProcess | undefined;
-    let stdout = '';
-    const exited = spawnWorker(
-      {
+    // The worker reaches the server through a relay whose port this test holds throughout: once the server has
+    // gone, its own port could be taken by any other connection on the machine before something rebinds it.
+    const relay = await startTcpRelay(Number(server.address.split(':').pop()));
+    let serverGone: Promise<void> | undefined;
+    const stopServer = () => (serverGone ??= server.teardown());
+    try {
+      const worker = spawnWorker({
         IDNOW_CLIENT_ID: 'id',
         IDNOW_CLIENT_SECRET: 'secret',
-        TEMPORAL_ADDRESS: server.address,
+        TEMPORAL_ADDRESS: relay.address,
         METRICS_BIND: 'off',
         LOG_LEVEL: 'INFO',
         WORKER_SHUTDOWN_GRACE_MS: '1000',
-      },
-      (c) => {
-        child = c;
-        c.stdout?.on('data', (d) => (stdout += d));
-      },
-    );
-    await eventually(() => (stdout.includes('"msg":"worker started"') ? true : undefined), 60_000);
-    // The server goes away and something else takes its port: connections are accepted, calls never answered.
-    await server.teardown();
-    const silent = net.createServer(() => undefined);
-    await new Promise<void>((resolve) => silent.listen(Number(port), host, resolve));
-    try {
-      child!.kill('SIGTERM');
-      const exit = await exited;
-      expect(exit.code).toBe(1);
+      });
+      await worker.waitForOutput(/"msg":"worker started"/);
+      // The server goes away and its address stays taken: connections are accepted, calls never answered.
+      relay.silence();
+      await stopServer();
+      worker.child.kill('SIGTERM');
+      const exit = await worker.exited;
+      expect(exit.code, exit.stderr).toBe(1);
       expect(exit.stdout).toContain('"msg":"worker did not stop in time; exiting"');
     } finally {
-      silent.close();
+      await relay.close();
+      await stopServer();
     }
   });
 });
