@@ -5,7 +5,7 @@
 import { request } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { spawnEntry } from './helpers/entry-process';
-import { freePort } from './helpers/free-ports';
+import { freePorts } from './helpers/free-ports';
 
 const start = (env: Record<string, string>) => spawnEntry('src/webhooks/main.ts', env);
 
@@ -36,19 +36,18 @@ describe('webhook receiver process', () => {
   });
 
   it('starts while Temporal is down: /healthz 200, webhooks 503 (or 401 without credentials), SIGTERM exits 0', async () => {
-    const port = await freePort();
+    // One pick for both: two picks could return the same port.
+    const [port, temporalPort] = await freePorts(2);
     const p = start({
       WEBHOOK_HOST: '127.0.0.1',
       WEBHOOK_PORT: String(port),
       WEBHOOK_TEMPORAL_TIMEOUT_MS: '1000',
-      TEMPORAL_ADDRESS: `127.0.0.1:${await freePort()}`,
+      TEMPORAL_ADDRESS: `127.0.0.1:${temporalPort}`,
       GBG_WEBHOOK_BASIC_USER: 'hook',
       GBG_WEBHOOK_BASIC_PASSWORD: 'pw-secret-1',
     });
     try {
-      const deadline = Date.now() + 20_000;
-      while (!p.output().includes('webhook receiver listening') && Date.now() < deadline)
-        await new Promise((r) => setTimeout(r, 100));
+      await p.waitForOutput(/webhook receiver listening/);
       const health = await request(`http://127.0.0.1:${port}/healthz`);
       expect(health.statusCode).toBe(200);
       await health.body.dump();
