@@ -118,6 +118,19 @@ describe('client library', () => {
     expect(await fieldOf(() => listJourneys(c, { provider: "idnow' OR 'a'='a" as never }))).toBe('provider');
   });
 
+  it('fields outside the public input are refused: PII would be stored in history, internal ones change the workflow', async () => {
+    const customer = { firstName: 'Zelda-Quixote', dateOfBirth: '1990-01-01' };
+    const journeyId = newId('args-extra');
+    const inputs: [Record<string, unknown>, string][] = [
+      [{ ...customer, provider: 'idnow', journeyId }, 'firstName'],
+      [{ provider: 'idnow', journeyId, carried: { polls: 0, consecutiveErrors: 29 } }, 'carried'],
+      [{ provider: 'idnow', journeyId, historyEventBudget: 1 }, 'historyEventBudget'],
+    ];
+    for (const [input, field] of inputs)
+      expect(await fieldOf(() => startJourneyAwait(env.client, input as never, { taskQueue: TASK_QUEUE }))).toBe(field);
+    expect(await workflowExists(env.client, journeyWorkflowId('idnow', journeyId))).toBe(false);
+  });
+
   it('the webhook signal: only small known fields (the workflow keeps event ids across runs)', async () => {
     const c = env.client;
     const fresh = { provider: 'idnow' as const, journeyId: newId('args-hook') };

@@ -5,7 +5,7 @@
  * timeout past what a Node timer holds fired at once.
  */
 import { checkBounded, InvalidJourneyInputError, parseStrictIsoTimestamp, type Bounds } from '../journey-input';
-import type { JourneyWebhook } from '../workflow-contract';
+import type { AwaitJourneyInput, JourneyWebhook } from '../workflow-contract';
 
 /** The longest delay a Node timer keeps (about 24.8 days); a longer one fires at once. */
 export const MAX_TIMER_MS = 2_147_483_647;
@@ -31,6 +31,25 @@ const WEBHOOK_FIELDS: readonly string[] = [
   'providerStatus',
   'receivedAt',
 ] satisfies (keyof JourneyWebhook)[];
+
+const PUBLIC_INPUT_FIELDS: readonly string[] = [
+  'provider',
+  'journeyId',
+  'environment',
+  'polling',
+  'deadline',
+] satisfies (keyof AwaitJourneyInput)[];
+
+/**
+ * Only the public input reaches the workflow: anything else would be stored in its history (a spread customer record
+ * would put names and dates of birth there) or taken for the workflow's internal fields (carried state).
+ */
+export function checkPublicInputFields(input: unknown): void {
+  if (typeof input !== 'object' || input === null) return; // the contract check names it
+  for (const key of Object.keys(input)) {
+    if (!PUBLIC_INPUT_FIELDS.includes(key)) throw new InvalidJourneyInputError(key, 'is not a journey input field');
+  }
+}
 
 export function checkTaskQueue(taskQueue: unknown): void {
   if (typeof taskQueue !== 'string' || !TASK_QUEUE_PATTERN.test(taskQueue))

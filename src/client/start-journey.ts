@@ -10,7 +10,7 @@ import {
 } from '../workflow-contract';
 import type { awaitJourneyCompletion } from '../workflows';
 import { validateJourneyRef } from '../journey-input';
-import { checkOptionalBounded, checkWebhook } from './arguments';
+import { checkOptionalBounded, checkPublicInputFields, checkWebhook } from './arguments';
 import { rethrowUnavailable } from './errors';
 import { describeJourney, type JourneyRef } from './handle';
 import { journeyStartOptions } from './start-options';
@@ -32,7 +32,8 @@ export async function startJourneyAwait(
   input: AwaitJourneyInput,
   opts: { taskQueue?: string } = {},
 ): Promise<StartJourneyResult> {
-  const options = journeyStartOptions(input, opts.taskQueue ?? DEFAULT_TASK_QUEUE); // checks everything first
+  checkPublicInputFields(input);
+  const options = journeyStartOptions(input, opts.taskQueue ?? DEFAULT_TASK_QUEUE); // checks the rest first
   const workflowId = options.workflowId;
   try {
     const handle = await client.workflow.start<typeof awaitJourneyCompletion>(WORKFLOW_TYPE, options);
