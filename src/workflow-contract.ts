@@ -112,6 +112,6 @@ export interface FetchFailureDetails {
   httpStatus?: number;
   /** The provider's request id (GBG `X-Request-ID`), for support tickets. */
   requestId?: string;
-  /** From a 429's Retry-After: the workflow waits at least this long before the next poll. */
+  /** From a 429's (or 503's) Retry-After, at most 10 min: the workflow waits at least this long before the next poll. */
   retryAfterMs?: number;
 }

@@ -111,11 +111,23 @@ export async function sendRequest(
   }
 }
 
-/** Retry-After as milliseconds from now: delta-seconds or an HTTP date. */
+/**
+ * The longest wait a provider's Retry-After can ask for. Longer asks (a day, a date years ahead) are a provider's
+ * or proxy's mistake, and would park a journey that long; the error budget still ends a provider that keeps asking.
+ * Ten minutes is also the longest error backoff a journey's own polling policy may set.
+ */
+export const MAX_RETRY_AFTER_MS = 10 * 60_000;
+
+/** Retry-After as milliseconds from now (delta-seconds or an HTTP date), at most MAX_RETRY_AFTER_MS. */
 export function retryAfterMs(value: string | undefined, now: number): number | undefined {
   if (!value) return undefined;
-  const trimmed = value.trim();
-  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
-  const at = Date.parse(trimmed);
-  return Number.isFinite(at) ? Math.max(0, at - now) : undefined;
+  const ms = delayOf(value.trim(), now);
+  return Number.isNaN(ms) ? undefined : Math.min(MAX_RETRY_AFTER_MS, Math.max(0, ms));
+}
+
+/** NaN when the value is neither form. */
+function delayOf(value: string, now: number): number {
+  if (/^\d+$/.test(value)) return Number(value) * 1000;
+  // An HTTP date starts with the day's name; Date.parse alone would also take `-5` or `2030`.
+  return /^[A-Za-z]/.test(value) ? Date.parse(value) - now : NaN;
 }
