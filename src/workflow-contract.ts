@@ -7,6 +7,8 @@ import { defineQuery, defineSignal } from '@temporalio/workflow';
 import type { JourneyProvider, JourneyState, JourneyStatus } from './journey';
 
 export const DEFAULT_TASK_QUEUE = 'journey-await';
+/** What a task queue name may hold (JOURNEY_TASK_QUEUE and the client's taskQueue option). */
+export const TASK_QUEUE_PATTERN = /^[A-Za-z0-9._:/-]{1,200}$/;
 
 export const WORKFLOW_TYPE = 'awaitJourneyCompletion';
 
@@ -66,6 +68,12 @@ export interface AwaitJourneyInput {
   /** ISO timestamp after which the journey is given up as `expired`. */
   deadline?: string;
 }
+
+/**
+ * The longest `eventId` (and `providerStatus`) of a webhook signal: room for the adapters' 200-character event ids
+ * and a GBG event id derived from a status. The workflow remembers up to 500 event ids across continue-as-new.
+ */
+export const MAX_WEBHOOK_TEXT_LENGTH = 256;
 
 /** `journeyWebhook` signal argument: a provider said something changed. A hint; the workflow fetches to confirm. */
 export interface JourneyWebhook {

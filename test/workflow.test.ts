@@ -15,6 +15,7 @@ import {
   journeyProviderKey,
   journeyStatusKey,
   journeyWebhookSignal,
+  MAX_WEBHOOK_TEXT_LENGTH,
   type AwaitJourneyInput,
 } from '../src/workflow-contract';
 import { createJourneyWorker } from './helpers/journey-worker';
@@ -208,6 +209,33 @@ describe('webhooks', () => {
       // the duplicate did not wake the workflow: the third fetch is a full interval after the second
       expectGapsClose(gaps(calls).slice(1), [10_000]);
       expect(await handle.query(journeyProgressQuery)).toMatchObject({ webhooksReceived: 1, polls: 3 });
+    });
+  });
+
+  it('d. a signal with no argument (as the temporal CLI sends), null, or an over-long event id wakes the journey', async () => {
+    const overLongId = 'x'.repeat(MAX_WEBHOOK_TEXT_LENGTH + 1);
+    await runJourney([inProgress, inProgress, inProgress, inProgress, completed], async (handle, calls) => {
+      const byName = env.client.workflow.getHandle(handle.workflowId);
+      const wakes = [
+        () => byName.signal('journeyWebhook'),
+        () => byName.signal('journeyWebhook', null),
+        // Not remembered (ids are carried across continue-as-new), so the repeat wakes it too.
+        () => handle.signal(journeyWebhookSignal, { eventId: overLongId }),
+        () => handle.signal(journeyWebhookSignal, { eventId: overLongId }),
+      ];
+      for (const [i, wake] of wakes.entries()) {
+        await untilCalls(calls, i + 1);
+        await env.sleep('2s');
+        await wake();
+      }
+      expect(await handle.result()).toMatchObject({ status: 'completed', source: 'webhook' });
+      expect(calls).toHaveLength(5);
+      // Every fetch after the first followed its signal, not the 10 s schedule.
+      for (const gap of gaps(calls)) expect(gap).toBeLessThan(5_000);
+      expect(await handle.query(journeyProgressQuery)).toMatchObject({ webhooksReceived: 4, polls: 5 });
+      const history = await handle.fetchHistory();
+      expect(eventsOf(history, EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED)).toHaveLength(0);
+      maybeSaveHistory('d-odd-webhook-signals', history);
     });
   });
 

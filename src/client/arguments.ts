@@ -5,7 +5,12 @@
  * timeout past what a Node timer holds fired at once.
  */
 import { checkBounded, InvalidJourneyInputError, parseStrictIsoTimestamp, type Bounds } from '../journey-input';
-import type { AwaitJourneyInput, JourneyWebhook } from '../workflow-contract';
+import {
+  MAX_WEBHOOK_TEXT_LENGTH,
+  TASK_QUEUE_PATTERN,
+  type AwaitJourneyInput,
+  type JourneyWebhook,
+} from '../workflow-contract';
 
 /** The longest delay a Node timer keeps (about 24.8 days); a longer one fires at once. */
 export const MAX_TIMER_MS = 2_147_483_647;
@@ -22,10 +27,6 @@ export const ARGUMENT_BOUNDS = {
   limit: { min: 1, max: 10_000 },
 } satisfies Record<string, Bounds>;
 
-/** The rule JOURNEY_TASK_QUEUE follows too. */
-const TASK_QUEUE_PATTERN = /^[A-Za-z0-9._:/-]{1,200}$/;
-/** Room for the adapters' 200-character event ids and statuses, and a GBG event id derived from a status. */
-const WEBHOOK_TEXT_MAX = 256;
 const WEBHOOK_FIELDS: readonly string[] = [
   'eventId',
   'providerStatus',
@@ -71,8 +72,8 @@ export function checkWebhook(webhook: unknown): asserts webhook is JourneyWebhoo
   }
   for (const key of ['eventId', 'providerStatus']) {
     const text = w[key];
-    if (text !== undefined && (typeof text !== 'string' || text.length < 1 || text.length > WEBHOOK_TEXT_MAX))
-      throw new InvalidJourneyInputError(`webhook.${key}`, `must be 1–${WEBHOOK_TEXT_MAX} characters`);
+    if (text !== undefined && (typeof text !== 'string' || text.length < 1 || text.length > MAX_WEBHOOK_TEXT_LENGTH))
+      throw new InvalidJourneyInputError(`webhook.${key}`, `must be 1–${MAX_WEBHOOK_TEXT_LENGTH} characters`);
   }
   if (w.receivedAt !== undefined && parseStrictIsoTimestamp(w.receivedAt) === undefined)
     throw new InvalidJourneyInputError('webhook.receivedAt', 'must be an ISO 8601 timestamp with an offset');

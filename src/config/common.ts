@@ -1,7 +1,7 @@
 /** Settings every process shares: the task queue and the log level. */
 import { z } from 'zod';
 import { LOG_LEVELS, type LogLevel } from '../logger';
-import { DEFAULT_TASK_QUEUE } from '../workflow-contract';
+import { DEFAULT_TASK_QUEUE, TASK_QUEUE_PATTERN } from '../workflow-contract';
 import { EnvReader, type Env, type Parsed } from './env';
 
 export interface CommonSettings {
@@ -11,7 +11,7 @@ export interface CommonSettings {
 
 export const DEFAULT_COMMON_SETTINGS: CommonSettings = { taskQueue: DEFAULT_TASK_QUEUE, logLevel: 'INFO' };
 
-const taskQueue = z.string().regex(/^[A-Za-z0-9._:/-]{1,200}$/);
+const taskQueue = z.string().regex(TASK_QUEUE_PATTERN);
 const logLevel = z
   .string()
   .transform((s) => s.toUpperCase())

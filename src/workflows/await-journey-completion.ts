@@ -31,6 +31,7 @@ import {
   journeyProviderKey,
   journeyStatusKey,
   journeyWebhookSignal,
+  MAX_WEBHOOK_TEXT_LENGTH,
   type AwaitJourneyInput,
   type FetchFailureDetails,
   type JourneyProgress,
@@ -120,7 +121,7 @@ export async function awaitJourneyCompletion(input: JourneyWorkflowInput): Promi
   const locally = fetchesLocally();
 
   // Handlers first, so signals buffered before the first workflow task (signal-with-start) are not dropped.
-  setHandler(journeyWebhookSignal, (webhook: JourneyWebhook) => {
+  setHandler(journeyWebhookSignal, (webhook: JourneyWebhook | null | undefined) => {
     if (isNewWebhook(state, webhook)) {
       state.webhooksReceived++;
       // Only a wake-up: the provider API, not the webhook body, decides the state. Set even while a fetch is in
@@ -293,14 +294,29 @@ export async function awaitJourneyCompletion(input: JourneyWorkflowInput): Promi
 }
 
 /** Remembers the webhook's event id (bounded); false for one seen before. Webhooks without an id always count. */
-function isNewWebhook(state: CarriedState, webhook: JourneyWebhook): boolean {
-  if (webhook.eventId === undefined) return true;
-  if (state.seenEventIds.includes(webhook.eventId)) return false;
-  state.seenEventIds.push(webhook.eventId);
+function isNewWebhook(state: CarriedState, webhook: JourneyWebhook | null | undefined): boolean {
+  const eventId = rememberedEventId(webhook);
+  if (eventId === undefined) return true;
+  if (state.seenEventIds.includes(eventId)) return false;
+  state.seenEventIds.push(eventId);
   if (state.seenEventIds.length > SEEN_EVENT_IDS_LIMIT) state.seenEventIds.shift();
   return true;
 }
 
+/**
+ * The event id to de-duplicate on. Other tools can send anything: no argument at all (the temporal CLI without
+ * --input) or null is a plain wake-up (it used to fail every workflow task, stalling the journey), and an id too long
+ * to carry across continue-as-new is not remembered (executions from before this replay as they ran).
+ */
+function rememberedEventId(webhook: JourneyWebhook | null | undefined): JourneyWebhook['eventId'] {
+  const eventId = webhook?.eventId;
+  if (typeof eventId === 'string' && eventId.length > MAX_WEBHOOK_TEXT_LENGTH && patched(WEBHOOK_EVENT_ID_PATCH))
+    return undefined;
+  return eventId;
+}
+
+/** Marks executions that do not remember over-long webhook event ids. */
+export const WEBHOOK_EVENT_ID_PATCH = 'journey-webhook-event-id-bound';
 /** Marks executions that check the input contract; older ones (which may hold such input) replay as they ran. */
 export const INPUT_CONTRACT_PATCH = 'journey-input-contract';
 /** Marks executions whose JourneyStatus ends `failed`/`cancelled` when the workflow does, and that set JourneyDecision. */
