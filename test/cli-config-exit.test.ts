@@ -4,10 +4,10 @@
  * not answer.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from './helpers/free-ports';
 
 const root = path.resolve(__dirname, '..');
@@ -15,6 +15,7 @@ const home = mkdtempSync(path.join(tmpdir(), 'journey-await-cli-'));
 const configFile = path.join(home, 'temporal.toml');
 writeFileSync(configFile, '[profile.default]\naddress = "127.0.0.1:1"\n');
 const JOURNEY = '0197c55f-5af6-7e3d-af9b-f2359b134be8';
+afterAll(() => rmSync(home, { recursive: true, force: true }));
 
 function cli(env: Record<string, string>): Promise<{ code: number | null; err: string }> {
   return new Promise((resolve) => {

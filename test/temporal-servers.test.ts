@@ -1,11 +1,18 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, chmodSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, chmodSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { INSTALL_HINT, ServerUnavailableError, withStartRetries } from '../dev/temporal-servers';
 
 const repoRoot = path.join(__dirname, '..');
+
+/** A scratch directory removed when the test ends. */
+function scratchDir(): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'ja-bin-'));
+  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
 
 /** Resolves both executables in a child process with the given env (the module reads env at load time). */
 function resolveIn(env: NodeJS.ProcessEnv): { timeSkipping: unknown; dev: unknown } {
@@ -23,7 +30,7 @@ function resolveIn(env: NodeJS.ProcessEnv): { timeSkipping: unknown; dev: unknow
 
 describe('server resolution order', () => {
   it('an explicit path wins', () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'ja-bin-'));
+    const dir = scratchDir();
     const fake = path.join(dir, 'fake-server');
     writeFileSync(fake, '#!/bin/sh\n');
     chmodSync(fake, 0o755);
@@ -40,7 +47,7 @@ describe('server resolution order', () => {
   });
 
   it("falls back to the SDK's download when nothing is cached and no toolchain is on PATH", () => {
-    const emptyBinDir = mkdtempSync(path.join(os.tmpdir(), 'ja-bin-'));
+    const emptyBinDir = scratchDir();
     const resolved = resolveIn({ PATH: emptyBinDir, TEMPORAL_BIN_DIR: emptyBinDir });
     expect(resolved).toEqual({ timeSkipping: { type: 'cached-download' }, dev: { type: 'cached-download' } });
   });

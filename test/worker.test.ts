@@ -2,13 +2,13 @@
  * The worker process: configuration errors (exit 2, one line per variable), and a real start against the dev
  * server and the simulator: metrics, a journey completed, graceful SIGTERM letting an in-flight fetch finish.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { request } from 'undici';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { DEFAULT_WORKER_TUNING, workerSettingsFromEnv, ConfigError } from '../src/config';
 import { journeySearchAttributeKeys } from '../src/workflow-contract';
 import { startSimulator, type Simulator } from '../dev/simulator';
@@ -122,6 +122,7 @@ describe('configuration errors', () => {
 
   it('uses the prebuilt workflow bundle when present, the sources otherwise', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'bundle-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     expect(workflowSource(dir)).toHaveProperty('workflowsPath');
     writeFileSync(path.join(dir, 'workflow-bundle.js'), '// bundle');
     expect(workflowSource(dir)).toEqual({ workflowBundle: { codePath: path.join(dir, 'workflow-bundle.js') } });
