@@ -18,7 +18,7 @@ import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../dev/simulator';
 import { CANCEL_WATCH_FIRST_LOOKUP_MS } from '../src/activities/cancel-watch';
 import { FETCH_CANCELLED, journeyProgressQuery, journeySearchAttributeKeys } from '../src/workflow-contract';
-import { spawnEntry } from './helpers/entry-process';
+import { spawnEntry, type EntryProcess } from './helpers/entry-process';
 import { eventually } from './helpers/eventually';
 import { startJourneyWorkflow } from './helpers/start-journey';
 import { startTcpRelay, type TcpRelay } from './helpers/tcp-relay';
@@ -59,7 +59,7 @@ afterAll(async () => {
 });
 
 /** A worker process of the product; resolves once it polls. State fetches go through the relay. */
-async function startWorker(taskQueue: string): Promise<ChildProcess> {
+async function startWorker(taskQueue: string): Promise<EntryProcess> {
   const simEnv = sim.env();
   // node itself (tsx as a loader, not as a wrapper process), so SIGKILL reaches the worker.
   const worker = spawnEntry('src/worker.ts', {
@@ -73,7 +73,7 @@ async function startWorker(taskQueue: string): Promise<ChildProcess> {
   });
   children.add(worker.child);
   await worker.waitForOutput(/worker started/);
-  return worker.child;
+  return worker;
 }
 
 /** The issue's bound: a cancelled journey's in-flight HTTP request is dropped within 1 s of the cancel request. */
@@ -81,7 +81,7 @@ const CANCEL_ABORTS_FETCH_WITHIN_MS = 1_000;
 
 it('cancelling a journey aborts its in-flight fetch within 1 s, and the journey ends cancelled', async () => {
   const taskQueue = `cancel-${randomUUID().slice(0, 8)}`;
-  await startWorker(taskQueue);
+  const worker = await startWorker(taskQueue);
   const journeyId = `sim-slow-30-${randomUUID()}`; // every reply takes 30 s: the fetch is in flight when cancelled
   const handle = await startJourneyWorkflow(env.client, { provider: 'gbg-go-v2', journeyId }, { taskQueue });
   expect(await eventually(() => ((sim.journey('gbg-go-v2', journeyId)?.fetches ?? 0) >= 1 ? true : undefined))).toBe(
@@ -92,9 +92,11 @@ it('cancelling a journey aborts its in-flight fetch within 1 s, and the journey 
   const closedBefore = relay.closedAt.length;
   await handle.cancel();
 
-  const err = await handle.result().then(
-    () => undefined,
-    (e: unknown) => e,
+  const err = await worker.whileRunning(
+    handle.result().then(
+      () => undefined,
+      (e: unknown) => e,
+    ),
   );
   expect((err as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
   const history = await handle.fetchHistory();
@@ -139,10 +141,9 @@ it('a worker killed mid-fetch: a second worker process finishes the journey, no 
     true,
   );
   const second = startWorker(taskQueue);
-  first.kill('SIGKILL');
-  await second;
-
-  expect(await handle.result()).toMatchObject({ status: 'completed', source: 'poll' });
+  first.child.kill('SIGKILL');
+  // The second worker finishes it: one that dies fails the test at once instead of leaving result() waiting.
+  expect(await (await second).whileRunning(handle.result())).toMatchObject({ status: 'completed', source: 'poll' });
   // The killed fetch is asked again by the second worker: three requests, two polls, no failure recorded.
   expect(sim.journey('gbg-go-v2', journeyId)?.fetches).toBe(3);
   expect(await handle.query(journeyProgressQuery)).toMatchObject({ polls: 2, consecutiveErrors: 0 });
