@@ -174,19 +174,25 @@ describe('npm start, supervised', () => {
     const temporalPort = stack.ports[0]!;
     const pids = pidsIn(stack.output());
 
-    process.kill(temporalPid, 'SIGKILL');
-    // Something else takes its port, so every restart fails.
+    // Something else takes its port, so every restart fails. The stack is paused meanwhile: its first restart
+    // (100 ms later, bound ~150 ms after that) would otherwise race this test for the port.
     let squatter: Server | undefined;
-    await eventually(
-      () =>
-        new Promise<true | undefined>((resolve) => {
-          const server = createServer();
-          server.once('error', () => resolve(undefined));
-          server.listen(temporalPort, '127.0.0.1', () => resolve((squatter = server) && true));
-        }),
-      10_000,
-      20,
-    );
+    stack.child.kill('SIGSTOP');
+    try {
+      process.kill(temporalPid, 'SIGKILL');
+      await eventually(
+        () =>
+          new Promise<true | undefined>((resolve) => {
+            const server = createServer();
+            server.once('error', () => resolve(undefined));
+            server.listen(temporalPort, '127.0.0.1', () => resolve((squatter = server) && true));
+          }),
+        10_000,
+        20,
+      );
+    } finally {
+      stack.child.kill('SIGCONT');
+    }
     try {
       expect(squatter).toBeDefined();
       expect(await stack.exited).toBe(1);
