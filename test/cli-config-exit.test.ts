@@ -1,7 +1,7 @@
 /**
  * The CLI process and its configuration: every configuration problem (address, TLS, API key, profile, encryption
- * keys) exits 2 with one line naming the variable and never its value; 5 only when a well-formed address does
- * not answer.
+ * keys, credentials the server refuses) exits 2 with one line naming the variable and never its value; 5 only when
+ * a well-formed address does not answer.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from './helpers/free-ports';
+import { startRefusingTemporal } from './helpers/refusing-temporal';
 
 const root = path.resolve(__dirname, '..');
 const home = mkdtempSync(path.join(tmpdir(), 'journey-await-cli-'));
@@ -67,6 +68,19 @@ describe('CLI configuration exit codes', () => {
       expect(r.err).not.toContain('secret');
     });
   }, 120_000);
+
+  it('credentials the server refuses exit 2 naming what to check, not 5 "unreachable"', async () => {
+    const temporal = await startRefusingTemporal();
+    try {
+      const r = await cli({ TEMPORAL_ADDRESS: temporal.address });
+      expect(temporal.calls.length).toBeGreaterThan(0);
+      expect(r.code, r.err).toBe(2);
+      expect(r.err).toContain('Temporal refused the credentials (check TEMPORAL_API_KEY');
+      expect(r.err.trim().split('\n'), r.err).toHaveLength(1);
+    } finally {
+      await temporal.close();
+    }
+  }, 60_000);
 
   it('a well-formed address that does not answer exits 5 (after TEMPORAL_CONNECT_TIMEOUT_MS)', async () => {
     const r = await cli({ TEMPORAL_ADDRESS: `127.0.0.1:${await freePort()}`, TEMPORAL_CONNECT_TIMEOUT_MS: '500' });

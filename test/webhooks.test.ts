@@ -22,6 +22,7 @@ import { createWebhookServer } from '../src/webhooks/server';
 import { createLocalEnv } from './helpers/temporal-env';
 import { eventually } from './helpers/eventually';
 import { freePort } from './helpers/free-ports';
+import { startRefusingTemporal } from './helpers/refusing-temporal';
 import { createJourneyWorker } from './helpers/journey-worker';
 import { bundleJourneyWorkflows } from './helpers/workflow-env';
 
@@ -473,6 +474,39 @@ describe('Temporal unreachable', () => {
       w2?.worker.shutdown();
       await w2?.done.catch(() => {});
       await env2?.teardown();
+    }
+  });
+});
+
+describe('Temporal refusing the credentials', () => {
+  it('answers 503 so the provider retries, and logs what to fix', async () => {
+    const temporal = await startRefusingTemporal();
+    const client = await connectClient({ lazy: true, connectionOptions: { address: temporal.address } });
+    const lines: string[] = [];
+    const receiver = createWebhookServer({
+      client,
+      config: { auth: authConfig(), taskQueue: TASK_QUEUE, temporalTimeoutMs: 1_500 },
+      logger: createJsonLogger('INFO', (line) => lines.push(line)),
+    });
+    try {
+      const url = await receiver.listen({ host: '127.0.0.1', port: 0 });
+      const journeyId = newId('refused');
+      const reply = await sim.sendWebhook({
+        provider: 'idnow',
+        journeyId,
+        url: `${url}/webhooks/idnow`,
+        audience: AUDIENCE,
+      });
+      expect(reply.status).toBe(503);
+      expect(temporal.calls.length).toBeGreaterThan(0);
+      const refused = lines
+        .map((l) => JSON.parse(l) as { msg: string })
+        .find((l) => l.msg.includes('refused the credentials'));
+      expect(refused?.msg).toMatch(/check TEMPORAL_API_KEY.*; webhook refused with 503$/);
+    } finally {
+      await receiver.close();
+      await client.connection.close().catch(() => {});
+      await temporal.close();
     }
   });
 });

@@ -11,6 +11,7 @@ import {
   listJourneys,
   signalJourneyWebhook,
   startJourneyAwait,
+  TemporalAccessDeniedError,
   TemporalUnavailableError,
 } from '../client';
 import { clientSettingsFromEnv, ConfigError, processEnv, type Env } from '../config';
@@ -215,6 +216,8 @@ export async function runCli(argv: string[], deps: CliDeps = {}): Promise<number
       );
     }
     if (e instanceof AwaitTimeoutError) return fail(EXIT.STILL_RUNNING, 'timeout', e.message);
+    if (e instanceof TemporalAccessDeniedError)
+      return fail(EXIT.USAGE, 'config', `invalid configuration: ${e.message}`, { problems: [e.message] });
     if (e instanceof TemporalUnavailableError) return fail(EXIT.UNAVAILABLE, 'temporal_unavailable', e.message);
     if (e instanceof Error && /config|toml|TEMPORAL_/i.test(e.message) && e.name !== 'ServiceError')
       return fail(EXIT.USAGE, 'config', e.message);

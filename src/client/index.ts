@@ -17,6 +17,7 @@ export {
   isTemporalUnavailable,
   JourneyNotFoundError,
   JourneyWorkflowFailedError,
+  TemporalAccessDeniedError,
   TemporalUnavailableError,
 } from './errors';
 export { INVALID_JOURNEY_INPUT, InvalidJourneyInputError } from '../journey-input';

@@ -19,7 +19,7 @@
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Client } from '@temporalio/client';
-import { isTemporalUnavailable, signalJourneyWebhook } from '../client';
+import { isTemporalUnavailable, signalJourneyWebhook, TemporalAccessDeniedError } from '../client';
 import { headerValue } from '../headers';
 import { parseJsonOrThrow } from '../json';
 import {
@@ -310,9 +310,14 @@ export function createWebhookServer({
         s.outcome = outcome;
         return reply.code(200).send({ ok: true, outcome });
       } catch (err) {
-        if (isTemporalUnavailable(err)) {
-          s.reason = 'temporal_unavailable';
-          logger.error('Temporal unavailable; webhook refused with 503', { provider, journeyId });
+        // Either way the provider should retry: an operator can fix the credentials while it does.
+        const refused = err instanceof TemporalAccessDeniedError;
+        if (refused || isTemporalUnavailable(err)) {
+          s.reason = refused ? 'temporal_access_denied' : 'temporal_unavailable';
+          logger.error(`${refused ? err.message : 'Temporal unavailable'}; webhook refused with 503`, {
+            provider,
+            journeyId,
+          });
           return reply
             .code(503)
             .header('retry-after', '5')
