@@ -31,7 +31,6 @@ import {
   journeyProviderKey,
   journeyStatusKey,
   journeyWebhookSignal,
-  MAX_WEBHOOK_TEXT_LENGTH,
   type AwaitJourneyInput,
   type FetchFailureDetails,
   type JourneyProgress,
@@ -42,6 +41,7 @@ import { INVALID_JOURNEY_INPUT, InvalidJourneyInputError, validateJourneyInput }
 import { describeFetchFailure, fetchesLocally, fetchJourneyState } from './fetch';
 import { isExhausted, nextPollDelayMs, resolvePolicy } from './schedule';
 import { WakeableWait } from './wakeable-wait';
+import { isNewWebhook } from './webhook-memory';
 
 /** Continue as new well before Temporal's own suggestion (4,096 events), so a run's history stays cheap to replay. */
 export const DEFAULT_HISTORY_EVENT_BUDGET = 2_000;
@@ -51,8 +51,6 @@ export const DEFAULT_HISTORY_EVENT_BUDGET = 2_000;
  */
 const CYCLE_HEADROOM_EVENTS = 20;
 const MIN_HISTORY_EVENT_BUDGET = 2 * CYCLE_HEADROOM_EVENTS;
-/** Webhook event ids remembered for de-duplication; bounded so a chatty provider cannot grow the state forever. */
-export const SEEN_EVENT_IDS_LIMIT = 500;
 
 /**
  * Everything the workflow knows about its journey, in one object: the handlers read and write it, and
@@ -64,7 +62,7 @@ export interface CarriedState {
   lastError?: string;
   lastFailure?: { type?: string; details?: FetchFailureDetails };
   lastState?: JourneyState;
-  /** Oldest first, at most SEEN_EVENT_IDS_LIMIT. */
+  /** Oldest first, at most SEEN_EVENT_IDS_LIMIT (./webhook-memory). */
   seenEventIds: string[];
   webhooksReceived: number;
   /** Epoch ms of the next scheduled poll. */
@@ -122,7 +120,7 @@ export async function awaitJourneyCompletion(input: JourneyWorkflowInput): Promi
 
   // Handlers first, so signals buffered before the first workflow task (signal-with-start) are not dropped.
   setHandler(journeyWebhookSignal, (webhook: JourneyWebhook | null | undefined) => {
-    if (isNewWebhook(state, webhook)) {
+    if (isNewWebhook(state.seenEventIds, webhook)) {
       state.webhooksReceived++;
       // Only a wake-up: the provider API, not the webhook body, decides the state. Set even while a fetch is in
       // flight, so the next wait returns at once and the change is not missed.
@@ -293,30 +291,6 @@ export async function awaitJourneyCompletion(input: JourneyWorkflowInput): Promi
   }
 }
 
-/** Remembers the webhook's event id (bounded); false for one seen before. Webhooks without an id always count. */
-function isNewWebhook(state: CarriedState, webhook: JourneyWebhook | null | undefined): boolean {
-  const eventId = rememberedEventId(webhook);
-  if (eventId === undefined) return true;
-  if (state.seenEventIds.includes(eventId)) return false;
-  state.seenEventIds.push(eventId);
-  if (state.seenEventIds.length > SEEN_EVENT_IDS_LIMIT) state.seenEventIds.shift();
-  return true;
-}
-
-/**
- * The event id to de-duplicate on. Other tools can send anything: no argument at all (the temporal CLI without
- * --input) or null is a plain wake-up (it used to fail every workflow task, stalling the journey), and an id too long
- * to carry across continue-as-new is not remembered (executions from before this replay as they ran).
- */
-function rememberedEventId(webhook: JourneyWebhook | null | undefined): JourneyWebhook['eventId'] {
-  const eventId = webhook?.eventId;
-  if (typeof eventId === 'string' && eventId.length > MAX_WEBHOOK_TEXT_LENGTH && patched(WEBHOOK_EVENT_ID_PATCH))
-    return undefined;
-  return eventId;
-}
-
-/** Marks executions that do not remember over-long webhook event ids. */
-export const WEBHOOK_EVENT_ID_PATCH = 'journey-webhook-event-id-bound';
 /** Marks executions that check the input contract; older ones (which may hold such input) replay as they ran. */
 export const INPUT_CONTRACT_PATCH = 'journey-input-contract';
 /** Marks executions whose JourneyStatus ends `failed`/`cancelled` when the workflow does, and that set JourneyDecision. */
