@@ -11,7 +11,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../dev/simulator';
 import { createActivities, createProviderAgent } from '../src/activities';
 import type { JourneyPoll, JourneyProvider, JourneyState } from '../src/journey';
-import { createJourneyTestEnvironment } from '../testing/environment';
+import { awaitJourneyResult, startJourneyAwait } from '../src/client';
+import { createJourneyTestEnvironment, type JourneyTestEnvironment } from '../testing/environment';
+import { InvalidJourneyInputError } from '../testing';
 import { createScriptedFetchState } from '../testing/scripted-fetch-state';
 
 const TIMEOUT_MS = 1_000;
@@ -175,5 +177,33 @@ describe('createJourneyTestEnvironment options', () => {
     // Should it start after all, it must not leave a server behind.
     const attempt = createJourneyTestEnvironment(options).then(async (journeys) => journeys.teardown());
     await expect(attempt).rejects.toThrow(message);
+  });
+});
+
+describe('scriptJourney', () => {
+  let journeys: JourneyTestEnvironment;
+  beforeAll(async () => {
+    journeys = await createJourneyTestEnvironment({ fetchState: 'scripted' });
+  });
+  afterAll(() => journeys?.teardown());
+
+  it.each([
+    ['gbg-go-v2', 'inst-1', /journeyId must be 16–64 characters/],
+    ['idnow', 'session id with spaces', /journeyId may contain only letters, digits/],
+    ['onfido', randomUUID(), /provider must be one of/],
+  ])('refuses %s journey %j, which could only fail its workflow as InvalidJourneyInput', (provider, id, message) => {
+    const script = () => journeys.scriptJourney(provider as JourneyProvider, id, ['completed']);
+    expect(script).toThrow(InvalidJourneyInputError);
+    expect(script).toThrow(message);
+  });
+
+  it('scripts a journey inside the contract', async () => {
+    const journeyId = randomUUID();
+    journeys.scriptJourney('idnow', journeyId, ['in_progress', 'completed']);
+    await startJourneyAwait(journeys.client, { provider: 'idnow', journeyId }, { taskQueue: journeys.taskQueue });
+    expect(await awaitJourneyResult(journeys.client, { provider: 'idnow', journeyId })).toMatchObject({
+      status: 'completed',
+    });
+    expect(journeys.journey('idnow', journeyId)?.fetches).toBe(2);
   });
 });

@@ -20,6 +20,7 @@ import { expandScript, startSimulator, type ScriptEntry, type Simulator } from '
 import { timeSkippingServerExecutable, withStartRetries } from '../dev/temporal-servers';
 import { createActivities, createProviderAgent } from '../src/activities';
 import type { FetchStateInput, JourneyPoll, JourneyProvider } from '../src/journey';
+import { validateJourneyRef } from '../src/journey-input';
 import { DEFAULT_TASK_QUEUE, journeySearchAttributeKeys } from '../src/workflow-contract';
 import { createScriptedFetchState, type JourneyFetches } from './scripted-fetch-state';
 import { startTestWebhookReceiver, type SendWebhookOptions, type WebhookDelivery } from './webhooks';
@@ -56,7 +57,10 @@ export interface JourneyTestEnvironment {
   simulatorUrl: string;
   /** The webhook receiver's base URL: POST `${webhookUrl}/webhooks/<provider>[/<journeyId>]`. */
   webhookUrl: string;
-  /** Scripts a journey (the simulator's script language); replaces an earlier script and restarts it. */
+  /**
+   * Scripts a journey (the simulator's script language); replaces an earlier script and restarts it. Throws
+   * ScriptError for a bad step and InvalidJourneyInputError for a provider or journey id outside the input contract.
+   */
   scriptJourney(provider: JourneyProvider, journeyId: string, script: readonly ScriptEntry[]): void;
   /** Delivers the provider's webhook for a journey through the real receiver (auth, parsing, signal-with-start). */
   sendWebhook(provider: JourneyProvider, journeyId: string, options?: SendWebhookOptions): Promise<WebhookDelivery>;
@@ -181,7 +185,11 @@ export async function createJourneyTestEnvironment(
       taskQueue,
       simulatorUrl: simulator.url,
       webhookUrl: receiver.url,
-      scriptJourney: fetches.script,
+      scriptJourney(provider, journeyId, script) {
+        // A journey outside the input contract could only end its workflow with InvalidJourneyInput: say so here.
+        validateJourneyRef({ provider, journeyId });
+        fetches.script(provider, journeyId, script);
+      },
       sendWebhook: (provider, journeyId, webhook) => receiver.send(provider, journeyId, webhook),
       journey: fetches.journey,
       sleep: (duration) => env.sleep(duration),

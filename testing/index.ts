@@ -24,4 +24,5 @@ export {
   type JourneyProgress,
   type JourneyWebhook,
 } from '../src/workflow-contract';
+export { InvalidJourneyInputError } from '../src/journey-input';
 export type { JourneyDecision, JourneyProvider, JourneyState, JourneyStatus } from '../src/journey';
