@@ -6,7 +6,7 @@
  * same supervision and polling logic as with the defaults (checked below), without waiting on human-scale timers.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -44,10 +44,12 @@ function cleanEnv(extra: Record<string, string>): Record<string, string> {
   return { ...(Object.fromEntries(kept) as Record<string, string>), ...extra };
 }
 
+/** `via: 'npm'` runs `npm start -- …` as an operator does (npm, then `sh -c`, then the stack); else the stack itself. */
 async function startStack(
   extraArgs: string[] = [],
   extraEnv: Record<string, string> = {},
   omitFlag?: string,
+  via: 'node' | 'npm' = 'node',
 ): Promise<StackProcess> {
   const ports = await freePorts(6);
   const [temporal, ui, webhooks, simulator, codec, metrics] = ports.map(String) as string[];
@@ -61,7 +63,11 @@ async function startStack(
     ['--metrics-port', metrics!],
   ];
   const args = flags.filter(([flag]) => flag !== omitFlag).flat();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'dev/stack/start.ts', ...args, ...extraArgs], {
+  const [command, commandArgs] =
+    via === 'npm'
+      ? ['npm', ['start', '--', ...args, ...extraArgs]]
+      : [process.execPath, ['--import', 'tsx', 'dev/stack/start.ts', ...args, ...extraArgs]];
+  const child = spawn(command, commandArgs, {
     cwd: root,
     env: cleanEnv({ STACK_DATA_DIR: dataDir, ...extraEnv }),
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -82,6 +88,24 @@ const alive = (pid: number) => {
     return false;
   }
 };
+
+/** The PIDs still alive once they have had time to stop (bounded); those are then SIGKILLed, not left behind. */
+async function survivors(pids: number[]): Promise<number[]> {
+  await eventually(() => (pids.some(alive) ? undefined : true), 60_000, 200);
+  const left = pids.filter(alive);
+  for (const pid of left) process.kill(pid, 'SIGKILL');
+  return left;
+}
+
+/** `Temporal server started (pid 123)` etc., from the supervisor's lines in the stack's log files. */
+function pidsInLogs(dataDir: string): number[] {
+  return ['temporal', 'worker', 'webhooks'].flatMap((name) => {
+    const file = path.join(dataDir, 'logs', `${name}.log`);
+    return existsSync(file)
+      ? [...readFileSync(file, 'utf8').matchAll(/started \(pid (\d+)\)/g)].map((m) => Number(m[1]))
+      : [];
+  });
+}
 
 /** `worker pid 123` etc., from the start banner and the restart lines. */
 function pidsIn(output: string): number[] {
@@ -164,6 +188,27 @@ describe('npm start, supervised', () => {
     stack.child.kill('SIGTERM');
     expect(await stack.exited).toBe(0);
     expect(pids.filter(alive)).toEqual([]);
+  }, 300_000);
+
+  it('SIGTERM to npm itself stops every process: npm passes it to its `sh -c`, which dies without passing it on', async () => {
+    const stack = await startStack([], {}, undefined, 'npm');
+    await waitForOutput(stack, /journey-await is running/);
+    const pids = [readRunningStack(stack.dataDir)!.pid, ...pidsIn(stack.output())];
+    expect(pids.length).toBe(4); // the stack, worker, webhook receiver, Temporal server
+    expect(pids.filter(alive)).toEqual(pids);
+    stack.child.kill('SIGTERM');
+    await stack.exited;
+    expect(await survivors(pids)).toEqual([]);
+  }, 300_000);
+
+  it('Ctrl-C during start-up stops what has started (no orphaned Temporal server or worker) and exits 0', async () => {
+    const stack = await startStack();
+    await waitForOutput(stack, /starting the worker and the webhook receiver/);
+    expect(pidsInLogs(stack.dataDir).length).toBeGreaterThanOrEqual(1); // the Temporal server at least
+    stack.child.kill('SIGINT');
+    expect(await stack.exited).toBe(0);
+    expect(stack.output()).toMatch(/SIGINT: stopping/);
+    expect(await survivors(pidsInLogs(stack.dataDir))).toEqual([]);
   }, 300_000);
 
   it('a Temporal server that dies and cannot come back is reported; the stack exits 1 and leaves no process', async () => {

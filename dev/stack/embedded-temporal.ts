@@ -23,6 +23,8 @@ export interface EmbeddedTemporalOptions {
   onFatal: (reason: string) => void;
   /** Restart backoff and stop grace of the server process (default: 1 s doubling to 30 s, 20 s). */
   timings?: SupervisionTimings;
+  /** Aborted during start-up (Ctrl-C): the server is stopped and the start rejects. */
+  signal?: AbortSignal;
 }
 
 export interface EmbeddedTemporal {
@@ -112,7 +114,11 @@ export async function startEmbeddedTemporal(options: EmbeddedTemporalOptions): P
   });
   try {
     const child = server.current();
-    await waitForTemporal(address, 120_000, () => child.exitCode !== null || child.signalCode !== null);
+    await waitForTemporal(
+      address,
+      120_000,
+      () => child.exitCode !== null || child.signalCode !== null || options.signal?.aborted === true,
+    );
   } catch (err) {
     await server.stop();
     throw new Error(`${(err as Error).message} (see ${logFile})`);

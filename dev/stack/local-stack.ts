@@ -37,6 +37,8 @@ export interface LocalStackOptions {
   log?: (line: string) => void;
   /** Restart backoff and stop grace of the supervised processes (default: 1 s doubling to 30 s, 20 s). */
   timings?: SupervisionTimings;
+  /** Aborted (Ctrl-C or SIGTERM during start-up): what has started is stopped and the start rejects. */
+  signal?: AbortSignal;
 }
 
 export interface LocalStack extends StackInfo {
@@ -55,14 +57,28 @@ function persistentSecret(file: string): string {
   return secret;
 }
 
+/** A start-up interrupted through `signal`: everything it had started has been stopped. */
+export class StackStartInterrupted extends Error {
+  override readonly name = 'StackStartInterrupted';
+  constructor() {
+    super('start-up interrupted');
+  }
+}
+
+function throwIfInterrupted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new StackStartInterrupted();
+}
+
 async function waitFor(
   what: string,
   check: () => Promise<boolean>,
   service: Supervised,
+  signal: AbortSignal | undefined,
   timeoutMs = 60_000,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
+    throwIfInterrupted(signal);
     if (service.restarts > 0 || service.pid === undefined)
       throw new Error(`${what} exited during start-up (see its log file)`);
     if (await check().catch(() => false)) return;
@@ -132,8 +148,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         report: log,
         onFatal: reportFatal,
         ...(options.timings ? { timings: options.timings } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
       });
       stops.push(() => temporal!.stop());
+      throwIfInterrupted(options.signal);
       env.TEMPORAL_ADDRESS = temporal.address;
       env.TEMPORAL_NAMESPACE = 'default';
     }
@@ -188,9 +206,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const webhookUrl = `http://127.0.0.1:${env.WEBHOOK_PORT}`;
     log('starting the worker and the webhook receiver…');
     await Promise.all([
-      waitFor('the webhook receiver', httpOk(`${webhookUrl}/healthz`), webhooks),
-      waitFor('the worker', () => hasWorkflowPoller(env, taskQueue), worker, 120_000),
+      waitFor('the webhook receiver', httpOk(`${webhookUrl}/healthz`), webhooks, options.signal),
+      waitFor('the worker', () => hasWorkflowPoller(env, taskQueue), worker, options.signal, 120_000),
     ]);
+    throwIfInterrupted(options.signal);
 
     const info: StackInfo = {
       pid: process.pid,

@@ -1,7 +1,7 @@
 /**
  * `npm start [-- --webhook-port N …]`: the whole stack on this machine (see local-stack.ts), supervised: a crashed
  * worker, webhook receiver or Temporal server is restarted and reported; if one cannot be recovered the stack
- * stops and exits 1. Ctrl-C or SIGTERM stops every process it started. A bad flag or a busy port exits 2.
+ * stops and exits 1. Ctrl-C or SIGTERM (also during start-up, and to npm itself) stops every process it started. A bad flag or a busy port exits 2.
  * With TEMPORAL_ADDRESS set it uses that cluster; with provider credentials set it talks to the real provider.
  */
 import { PROVIDERS } from '../../src/journey';
@@ -41,22 +41,55 @@ export function describeStack(stack: LocalStack): string {
     .join('\n');
 }
 
+/**
+ * Calls `onOrphaned` once the process that started this one has gone: `npm start` runs the stack under `sh -c`,
+ * and a SIGTERM to npm ends npm and that shell without passing it on, so the stack would otherwise run on.
+ */
+export function watchParent(onOrphaned: () => void, everyMs = 500): NodeJS.Timeout {
+  const parent = process.ppid;
+  const timer = setInterval(() => {
+    if (process.ppid === parent) return;
+    clearInterval(timer);
+    onOrphaned();
+  }, everyMs);
+  return timer.unref();
+}
+
 async function main(): Promise<void> {
-  let stack: LocalStack;
+  // Listening from the first moment: a Ctrl-C during start-up stops what has started instead of orphaning it.
+  const interrupt = new AbortController();
+  let stack: LocalStack | undefined;
+  let stopping = false;
+  const stop = (why: string, code: number) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${why}: stopping…`);
+    if (!stack) return interrupt.abort(); // the start-up below stops what it started, then exits
+    void stack.stop().then(() => process.exit(code));
+  };
+  process.on('SIGINT', () => stop('SIGINT', 0));
+  process.on('SIGTERM', () => stop('SIGTERM', 0));
+  watchParent(() => stop('the parent process (npm) exited', 0));
   try {
     // STACK_DATA_DIR: a second stack (or a test) keeps its data and stack.json apart from the default one.
     const dataDir = process.env.STACK_DATA_DIR?.trim() || undefined;
     stack = await startLocalStack({
       ports: stackPortsFrom(process.argv.slice(2), process.env),
       timings: supervisionTimingsFrom(process.env),
+      signal: interrupt.signal,
       ...(dataDir ? { dataDir } : {}),
     });
   } catch (err) {
+    if (interrupt.signal.aborted) process.exit(0);
     if (err instanceof StackSettingError) {
       console.error(`npm start: ${err.message}`);
       process.exit(2);
     }
     throw err;
+  }
+  if (interrupt.signal.aborted) {
+    await stack.stop();
+    process.exit(0);
   }
   const ports = Object.values(PORT_SETTINGS)
     .map((s) => `${s.flag} (${s.env})`)
@@ -64,15 +97,6 @@ async function main(): Promise<void> {
   console.log(
     `\njourney-await is running:\n${describeStack(stack)}\n\nTry: npm run demo     Stop: Ctrl-C     Ports: ${ports}\n`,
   );
-  let stopping = false;
-  const stop = (why: string, code: number) => {
-    if (stopping) return;
-    stopping = true;
-    console.log(`\n${why}: stopping…`);
-    void stack.stop().then(() => process.exit(code));
-  };
-  process.on('SIGINT', () => stop('SIGINT', 0));
-  process.on('SIGTERM', () => stop('SIGTERM', 0));
   void stack.fatal.then((reason) => {
     console.error(`npm start: ${reason}`);
     stop('cannot recover', 1);
