@@ -54,6 +54,6 @@ describe('docker-compose.yml reflects dev/cluster/settings.ts', () => {
     expect(SEARCH_ATTRIBUTES.map((a) => a.name)).toEqual(journeySearchAttributeKeys.map((k) => k.name));
     const command = (services['temporal-search-attributes']?.command ?? []).join(' ');
     expect(command).toContain(searchAttributeCliArgs());
-    expect(command).toContain(`--namespace $\${TEMPORAL_NAMESPACE:-${NAMESPACE}}`);
+    expect(command).toContain(`--namespace \${TEMPORAL_NAMESPACE:-${NAMESPACE}}`);
   });
 });

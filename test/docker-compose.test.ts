@@ -56,7 +56,7 @@ describe('docker-compose.yml', () => {
   });
 
   it('has healthchecks on the long-running services and starts them in order', () => {
-    for (const name of ['postgresql', 'temporal', 'temporal-ui', 'worker', 'webhooks']) {
+    for (const name of ['postgresql', 'temporal', 'temporal-ui', 'worker', 'webhooks', 'codec-server']) {
       expect(services[name]?.healthcheck?.test, name).toBeDefined();
     }
     expect(services.temporal?.depends_on?.postgresql?.condition).toBe('service_healthy');
@@ -84,6 +84,41 @@ describe('docker-compose.yml', () => {
       expect(services[name]?.command?.[1], name).toMatch(/^lib\/.*\.js$/);
     }
     expect(services.worker?.environment?.TEMPORAL_ADDRESS).toBe('temporal:7233');
+  });
+});
+
+/** `${NAME:-default}`, `${NAME:?message}` and `${NAME}` filled in, `$$` left as `$`: as a shell or compose does. */
+function interpolate(text: string, vars: Record<string, string | undefined>): string {
+  return text
+    .split('$$')
+    .map((part) =>
+      part.replace(/\$\{([A-Z_][A-Z0-9_]*)(?::([-?])([^}]*))?\}/g, (_, name: string, op?: string, word?: string) => {
+        const value = vars[name];
+        if (value) return value;
+        if (op === '?') throw new Error(`${name}: ${word}`);
+        return op === '-' ? word! : '';
+      }),
+    )
+    .join('$');
+}
+
+describe('docker-compose.yml with a namespace of its own', () => {
+  // Compose reads .env for ${…} in the file; env_file hands it only to the services that name it.
+  const dotEnv = { TEMPORAL_NAMESPACE: 'journeys', CODEC_SERVER_TOKEN: 't' };
+  const resolved = parse(interpolate(readFileSync(path.join(root, 'docker-compose.yml'), 'utf8'), dotEnv)) as {
+    services: Record<string, ComposeService>;
+  };
+
+  it('auto-setup creates the TEMPORAL_NAMESPACE of .env, and the search attributes are registered in it', () => {
+    const { temporal, worker, 'temporal-search-attributes': attributes } = resolved.services;
+    expect(worker?.env_file).toBe('.env'); // so the worker's namespace is .env's
+    expect(temporal?.environment?.DEFAULT_NAMESPACE).toBe(dotEnv.TEMPORAL_NAMESPACE);
+    expect(attributes?.env_file).toBeUndefined();
+    // The step's shell sees only its own environment, not .env.
+    const shellVars = Object.fromEntries(Object.entries(attributes?.environment ?? {}).map(([k, v]) => [k, String(v)]));
+    const command = interpolate((attributes?.command ?? []).join(' '), shellVars);
+    const namespaces = [...command.matchAll(/--namespace (\S+)/g)].map((m) => m[1]);
+    expect(namespaces).toEqual([dotEnv.TEMPORAL_NAMESPACE, dotEnv.TEMPORAL_NAMESPACE]);
   });
 });
 
