@@ -6,6 +6,7 @@
  */
 import { PROVIDERS } from '../../src/journey';
 import { startLocalStack, type LocalStack } from './local-stack';
+import { watchParent } from './parent-watch';
 import { PORT_SETTINGS, StackSettingError, stackPortsFrom } from './ports';
 import { supervisionTimingsFrom } from './supervision-timings';
 
@@ -39,20 +40,6 @@ export function describeStack(stack: LocalStack): string {
         .join('\n'),
     )
     .join('\n');
-}
-
-/**
- * Calls `onOrphaned` once the process that started this one has gone: `npm start` runs the stack under `sh -c`,
- * and a SIGTERM to npm ends npm and that shell without passing it on, so the stack would otherwise run on.
- */
-export function watchParent(onOrphaned: () => void, everyMs = 500): NodeJS.Timeout {
-  const parent = process.ppid;
-  const timer = setInterval(() => {
-    if (process.ppid === parent) return;
-    clearInterval(timer);
-    onOrphaned();
-  }, everyMs);
-  return timer.unref();
 }
 
 async function main(): Promise<void> {
