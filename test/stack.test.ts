@@ -6,14 +6,15 @@
  * same supervision and polling logic as with the defaults (checked below), without waiting on human-scale timers.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEMO_SCENARIOS, runDemo } from '../dev/stack/demo';
 import { readRunningStack } from '../dev/stack/local-stack';
-import { StackSettingError } from '../dev/stack/ports';
+import { StackSettingError, stackMetricsBind } from '../dev/stack/ports';
+import { stackOptionsFrom } from '../dev/stack/stack-options';
 import {
   DEFAULT_SUPERVISION_TIMINGS,
   restartBackoffMs,
@@ -156,6 +157,45 @@ describe('supervision timings', () => {
     expect(() => supervisionTimingsFrom({ STACK_STOP_GRACE_MS: 'soon' })).toThrow(StackSettingError);
     expect(() => supervisionTimingsFrom({ STACK_RESTART_BACKOFF_MS: '-1' })).toThrow(/STACK_RESTART_BACKOFF_MS/);
   });
+});
+
+describe('the stack settings npm start and npm run demo share', () => {
+  it('a flag wins over its env var, METRICS_BIND included (its host is kept); off stays off', () => {
+    const options = stackOptionsFrom(['--metrics-port', '9998', '--webhook-port', '18081'], {
+      METRICS_BIND: '0.0.0.0:9999',
+      WEBHOOK_PORT: '18080',
+      STACK_DATA_DIR: '/tmp/second-stack',
+      ...QUICK_RESTARTS,
+    });
+    expect(options).toMatchObject({ dataDir: '/tmp/second-stack', timings: { restartBackoffMs: 100 } });
+    expect(options.ports).toMatchObject({ metrics: 9998, webhooks: 18081 });
+    expect(stackMetricsBind('0.0.0.0:9999', options.ports!.metrics)).toBe('0.0.0.0:9998');
+    expect(stackMetricsBind(undefined, 9998)).toBe('127.0.0.1:9998');
+    expect(stackMetricsBind('off', 9998)).toBe('off');
+    const fromBind = stackOptionsFrom([], { METRICS_BIND: '127.0.0.1:9999' }).ports!.metrics;
+    expect(stackMetricsBind('127.0.0.1:9999', fromBind)).toBe('127.0.0.1:9999');
+  });
+
+  it('npm run demo uses the running stack of STACK_DATA_DIR (a second stack beside the first)', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'journey-await-demo-'));
+    // A stack whose process is alive (this one) and whose Temporal server does not answer.
+    const info = { pid: process.pid, temporalAddress: '127.0.0.1:1', namespace: 'default', taskQueue: 'q' };
+    const stackInfo = { ...info, webhookUrl: 'http://127.0.0.1:1', simulatedProviders: [], codecUrl: '', env: {} };
+    writeFileSync(path.join(dataDir, 'stack.json'), JSON.stringify({ ...stackInfo, logFiles: {} }));
+    const demo = spawn(process.execPath, ['--import', 'tsx', 'dev/stack/demo.ts'], {
+      cwd: root,
+      env: cleanEnv({ STACK_DATA_DIR: dataDir, TEMPORAL_CONNECT_TIMEOUT_MS: '1000' }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    started.push({ child: demo, dataDir });
+    let output = '';
+    demo.stdout!.on('data', (d) => (output += d));
+    demo.stderr!.on('data', (d) => (output += d));
+    const code = await new Promise((resolve) => demo.once('exit', resolve));
+    expect(output).toContain('Using the running stack (npm start): Temporal 127.0.0.1:1');
+    expect(output).not.toContain('starting one');
+    expect(code).toBe(1); // nothing answers there
+  }, 120_000);
 });
 
 describe('npm start, supervised', () => {

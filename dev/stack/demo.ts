@@ -23,7 +23,9 @@ import {
 } from '../../src/workflow-contract';
 import type { ScriptEntry } from '../simulator';
 import { readRunningStack, startLocalStack, type LocalStack, type StackInfo } from './local-stack';
+import { StackSettingError } from './ports';
 import { scriptJourney, sendProviderWebhook } from './simulator-admin';
+import { stackOptionsFrom } from './stack-options';
 
 /** Fast enough to watch: polls every 2 s, +1 s per failed fetch (the real default is 10 s, +5 s). */
 const DEMO_PACE: Partial<PollingPolicy> = { baseIntervalMs: 2_000, errorBackoffMs: 1_000 };
@@ -324,13 +326,22 @@ export function formatResults(results: DemoResult[]): string {
 }
 
 async function main(): Promise<void> {
-  let stack: StackInfo | undefined = readRunningStack();
+  // The same flags and variables as npm start: STACK_DATA_DIR finds a second stack, the ports move an own one.
+  let options: ReturnType<typeof stackOptionsFrom>;
+  try {
+    options = stackOptionsFrom(process.argv.slice(2), process.env);
+  } catch (err) {
+    if (!(err instanceof StackSettingError)) throw err;
+    console.error(`npm run demo: ${err.message}`);
+    process.exit(2);
+  }
+  let stack: StackInfo | undefined = readRunningStack(options.dataDir);
   let own: LocalStack | undefined;
   if (stack)
     console.log(`Using the running stack (npm start): Temporal ${stack.temporalAddress}, Web UI ${stack.uiUrl ?? '-'}`);
   else {
     console.log('No running stack (npm start) found: starting one for the demo; it stops at the end.');
-    stack = own = await startLocalStack();
+    stack = own = await startLocalStack(options);
     const stopOnSignal = () => void own!.stop().then(() => process.exit(130));
     process.once('SIGINT', stopOnSignal);
     process.once('SIGTERM', stopOnSignal);

@@ -15,7 +15,7 @@ import { DEFAULT_TASK_QUEUE } from '../../src/workflow-contract';
 import { startSimulator, type Simulator } from '../simulator';
 import { startEmbeddedTemporal, type EmbeddedTemporal } from './embedded-temporal';
 import { ensureLocalKeyFile } from './local-key';
-import { DEFAULT_PORTS, ensurePortsFree, type StackPorts } from './ports';
+import { DEFAULT_PORTS, ensurePortsFree, stackMetricsBind, type StackPorts } from './ports';
 import { supervise, type Supervised } from './supervisor';
 import type { SupervisionTimings } from './supervision-timings';
 import { DEFAULT_DATA_DIR, type StackInfo } from '../../src/config';
@@ -116,7 +116,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const keys = loadCodecKeys(env)!;
     const configured = providerConfigFromEnv(env);
     const simulated = [!configured.gbg && 'gbg', !configured.idnow && 'idnow'].filter((f): f is string => Boolean(f));
-    const metricsBind = env.METRICS_BIND ?? `127.0.0.1:${ports.metrics}`;
+    const metricsBind = stackMetricsBind(env.METRICS_BIND, options.ports?.metrics);
     const metricsOn = !metricsDisabled(metricsBind);
     await ensurePortsFree(ports, [
       'codec',

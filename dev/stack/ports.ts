@@ -80,6 +80,18 @@ export function stackPortsFrom(argv: string[], env: Record<string, string | unde
   return ports;
 }
 
+/**
+ * The worker's METRICS_BIND in the stack: `off` stays off; a port from a flag or STACK_METRICS_PORT (`port`) wins
+ * over METRICS_BIND's own, whose host is kept; without one, METRICS_BIND as given, else 127.0.0.1 and the default.
+ */
+export function stackMetricsBind(metricsBind: string | undefined, port: number | undefined): string {
+  const bind = metricsBind?.trim();
+  if (port === undefined) return bind || `127.0.0.1:${DEFAULT_PORTS.metrics}`;
+  const host = bind && /:\d+$/.test(bind) ? bind.slice(0, bind.lastIndexOf(':')) : undefined;
+  if (bind && !host) return bind; // off (or malformed: the worker names it)
+  return `${host ?? '127.0.0.1'}:${port}`;
+}
+
 function isFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const server = createServer();

@@ -7,8 +7,8 @@
 import { PROVIDERS } from '../../src/journey';
 import { startLocalStack, type LocalStack } from './local-stack';
 import { watchParent } from './parent-watch';
-import { PORT_SETTINGS, StackSettingError, stackPortsFrom } from './ports';
-import { supervisionTimingsFrom } from './supervision-timings';
+import { PORT_SETTINGS, StackSettingError } from './ports';
+import { stackOptionsFrom } from './stack-options';
 
 export function describeStack(stack: LocalStack): string {
   const rows: [string, string][] = [
@@ -58,13 +58,9 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => stop('SIGTERM', 0));
   watchParent(() => stop('the parent process (npm) exited', 0));
   try {
-    // STACK_DATA_DIR: a second stack (or a test) keeps its data and stack.json apart from the default one.
-    const dataDir = process.env.STACK_DATA_DIR?.trim() || undefined;
     stack = await startLocalStack({
-      ports: stackPortsFrom(process.argv.slice(2), process.env),
-      timings: supervisionTimingsFrom(process.env),
+      ...stackOptionsFrom(process.argv.slice(2), process.env),
       signal: interrupt.signal,
-      ...(dataDir ? { dataDir } : {}),
     });
   } catch (err) {
     if (interrupt.signal.aborted) process.exit(0);
