@@ -1,4 +1,4 @@
-# journey-await worker and webhook receiver (one image, two commands; see docker-compose.yml).
+# journey-await worker, webhook receiver and codec server (one image, three commands; see docker-compose.yml).
 FROM node:20.20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
