@@ -45,12 +45,12 @@ function cleanEnv(extra: Record<string, string>): Record<string, string> {
   return { ...(Object.fromEntries(kept) as Record<string, string>), ...extra };
 }
 
-/** `via: 'npm'` runs `npm start -- …` as an operator does (npm, then `sh -c`, then the stack); else the stack itself. */
+/** `via: 'npm'` runs `npm start -- …` as an operator does (npm, then `sh -c`, then the stack), `demo` the demo. */
 async function startStack(
   extraArgs: string[] = [],
   extraEnv: Record<string, string> = {},
   omitFlag?: string,
-  via: 'node' | 'npm' = 'node',
+  via: 'node' | 'npm' | 'demo' = 'node',
 ): Promise<StackProcess> {
   const ports = await freePorts(6);
   const [temporal, ui, webhooks, simulator, codec, metrics] = ports.map(String) as string[];
@@ -67,7 +67,10 @@ async function startStack(
   const [command, commandArgs] =
     via === 'npm'
       ? ['npm', ['start', '--', ...args, ...extraArgs]]
-      : [process.execPath, ['--import', 'tsx', 'dev/stack/start.ts', ...args, ...extraArgs]];
+      : [
+          process.execPath,
+          ['--import', 'tsx', `dev/stack/${via === 'demo' ? 'demo' : 'start'}.ts`, ...args, ...extraArgs],
+        ];
   const child = spawn(command, commandArgs, {
     cwd: root,
     env: cleanEnv({ STACK_DATA_DIR: dataDir, ...extraEnv }),
@@ -196,6 +199,27 @@ describe('the stack settings npm start and npm run demo share', () => {
     expect(output).not.toContain('starting one');
     expect(code).toBe(1); // nothing answers there
   }, 120_000);
+});
+
+describe('npm run demo starting its own stack', () => {
+  it('Ctrl-C during its start-up stops what has started; a busy port exits 2 as npm start does', async () => {
+    const stack = await startStack([], {}, undefined, 'demo');
+    await waitForOutput(stack, /starting the worker and the webhook receiver/);
+    stack.child.kill('SIGINT');
+    expect(await stack.exited).toBe(130);
+    expect(await survivors(pidsInLogs(stack.dataDir))).toEqual([]);
+
+    const busy = createServer();
+    const port = await freePort();
+    await new Promise<void>((resolve) => busy.listen(port, '127.0.0.1', resolve));
+    try {
+      const blocked = await startStack(['--codec-port', String(port)], {}, '--codec-port', 'demo');
+      expect(await blocked.exited).toBe(2);
+      expect(blocked.output()).toContain(`npm run demo: port ${port} (codec server) is already in use`);
+    } finally {
+      busy.close();
+    }
+  }, 300_000);
 });
 
 describe('npm start, supervised', () => {

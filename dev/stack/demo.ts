@@ -23,6 +23,7 @@ import {
 } from '../../src/workflow-contract';
 import type { ScriptEntry } from '../simulator';
 import { readRunningStack, startLocalStack, type LocalStack, type StackInfo } from './local-stack';
+import { watchParent } from './parent-watch';
 import { StackSettingError } from './ports';
 import { scriptJourney, sendProviderWebhook } from './simulator-admin';
 import { stackOptionsFrom } from './stack-options';
@@ -341,10 +342,24 @@ async function main(): Promise<void> {
     console.log(`Using the running stack (npm start): Temporal ${stack.temporalAddress}, Web UI ${stack.uiUrl ?? '-'}`);
   else {
     console.log('No running stack (npm start) found: starting one for the demo; it stops at the end.');
-    stack = own = await startLocalStack(options);
-    const stopOnSignal = () => void own!.stop().then(() => process.exit(130));
-    process.once('SIGINT', stopOnSignal);
-    process.once('SIGTERM', stopOnSignal);
+    // As in npm start: a Ctrl-C during start-up, or npm stopped, stops what has started instead of orphaning it.
+    const interrupt = new AbortController();
+    const onSignal = () => (own ? void own.stop().then(() => process.exit(130)) : interrupt.abort());
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    watchParent(onSignal);
+    try {
+      stack = own = await startLocalStack({ ...options, signal: interrupt.signal });
+    } catch (err) {
+      if (interrupt.signal.aborted) process.exit(130);
+      if (!(err instanceof StackSettingError)) throw err;
+      console.error(`npm run demo: ${err.message}`);
+      process.exit(2);
+    }
+    if (interrupt.signal.aborted) {
+      await own.stop();
+      process.exit(130);
+    }
   }
   try {
     console.log('\nelapsed  provider   journey  progress');
