@@ -7,7 +7,12 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createJourneyTestEnvironment, type JourneyProvider, type JourneyTestEnvironment } from 'journey-await/testing';
+import {
+  createJourneyTestEnvironment,
+  type JourneyProvider,
+  type JourneyState,
+  type JourneyTestEnvironment,
+} from 'journey-await/testing';
 import type { OnboardingInput, OnboardingResult, onboardCustomer } from './workflows';
 
 describe.each(['simulator', 'scripted'] as const)('onboarding with fetchState %s', (fetchState) => {
@@ -94,6 +99,23 @@ describe.each(['simulator', 'scripted'] as const)('onboarding with fetchState %s
     expect(journeys.journey(provider, journeyId)?.fetches).toBe(6);
     // Completed by the webhook's fetch at 45 s, before the 50 s poll.
     expect(await simulatedMs(handle)).toBeLessThan(50_000);
+  });
+
+  it('cannot run the journey as a child once its webhook has started it (a child cannot join a running workflow)', async () => {
+    const journeyId = `j-${randomUUID()}`;
+    journeys.scriptJourney('idnow', journeyId, ['in_progress']);
+    const delivery = await journeys.sendWebhook('idnow', journeyId);
+    expect(delivery).toMatchObject({ httpStatus: 200, body: { outcome: 'signalled' } });
+    const result = await onboard({ provider: 'idnow', journeyId });
+    expect(result).toMatchObject({ decision: 'manual-review', reason: /webhook arrived first/ });
+    // Let the journey end rather than terminate it: a terminate while its fetch is in flight can stall the
+    // time-skipping server's clock for the tests after this one.
+    journeys.scriptJourney('idnow', journeyId, ['completed']);
+    await journeys.sendWebhook('idnow', journeyId);
+    const journey = await journeys.client.workflow
+      .getHandle<() => Promise<JourneyState>>(`journey:idnow:${journeyId}`)
+      .result();
+    expect(journey.status).toBe('completed');
   });
 
   it('refuses a webhook with wrong credentials (the receiver authenticates first)', async () => {

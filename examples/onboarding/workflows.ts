@@ -3,6 +3,7 @@
  * journey-await's `awaitJourneyCompletion` as a child workflow and branches on the normalised result.
  * Only types come from journey-await here: workflow code stays free of client and Node imports.
  */
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { ApplicationFailure, ChildWorkflowFailure, executeChild } from '@temporalio/workflow';
 import type { AwaitJourneyInput, JourneyState } from 'journey-await';
 
@@ -50,6 +51,10 @@ export async function onboardCustomer(input: OnboardingInput): Promise<Onboardin
       args: [journey],
     });
   } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError) {
+      // The provider's webhook came first and its receiver started the journey's workflow: a child cannot join it.
+      return decide('manual-review', 'the journey was already being awaited (its webhook arrived first)');
+    }
     const cause = err instanceof ChildWorkflowFailure ? err.cause : undefined;
     if (cause instanceof ApplicationFailure && cause.type === 'JourneyPollingExhausted') {
       return decide('manual-review', 'the provider could not be reached');
