@@ -146,6 +146,24 @@ describe('CLI: start → status → result --wait', () => {
 });
 
 describe('client library', () => {
+  it('a long wait with progress keeps no listener per query (no MaxListenersExceededWarning)', async () => {
+    const ref = { provider: 'idnow', journeyId: `lib-long-${randomUUID()}` } as const;
+    sim.script('idnow', ref.journeyId, ['in_progress x3', 'completed']);
+    await startJourneyAwait(env.client, { ...ref, polling: { baseIntervalMs: 1_000 } }, { taskQueue: TASK_QUEUE });
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.name);
+    process.on('warning', onWarning);
+    try {
+      // About 3 s of progress queries, one every 100 ms: far more than the ten listeners Node warns at.
+      const state = await awaitJourneyResult(env.client, ref, { progressIntervalMs: 100, onProgress: () => {} });
+      expect(state.status).toBe('completed');
+      await new Promise((resolve) => setImmediate(resolve)); // warnings are emitted on a later tick
+      expect(warnings).not.toContain('MaxListenersExceededWarning');
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
   it('startJourneyAwait is idempotent and never restarts a finished journey; typed errors', async () => {
     const journeyId = `lib-${randomUUID()}`;
     sim.script('idnow', journeyId, ['completed']);

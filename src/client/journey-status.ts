@@ -1,4 +1,5 @@
 /** Where a journey stands (`getJourneyStatus`) and its final state (`awaitJourneyResult`). */
+import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WorkflowFailedError, type Client, type WorkflowExecutionDescription } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
@@ -97,6 +98,26 @@ export interface AwaitResultOptions {
   signal?: AbortSignal;
 }
 
+/**
+ * One progress query, dropped when waiting stops, so a timeout is not held up by a worker that never answers. Each
+ * query gets a signal of its own: the SDK keeps a listener on every signal it is given, so passing `stopped` itself
+ * collected one per query (MaxListenersExceededWarning after ten, and a leak for the length of the wait).
+ */
+async function queryUntilStopped(
+  client: Client,
+  handle: JourneyHandle,
+  stopped: AbortSignal,
+): Promise<JourneyProgress> {
+  const query = new AbortController();
+  const abort = () => query.abort();
+  stopped.addEventListener('abort', abort, { once: true });
+  try {
+    return await client.withAbortSignal(query.signal, () => queryProgress(client, handle));
+  } finally {
+    stopped.removeEventListener('abort', abort);
+  }
+}
+
 /** Reports each change of progress until `stopped`; errors (closed journey, no worker) are left to the result. */
 async function watchProgress(
   client: Client,
@@ -108,8 +129,7 @@ async function watchProgress(
   let last = '';
   while (!stopped.aborted) {
     try {
-      // A query in flight is dropped when waiting stops, so a timeout is not held up by a worker that never answers.
-      const progress = await client.withAbortSignal(stopped, () => queryProgress(client, handle));
+      const progress = await queryUntilStopped(client, handle, stopped);
       const key = JSON.stringify(progress);
       if (!stopped.aborted && key !== last) {
         last = key;
@@ -143,6 +163,9 @@ export async function awaitJourneyResult(
   // Ends the result's long poll and the progress queries when waiting stops early: an abandoned long poll kept
   // polling until the journey ended, and crashed the process on its next retry once the connection was closed.
   const stopPolling = new AbortController();
+  // The SDK adds a listener to this signal for every long poll of the result (one per ~20 s, none removed), all
+  // released with the controller when waiting ends: a long wait is not a leak, so Node need not warn about it.
+  setMaxListeners(Infinity, stopPolling.signal);
   const watcher = watchProgress(client, handle, opts, stopPolling.signal);
   let timer: NodeJS.Timeout | undefined;
   try {
