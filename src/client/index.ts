@@ -21,10 +21,12 @@ export {
   TemporalUnavailableError,
 } from './errors';
 export { INVALID_JOURNEY_INPUT, InvalidJourneyInputError } from '../journey-input';
+/** What connectClient throws for a malformed setting (TEMPORAL_*, JOURNEY_ENCRYPTION_*), naming each variable. */
+export { ConfigError } from '../config';
 export { getJourneyHandle, type JourneyHandle, type JourneyRef } from './handle';
 export * from './journey-status';
 export * from './list-journeys';
 export * from './start-journey';
 export { journeyStartOptions } from './start-options';
 export type { AwaitJourneyInput, JourneyProgress, JourneyWebhook } from '../workflow-contract';
-export type { JourneyState } from '../journey';
+export type { JourneyDecision, JourneyProvider, JourneyState, JourneyStatus } from '../journey';

@@ -41,9 +41,13 @@ export function readRunningStack(dataDir: string = DEFAULT_DATA_DIR): StackInfo 
 
 /**
  * With no Temporal connection configured (no TEMPORAL_ADDRESS, profile or config file), point `env` at the
- * running local stack: its address, namespace, task queue and encryption keys. Returns the stack when it did.
+ * running local stack (the one `npm start` runs with the same STACK_DATA_DIR): its address, namespace, task queue
+ * and encryption keys. Returns the stack when it did.
  */
-export function useRunningStackSettings(env: Env, dataDir: string = DEFAULT_DATA_DIR): StackInfo | undefined {
+export function useRunningStackSettings(
+  env: Env,
+  dataDir: string = env.STACK_DATA_DIR?.trim() || DEFAULT_DATA_DIR,
+): StackInfo | undefined {
   if (env.TEMPORAL_ADDRESS || env.TEMPORAL_PROFILE || env.TEMPORAL_CONFIG_FILE) return undefined;
   const stack = readRunningStack(dataDir);
   if (!stack) return undefined;
