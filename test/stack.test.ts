@@ -45,7 +45,7 @@ function cleanEnv(extra: Record<string, string>): Record<string, string> {
   return { ...(Object.fromEntries(kept) as Record<string, string>), ...extra };
 }
 
-/** `via: 'npm'` runs `npm start -- …` as an operator does (npm, then `sh -c`, then the stack), `demo` the demo. */
+/** `via: 'npm'` runs `npm start -- …` as an operator does (npm, then the stack its script execs), `demo` the demo. */
 async function startStack(
   extraArgs: string[] = [],
   extraEnv: Record<string, string> = {},
@@ -254,7 +254,7 @@ describe('npm start, supervised', () => {
     expect(pids.filter(alive)).toEqual([]);
   }, 300_000);
 
-  it('SIGTERM to npm itself stops every process: npm passes it to its `sh -c`, which dies without passing it on', async () => {
+  it('SIGTERM to npm itself stops every process (the script execs the stack; it also stops when orphaned)', async () => {
     const stack = await startStack([], {}, undefined, 'npm');
     await waitForOutput(stack, /journey-await is running/);
     const pids = [readRunningStack(stack.dataDir)!.pid, ...pidsIn(stack.output())];
