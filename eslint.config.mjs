@@ -52,7 +52,8 @@ export default tseslint.config(
           patterns: [
             {
               group: ['../../*', '../../**', '**/src/**', '**/dev/**'],
-              message: "Import 'journey-await' or 'journey-await/testing', as a service would.",
+              message:
+                "Import 'journey-await', 'journey-await/workflow' or 'journey-await/testing', as a service would.",
             },
           ],
         },

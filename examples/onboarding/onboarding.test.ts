@@ -27,6 +27,13 @@ describe.each(['simulator', 'scripted'] as const)('onboarding with fetchState %s
       connection: journeys.nativeConnection,
       taskQueue: 'onboarding',
       workflowsPath: path.join(__dirname, 'workflows.ts'),
+      // Only because this repository's own journey-await is not built: its sources stand in for the package's lib/.
+      bundlerOptions: {
+        webpackConfigHook: (config) => ({
+          ...config,
+          resolve: { ...config.resolve, conditionNames: ['journey-await:source', '...'] },
+        }),
+      },
     });
     running = worker.run();
   });

@@ -1,11 +1,21 @@
 /**
  * A service's own workflow: onboard a customer once their identity-verification journey finishes. It runs
  * journey-await's `awaitJourneyCompletion` as a child workflow and branches on the normalised result.
- * Only types come from journey-await here: workflow code stays free of client and Node imports.
+ * journey-await's names come from `journey-await/workflow`, the entry that is safe in the workflow sandbox (no
+ * client, no Node imports).
  */
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { ApplicationFailure, ChildWorkflowFailure, executeChild } from '@temporalio/workflow';
-import type { AwaitJourneyInput, JourneyState } from 'journey-await';
+import {
+  DEFAULT_TASK_QUEUE,
+  JOURNEY_POLLING_EXHAUSTED,
+  JOURNEY_REJECTED_BY_PROVIDER,
+  journeyWorkflowId,
+  WORKFLOW_TYPE,
+  type AwaitJourneyCompletion,
+  type AwaitJourneyInput,
+  type JourneyState,
+} from 'journey-await/workflow';
 
 export interface OnboardingInput {
   customerId: string;
@@ -27,9 +37,6 @@ export interface OnboardingResult {
   reason: string;
 }
 
-/** journey-await's workflow, by type: `awaitJourneyCompletion(input) → JourneyState`. */
-type AwaitJourneyCompletion = (input: AwaitJourneyInput) => Promise<JourneyState>;
-
 export async function onboardCustomer(input: OnboardingInput): Promise<OnboardingResult> {
   const decide = (decision: OnboardingDecision, reason: string): OnboardingResult => ({
     customerId: input.customerId,
@@ -43,11 +50,11 @@ export async function onboardCustomer(input: OnboardingInput): Promise<Onboardin
   };
   let state: JourneyState;
   try {
-    state = await executeChild<AwaitJourneyCompletion>('awaitJourneyCompletion', {
+    state = await executeChild<AwaitJourneyCompletion>(WORKFLOW_TYPE, {
       // journey-await's workflow id: the webhook receiver signals the same execution. A child cannot join a running
       // one, so start it right after the journey is created at the provider, before any webhook can arrive.
-      workflowId: `journey:${journey.provider}:${journey.journeyId}`,
-      taskQueue: input.journeyTaskQueue ?? 'journey-await',
+      workflowId: journeyWorkflowId(journey.provider, journey.journeyId),
+      taskQueue: input.journeyTaskQueue ?? DEFAULT_TASK_QUEUE,
       args: [journey],
     });
   } catch (err) {
@@ -56,10 +63,10 @@ export async function onboardCustomer(input: OnboardingInput): Promise<Onboardin
       return decide('manual-review', 'the journey was already being awaited (its webhook arrived first)');
     }
     const cause = err instanceof ChildWorkflowFailure ? err.cause : undefined;
-    if (cause instanceof ApplicationFailure && cause.type === 'JourneyPollingExhausted') {
+    if (cause instanceof ApplicationFailure && cause.type === JOURNEY_POLLING_EXHAUSTED) {
       return decide('manual-review', 'the provider could not be reached');
     }
-    if (cause instanceof ApplicationFailure && cause.type === 'JourneyRejectedByProvider') {
+    if (cause instanceof ApplicationFailure && cause.type === JOURNEY_REJECTED_BY_PROVIDER) {
       return decide('manual-review', 'the provider does not know this journey');
     }
     throw err;
