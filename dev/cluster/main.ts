@@ -23,7 +23,7 @@ async function main(): Promise<void> {
   if (interrupted) return stop();
   clearInterval(parentWatch);
   process.off('SIGINT', onSignal).off('SIGTERM', onSignal).once('SIGINT', stop).once('SIGTERM', stop);
-  watchParent(stop); // npm was stopped (SIGTERM to npm reaches only its shell)
+  watchParent(stop); // the parent died without passing a signal on
   console.log(`TEMPORAL_ADDRESS=${cluster.address}`);
   console.log(`TEMPORAL_NAMESPACE=${cluster.namespace}`);
   console.log(`logs: ${cluster.dir}/temporal-server.log, ${cluster.dir}/postgres/postgres.log (removed on exit)`);

@@ -1,6 +1,7 @@
 /**
- * Noticing that the process which started this one has gone. `npm start` and `npm run cluster` run under `sh -c`:
- * a SIGTERM to npm ends npm and that shell without passing it on, so the processes they started would run on.
+ * Noticing that the process which started this one has gone. The npm scripts exec their process, so a SIGTERM to
+ * npm reaches it; but a parent that dies without passing a signal on (npm SIGKILLed, a wrapper shell that does not
+ * exec) would leave `npm start`'s or `npm run cluster`'s processes running on.
  */
 
 /** Calls `onOrphaned` once, when this process's parent has exited (it is then re-parented). */
