@@ -1,7 +1,8 @@
 /**
  * `npm start [-- --webhook-port N …]`: the whole stack on this machine (see local-stack.ts), supervised: a crashed
  * worker, webhook receiver or Temporal server is restarted and reported; if one cannot be recovered the stack
- * stops and exits 1. Ctrl-C or SIGTERM (also during start-up, and to npm itself) stops every process it started. A bad flag or a busy port exits 2.
+ * stops and exits 1. Ctrl-C or SIGTERM (also during start-up, and to npm itself) stops every process it started.
+ * A bad flag or a busy port exits 2.
  * With TEMPORAL_ADDRESS set it uses that cluster; with provider credentials set it talks to the real provider.
  */
 import { PROVIDERS } from '../../src/journey';
