@@ -2,7 +2,7 @@
 import { Client, Connection, type ConnectionOptions } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { connectTimeoutMsFromEnv, DEFAULT_NAMESPACE, journeyDataConverter, temporalConnectionFromEnv } from '../config';
-import { rethrowUnavailable } from './errors';
+import { rethrowTemporalError } from './errors';
 
 export interface ConnectOptions {
   /** Connect lazily (first call), so a process can start while Temporal is down. Default false. */
@@ -43,7 +43,7 @@ export async function connectClient(options: ConnectOptions = {}): Promise<Clien
     try {
       connection = await Connection.connect(connectionOptions);
     } catch (err) {
-      rethrowUnavailable(err);
+      rethrowTemporalError(err);
     }
   }
   return new Client({

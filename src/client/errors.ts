@@ -80,7 +80,7 @@ export function isTemporalUnavailable(err: unknown): boolean {
  * Rethrows Temporal's connection failures as a TemporalUnavailableError, and its refusals as a
  * TemporalAccessDeniedError, each with a message free of internals.
  */
-export function rethrowUnavailable(err: unknown): never {
+export function rethrowTemporalError(err: unknown): never {
   if (isAccessDenied(err))
     throw new TemporalAccessDeniedError(
       'Temporal refused the credentials (check TEMPORAL_API_KEY, the TLS client certificate, or the permissions on the namespace)',

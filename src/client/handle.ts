@@ -5,7 +5,7 @@ import type { JourneyProvider } from '../journey';
 import { validateJourneyRef } from '../journey-input';
 import { journeyWorkflowId } from '../workflow-contract';
 import type { awaitJourneyCompletion } from '../workflows';
-import { JourneyNotFoundError, rethrowUnavailable } from './errors';
+import { JourneyNotFoundError, rethrowTemporalError } from './errors';
 
 export interface JourneyRef {
   provider: JourneyProvider;
@@ -26,6 +26,6 @@ export async function describeJourney(client: Client, workflowId: string): Promi
     return await client.workflow.getHandle(workflowId).describe();
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) throw new JourneyNotFoundError(workflowId);
-    rethrowUnavailable(err);
+    rethrowTemporalError(err);
   }
 }

@@ -12,7 +12,7 @@ import {
   isTemporalUnavailable,
   JourneyNotFoundError,
   JourneyWorkflowFailedError,
-  rethrowUnavailable,
+  rethrowTemporalError,
 } from './errors';
 import { checkOptionalBounded } from './arguments';
 import { describeJourney, getJourneyHandle, type JourneyHandle, type JourneyRef } from './handle';
@@ -81,7 +81,7 @@ export async function getJourneyStatus(
     try {
       report.result = await handle.result();
     } catch (err) {
-      if (isTemporalUnavailable(err)) rethrowUnavailable(err);
+      if (isTemporalUnavailable(err)) rethrowTemporalError(err);
       report.failure = failureOf(err);
     }
   }
@@ -198,7 +198,7 @@ export async function awaitJourneyResult(
       const f = failureOf(err);
       throw new JourneyWorkflowFailedError(workflowId, f.type, f.message);
     }
-    return rethrowUnavailable(err);
+    return rethrowTemporalError(err);
   } finally {
     stopPolling.abort();
     if (timer) clearTimeout(timer);

@@ -17,7 +17,7 @@ import {
 } from '../workflow-contract';
 import { InvalidJourneyInputError } from '../journey-input';
 import { checkOptionalBounded } from './arguments';
-import { rethrowUnavailable } from './errors';
+import { rethrowTemporalError } from './errors';
 import type { ExecutionStatus } from './journey-status';
 
 export interface ListJourneysOptions {
@@ -94,7 +94,7 @@ export async function listJourneys(client: Client, opts: ListJourneysOptions = {
       if (out.length >= limit) break;
     }
   } catch (err) {
-    rethrowUnavailable(err);
+    rethrowTemporalError(err);
   }
   return out;
 }

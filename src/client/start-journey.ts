@@ -11,7 +11,7 @@ import {
 import type { awaitJourneyCompletion } from '../workflows';
 import { validateJourneyRef } from '../journey-input';
 import { checkOptionalBounded, checkPublicInputFields, checkWebhook } from './arguments';
-import { rethrowUnavailable } from './errors';
+import { rethrowTemporalError } from './errors';
 import { describeJourney, type JourneyRef } from './handle';
 import { journeyStartOptions } from './start-options';
 
@@ -43,7 +43,7 @@ export async function startJourneyAwait(
       const description = await describeJourney(client, workflowId);
       return { workflowId, runId: description.runId, alreadyFinished: true };
     }
-    rethrowUnavailable(err);
+    rethrowTemporalError(err);
   }
 }
 
@@ -81,6 +81,6 @@ export async function signalJourneyWebhook(
   } catch (err) {
     if (err instanceof WorkflowExecutionAlreadyStartedError || err instanceof WorkflowNotFoundError)
       return 'already-finished';
-    rethrowUnavailable(err);
+    rethrowTemporalError(err);
   }
 }
