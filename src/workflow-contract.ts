@@ -28,7 +28,24 @@ export const journeyProviderKey = defineSearchAttributeKey('JourneyProvider', Se
 export const journeyStatusKey = defineSearchAttributeKey('JourneyStatus', SearchAttributeType.KEYWORD);
 /** `accepted`, `rejected` or `undecided`: the journey's decision as last fetched (never the subject's data). */
 export const journeyDecisionKey = defineSearchAttributeKey('JourneyDecision', SearchAttributeType.KEYWORD);
-export const journeySearchAttributeKeys = [journeyProviderKey, journeyStatusKey, journeyDecisionKey];
+/**
+ * The stale marker, present only while the journey's fetches fail (set on a streak's first failed fetch, updated on
+ * each further one, cleared by the next success), so an ordinary poll upserts nothing. `JourneyStaleSince` is when
+ * the last successful fetch happened (the journey's start when there was none), `JourneyFetchErrors` the failed
+ * fetches in a row, `JourneyLastError` the last one's type and HTTP status (never its message: it may quote the
+ * provider).
+ */
+export const journeyStaleSinceKey = defineSearchAttributeKey('JourneyStaleSince', SearchAttributeType.DATETIME);
+export const journeyFetchErrorsKey = defineSearchAttributeKey('JourneyFetchErrors', SearchAttributeType.INT);
+export const journeyLastErrorKey = defineSearchAttributeKey('JourneyLastError', SearchAttributeType.KEYWORD);
+export const journeySearchAttributeKeys = [
+  journeyProviderKey,
+  journeyStatusKey,
+  journeyDecisionKey,
+  journeyStaleSinceKey,
+  journeyFetchErrorsKey,
+  journeyLastErrorKey,
+];
 
 /**
  * Values of the JourneyStatus search attribute: the journey's own status while the workflow follows it; `failed`

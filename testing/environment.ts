@@ -101,13 +101,17 @@ async function createTimeSkipping(): Promise<TestWorkflowEnvironment> {
   return withStartRetries(executable, () => TestWorkflowEnvironment.createTimeSkipping({ server: { executable } }));
 }
 
-/** The workflow sets and upserts these Keyword search attributes; the time-skipping server must know them. */
+/** The workflow sets and upserts these search attributes; the time-skipping server must know them. */
 export async function registerJourneySearchAttributes(env: TestWorkflowEnvironment): Promise<void> {
-  const keyword = temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD;
   try {
     await env.connection.operatorService.addSearchAttributes({
       namespace: env.namespace ?? 'default',
-      searchAttributes: Object.fromEntries(journeySearchAttributeKeys.map((key) => [key.name, keyword])),
+      searchAttributes: Object.fromEntries(
+        journeySearchAttributeKeys.map((key) => [
+          key.name,
+          temporal.api.enums.v1.IndexedValueType[`INDEXED_VALUE_TYPE_${key.type}`],
+        ]),
+      ),
     });
   } catch (err) {
     if (!/already exists/i.test(String(err))) throw err;

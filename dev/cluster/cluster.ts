@@ -113,10 +113,17 @@ async function registerNamespace(address: string): Promise<void> {
   });
 }
 
+/** A value of each type a list query accepts. */
+const PROBE_VALUES: Partial<Record<SearchAttributeType, string>> = {
+  [SearchAttributeType.KEYWORD]: "'probe'",
+  [SearchAttributeType.INT]: '0',
+  [SearchAttributeType.DATETIME]: "'2000-01-01T00:00:00Z'",
+};
+
 /** A list query on every custom attribute succeeds only once the namespace and attributes reached the frontend. */
 async function servesNamespace(address: string): Promise<void> {
   await withConnection(address, async (connection) => {
-    const query = SEARCH_ATTRIBUTES.map(({ name }) => `${name} = 'probe'`).join(' AND ');
+    const query = SEARCH_ATTRIBUTES.map(({ name, type }) => `${name} = ${PROBE_VALUES[type]}`).join(' AND ');
     await connection.workflowService.listWorkflowExecutions({ namespace: NAMESPACE, query, pageSize: 1 });
   });
 }

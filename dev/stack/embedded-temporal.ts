@@ -7,6 +7,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
+import { TypedSearchAttributes } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { journeySearchAttributeKeys } from '../../src/workflow-contract';
 import { devServerExecutable, temporalCliPath, withStartRetries } from '../temporal-servers';
@@ -94,7 +95,7 @@ export async function startEmbeddedTemporal(options: EmbeddedTemporalOptions): P
     '--ui-port', String(uiPort),
     '--db-filename', path.join(dataDir, 'temporal.sqlite'),
     '--log-level', 'warn',
-    ...journeySearchAttributeKeys.flatMap((key) => ['--search-attribute', `${key.name}=Keyword`]),
+    ...journeySearchAttributeKeys.flatMap((key) => ['--search-attribute', `${key.name}=${TypedSearchAttributes.toMetadataType(key.type)}`]),
     ...(codecEndpoint ? ['--ui-codec-endpoint', codecEndpoint] : []),
   ]; // prettier-ignore
   const logFile = path.join(dataDir, 'logs', 'temporal.log');

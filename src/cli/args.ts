@@ -2,10 +2,14 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import ms, { type StringValue } from 'ms';
 import { DECISIONS, JOURNEY_STATUS_ATTRIBUTE_VALUES, PROVIDERS, type JourneyProvider } from '../journey';
-import { InvalidJourneyInputError, journeyIdProblem } from '../journey-input';
+import { InvalidJourneyInputError, journeyIdProblem, parseStrictIsoTimestamp } from '../journey-input';
 import { parseJourneyWorkflowId } from '../workflow-contract';
+import { REDRIVE_FAILURE_TYPES } from '../client/redrive-journeys';
 
 export const EXIT = { DONE: 0, JOURNEY_FAILED: 1, USAGE: 2, NOT_FOUND: 3, STILL_RUNNING: 4, UNAVAILABLE: 5 } as const;
+
+/** `redrive` re-opens more journeys than this only with --yes (check them with --dry-run first). */
+export const REDRIVE_CONFIRM_ABOVE = 10;
 
 export class UsageError extends Error {
   override readonly name = 'UsageError';
@@ -21,6 +25,9 @@ commands:
   result <provider> <journeyId>   the final normalised state  [--wait [--timeout 30m (up to 24d)]]
   signal <provider> <journeyId>   wake the journey as a webhook would  [--event-id ID] [--provider-status S]
   list                            journeys  [--provider P] [--status S] [--decision D] [--running|--closed] [--limit N (1–10000)]
+                                  [--stale 10m]  running journeys with no successful fetch for that long
+  redrive                         re-open journeys that gave up  [--failure ${REDRIVE_FAILURE_TYPES.join(',')}]
+         [--provider P] [--since 2h|ISO] [--until ISO] [--limit N] [--dry-run] [--yes (needed above ${REDRIVE_CONFIRM_ABOVE})]
 
 providers: ${PROVIDERS.join(', ')}     statuses: ${JOURNEY_STATUS_ATTRIBUTE_VALUES.join(', ')}     decisions: ${DECISIONS.join(', ')}
 options: --json  --task-queue Q  --profile P  --help     (each at most once, only where it applies)
@@ -46,12 +53,18 @@ export const OPTIONS = {
   running: { type: 'boolean' },
   closed: { type: 'boolean' },
   limit: { type: 'string' },
+  stale: { type: 'string' },
+  failure: { type: 'string' },
+  since: { type: 'string' },
+  until: { type: 'string' },
+  'dry-run': { type: 'boolean' },
+  yes: { type: 'boolean', short: 'y' },
 } satisfies ParseArgsConfig['options'];
 
 export type OptionName = keyof typeof OPTIONS;
 const PARSE_CONFIG = { options: OPTIONS, allowPositionals: true, strict: true, tokens: true } as const;
 export type OptionValues = ReturnType<typeof parseArgs<typeof PARSE_CONFIG>>['values'];
-export const COMMANDS = ['start', 'status', 'result', 'signal', 'list'] as const;
+export const COMMANDS = ['start', 'status', 'result', 'signal', 'list', 'redrive'] as const;
 export type Command = (typeof COMMANDS)[number];
 
 /** Options every command takes; the others belong to one command each. */
@@ -61,7 +74,8 @@ const COMMAND_OPTIONS: Record<Command, readonly OptionName[]> = {
   status: [],
   result: ['wait', 'timeout'],
   signal: ['event-id', 'provider-status'],
-  list: ['provider', 'status', 'decision', 'running', 'closed', 'limit'],
+  list: ['provider', 'status', 'decision', 'running', 'closed', 'limit', 'stale'],
+  redrive: ['failure', 'provider', 'since', 'until', 'limit', 'dry-run', 'yes'],
 };
 
 /** How the CLI spells each field of the journey input contract and the client's arguments, for its messages. */
@@ -76,6 +90,10 @@ export const OPTION_OF_FIELD: Record<string, string> = {
   taskQueue: '--task-queue',
   timeoutMs: '--timeout',
   limit: '--limit',
+  staleFor: '--stale',
+  failures: '--failure',
+  since: '--since',
+  until: '--until',
   'webhook.eventId': '--event-id',
   'webhook.providerStatus': '--provider-status',
 };
@@ -128,6 +146,14 @@ export function parseDuration(text: string, name: string): number {
   if (!Number.isFinite(value) || value < 0)
     throw new UsageError(`--${name}: expected a duration like 10s, 500ms, 2m (got ${JSON.stringify(text)})`);
   return Math.round(value);
+}
+
+/** `--since 2h` (that long ago) or an ISO 8601 timestamp with an offset. */
+export function parseTimeOrAgo(text: string, name: string, now = Date.now()): Date {
+  const at = parseStrictIsoTimestamp(text);
+  if (at !== undefined) return new Date(at);
+  if (/^\d/.test(text.trim())) return new Date(now - parseDuration(text, name));
+  throw new UsageError(`--${name}: expected a duration ago like 2h, or an ISO 8601 timestamp with an offset`);
 }
 
 /** `<provider> <journeyId>`, or the workflow id `journey:<provider>:<journeyId>`. */

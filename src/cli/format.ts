@@ -1,5 +1,5 @@
 /** Human-readable lines for progress, final states and status reports. */
-import type { JourneyStatusReport } from '../client';
+import type { JourneyStatusReport, JourneySummary, RedrivenJourney } from '../client';
 import type { JourneyState } from '../journey';
 import { DEFAULT_POLLING, type JourneyProgress } from '../workflow-contract';
 
@@ -62,4 +62,42 @@ export function statusLines(r: JourneyStatusReport): string[] {
   if (r.result) lines.push(...stateLines(r.result));
   if (r.failure) lines.push(`failure:         ${r.failure.type ? `${r.failure.type}: ` : ''}${r.failure.message}`);
   return lines;
+}
+
+/** Rows padded to their widest cell, under a header row. */
+function table(header: string[], rows: string[][]): string[] {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  return [header, ...rows].map((cells) =>
+    cells
+      .map((c, i) => (i < cells.length - 1 ? c.padEnd(widths[i]!) : c))
+      .join('  ')
+      .trimEnd(),
+  );
+}
+
+/** `list`: one journey a row; with `stale`, when its last successful fetch was and its failing fetches. */
+export function journeyTable(rows: JourneySummary[], opts: { stale?: boolean } = {}): string[] {
+  const header = ['WORKFLOW ID', 'EXECUTION', 'STATUS', 'DECISION', 'STARTED'];
+  if (opts.stale) header.push('LAST SUCCESS', 'ERRORS', 'LAST ERROR');
+  return table(
+    header,
+    rows.map((r) => [
+      r.workflowId,
+      r.executionStatus,
+      r.journeyStatus ?? '',
+      r.journeyDecision ?? '',
+      r.startTime,
+      ...(opts.stale
+        ? [r.staleSince ?? '', r.fetchErrors !== undefined ? String(r.fetchErrors) : '', r.lastError ?? '']
+        : []),
+    ]),
+  );
+}
+
+/** `redrive`: what happened to each failed journey. */
+export function redriveTable(rows: RedrivenJourney[]): string[] {
+  return table(
+    ['WORKFLOW ID', 'FAILURE', 'CLOSED', 'OUTCOME', 'NEW RUN'],
+    rows.map((r) => [r.workflowId, r.failureType, r.closeTime, r.outcome, r.runId ?? '']),
+  );
 }

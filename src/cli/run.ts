@@ -9,6 +9,8 @@ import {
   JourneyNotFoundError,
   JourneyWorkflowFailedError,
   listJourneys,
+  redriveJourneys,
+  REDRIVE_FAILURE_TYPES,
   signalJourneyWebhook,
   startJourneyAwait,
   TemporalAccessDeniedError,
@@ -34,10 +36,13 @@ import {
   parseCount,
   parseDuration,
   parseInvocation,
+  parseTimeOrAgo,
+  REDRIVE_CONFIRM_ABOVE,
   USAGE,
   UsageError,
 } from './args';
-import { progressLine, stateLines, statusLines } from './format';
+import { journeyTable, progressLine, redriveTable, stateLines, statusLines } from './format';
+import type { RedriveFailureType, RedriveFilter } from '../client';
 
 export interface CliDeps {
   /** An existing client (tests); otherwise one is connected from envconfig. */
@@ -79,8 +84,9 @@ export async function runCli(argv: string[], deps: CliDeps = {}): Promise<number
       json ? println(JSON.stringify(data, null, 2)) : lines.forEach((l) => println(l));
 
     // Validate everything before connecting, so usage errors never wait on the network.
-    const ref = command === 'list' ? undefined : journeyRef(rest);
-    if (command === 'list' && rest.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(rest[0])}`);
+    const fleet = command === 'list' || command === 'redrive';
+    const ref = fleet ? undefined : journeyRef(rest);
+    if (fleet && rest.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(rest[0])}`);
     const connect = async () => (client ??= await connectClient(values.profile ? { profile: values.profile } : {}));
 
     switch (command) {
@@ -158,24 +164,51 @@ export async function runCli(argv: string[], deps: CliDeps = {}): Promise<number
         if (values.decision && !(DECISIONS as readonly string[]).includes(values.decision))
           throw new UsageError(`--decision: unknown decision (use ${DECISIONS.join(', ')})`);
         if (values.running && values.closed) throw new UsageError('--running and --closed exclude each other');
+        if (values.stale && values.closed) throw new UsageError('--stale lists running journeys: leave out --closed');
         const limit = values.limit ? parseCount(values.limit, 'limit') : 100;
         checkOptionalBounded(limit, 'limit');
+        const staleFor = values.stale ? parseDuration(values.stale, 'stale') : undefined;
+        checkOptionalBounded(staleFor, 'staleForMs', 'staleFor');
         const rows = await listJourneys(await connect(), {
           ...(values.provider ? { provider: values.provider as JourneyProvider } : {}),
           ...(values.status ? { status: values.status as JourneyStatusAttribute } : {}),
           ...(values.decision ? { decision: values.decision as JourneyDecision } : {}),
           ...(values.running ? { running: true } : values.closed ? { running: false } : {}),
+          ...(staleFor !== undefined ? { staleFor } : {}),
           limit,
         });
-        emit(
-          rows,
-          rows.length
-            ? rows.map(
-                (r) =>
-                  `${r.workflowId.padEnd(48)} ${r.executionStatus.padEnd(10)} ${(r.journeyStatus ?? '').padEnd(12)} ${(r.journeyDecision ?? '').padEnd(10)} ${r.startTime}`,
-              )
-            : ['no journeys'],
-        );
+        emit(rows, rows.length ? journeyTable(rows, { stale: staleFor !== undefined }) : ['no journeys']);
+        return EXIT.DONE;
+      }
+      case 'redrive': {
+        if (values.provider && !(PROVIDERS as readonly string[]).includes(values.provider))
+          throw new UsageError(`--provider: unknown provider (use ${PROVIDERS.join(', ')})`);
+        const failures = (values.failure ?? REDRIVE_FAILURE_TYPES[0]).split(',');
+        if (!failures.every((t) => (REDRIVE_FAILURE_TYPES as readonly string[]).includes(t)))
+          throw new UsageError(`--failure: unknown failure (use ${REDRIVE_FAILURE_TYPES.join(', ')}, comma-separated)`);
+        const filter: RedriveFilter = {
+          failures: failures as RedriveFailureType[],
+          ...(values.provider ? { provider: values.provider as JourneyProvider } : {}),
+          ...(values.since ? { since: parseTimeOrAgo(values.since, 'since') } : {}),
+          ...(values.until ? { until: parseTimeOrAgo(values.until, 'until') } : {}),
+          ...(values.limit ? { limit: parseCount(values.limit, 'limit') } : {}),
+          // The journeys' own task queue unless one is named.
+          ...(values['task-queue'] ? { taskQueue } : {}),
+        };
+        checkOptionalBounded(filter.limit, 'limit');
+        const c = await connect();
+        const preview = await redriveJourneys(c, { ...filter, dryRun: true });
+        if (!values['dry-run'] && !values.yes && preview.reopened > REDRIVE_CONFIRM_ABOVE)
+          throw new UsageError(
+            `this would re-open ${preview.reopened} journeys (more than ${REDRIVE_CONFIRM_ABOVE}): list them with --dry-run, then run again with --yes`,
+          );
+        const report = values['dry-run'] ? preview : await redriveJourneys(c, filter);
+        emit(report, [
+          ...(report.journeys.length ? redriveTable(report.journeys) : []),
+          report.dryRun
+            ? `would re-open ${report.reopened} journeys (dry run: nothing started)`
+            : `re-opened ${report.reopened} journeys`,
+        ]);
         return EXIT.DONE;
       }
     }

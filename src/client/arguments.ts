@@ -23,8 +23,10 @@ export const ARGUMENT_BOUNDS = {
   progressIntervalMs: { min: 100, max: 3_600_000 },
   /** One call's deadline: `getJourneyStatus`'s progress query, `signalJourneyWebhook`. */
   callTimeoutMs: { min: 1, max: 600_000 },
-  /** `listJourneys`: how many rows at most. */
+  /** `listJourneys`, `redriveJourneys`: how many rows at most. */
   limit: { min: 1, max: 10_000 },
+  /** `listJourneys`: how long without a successful fetch makes a journey stale. */
+  staleForMs: { min: 1_000, max: 366 * 86_400_000 },
 } satisfies Record<string, Bounds>;
 
 const WEBHOOK_FIELDS: readonly string[] = [

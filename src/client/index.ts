@@ -7,7 +7,8 @@
  *   signalJourneyWebhook   the webhook signal with start semantics (what the webhook receiver does)
  *   getJourneyStatus       execution status + the workflow's journeyProgress query, as a JourneyStatusReport
  *   awaitJourneyResult     the final JourneyState, with optional live progress while waiting
- *   listJourneys           by the JourneyProvider / JourneyStatus search attributes
+ *   listJourneys           by the JourneyProvider / JourneyStatus search attributes; stale ones (`staleFor`)
+ *   redriveJourneys        re-open the journeys that gave up (after a provider outage), idempotently
  *
  * Bad arguments throw InvalidJourneyInputError (its `field` names which) before any call to Temporal.
  */
@@ -26,6 +27,7 @@ export { ConfigError } from '../config';
 export { getJourneyHandle, type JourneyHandle, type JourneyRef } from './handle';
 export * from './journey-status';
 export * from './list-journeys';
+export * from './redrive-journeys';
 export * from './start-journey';
 export { journeyStartOptions } from './start-options';
 export type { AwaitJourneyInput, JourneyProgress, JourneyWebhook } from '../workflow-contract';

@@ -5,7 +5,13 @@ import { WorkflowFailedError, type Client, type WorkflowExecutionDescription } f
 import { WorkflowNotFoundError } from '@temporalio/common';
 import type { JourneyProvider, JourneyState } from '../journey';
 import { InvalidJourneyInputError, validateJourneyRef } from '../journey-input';
-import { journeyProgressQuery, journeyStatusKey, journeyWorkflowId, type JourneyProgress } from '../workflow-contract';
+import {
+  JOURNEY_POLLING_EXHAUSTED,
+  journeyProgressQuery,
+  journeyStatusKey,
+  journeyWorkflowId,
+  type JourneyProgress,
+} from '../workflow-contract';
 import {
   AwaitTimeoutError,
   failureOf,
@@ -96,6 +102,37 @@ export interface AwaitResultOptions {
   /** Give up waiting after this long (the journey keeps running): 1 ms to 2,147,483,647 ms (a Node timer's limit). */
   timeoutMs?: number;
   signal?: AbortSignal;
+  /**
+   * Keep waiting when the journey gives up (JourneyPollingExhausted) until an operator re-opens it
+   * (`journey-await redrive`), then wait for the new run: the result is the journey's, whichever run ends it.
+   * Without a `timeoutMs` or `signal` this waits as long as nobody re-drives it. Default false.
+   */
+  includeRedrives?: boolean;
+  /** How often to look for a re-opened run once the journey gave up: 100 ms to 1 h, default 10 s. */
+  redriveCheckIntervalMs?: number;
+}
+
+const REDRIVE_CHECK_INTERVAL_MS = 10_000;
+
+/**
+ * The final state, following re-drives: a run that gave up is waited past, by describing the journey every
+ * `everyMs` until its latest run is no longer a failed one (re-opened: running or done), then following that run.
+ */
+async function resultIncludingRedrives(
+  client: Client,
+  workflowId: string,
+  everyMs: number,
+  stopped: AbortSignal,
+): Promise<JourneyState> {
+  for (;;) {
+    try {
+      return await client.workflow.getHandle<() => Promise<JourneyState>>(workflowId).result();
+    } catch (err) {
+      if (!(err instanceof WorkflowFailedError) || failureOf(err).type !== JOURNEY_POLLING_EXHAUSTED) throw err;
+    }
+    do await sleep(everyMs, undefined, { signal: stopped });
+    while ((await describeJourney(client, workflowId)).status.name === 'FAILED');
+  }
 }
 
 /**
@@ -154,6 +191,9 @@ export async function awaitJourneyResult(
   validateJourneyRef(ref);
   checkOptionalBounded(opts.timeoutMs, 'timeoutMs');
   checkOptionalBounded(opts.progressIntervalMs, 'progressIntervalMs');
+  checkOptionalBounded(opts.redriveCheckIntervalMs, 'progressIntervalMs', 'redriveCheckIntervalMs');
+  if (opts.includeRedrives !== undefined && typeof opts.includeRedrives !== 'boolean')
+    throw new InvalidJourneyInputError('includeRedrives', 'must be true or false');
   if (opts.onProgress !== undefined && typeof opts.onProgress !== 'function')
     throw new InvalidJourneyInputError('onProgress', 'must be a function');
   if (opts.signal?.aborted) throw new AwaitTimeoutError('aborted');
@@ -169,7 +209,16 @@ export async function awaitJourneyResult(
   const watcher = watchProgress(client, handle, opts, stopPolling.signal);
   let timer: NodeJS.Timeout | undefined;
   try {
-    const result = client.withAbortSignal(stopPolling.signal, () => handle.result());
+    const result = client.withAbortSignal(stopPolling.signal, () =>
+      opts.includeRedrives
+        ? resultIncludingRedrives(
+            client,
+            workflowId,
+            opts.redriveCheckIntervalMs ?? REDRIVE_CHECK_INTERVAL_MS,
+            stopPolling.signal,
+          )
+        : handle.result(),
+    );
     const racers: Promise<JourneyState>[] = [result];
     if (opts.timeoutMs) {
       racers.push(

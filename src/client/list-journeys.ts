@@ -1,4 +1,7 @@
-/** Journeys by the JourneyProvider / JourneyStatus / JourneyDecision search attributes (Temporal visibility). */
+/**
+ * Journeys by the JourneyProvider / JourneyStatus / JourneyDecision search attributes, and stale ones by the stale
+ * marker (JourneyStaleSince): all from Temporal visibility, with no query to any workflow.
+ */
 import type { Client } from '@temporalio/client';
 import {
   DECISIONS,
@@ -9,7 +12,10 @@ import {
 } from '../journey';
 import {
   journeyDecisionKey,
+  journeyFetchErrorsKey,
+  journeyLastErrorKey,
   journeyProviderKey,
+  journeyStaleSinceKey,
   journeyStatusKey,
   parseJourneyWorkflowId,
   WORKFLOW_TYPE,
@@ -30,6 +36,11 @@ export interface ListJourneysOptions {
   running?: boolean;
   /** At most this many (1 to 10,000; default 100). */
   limit?: number;
+  /**
+   * Only running journeys whose fetches have been failing and whose last successful fetch (or start, when none
+   * succeeded) is older than this many ms (1 s to 366 days). A journey whose fetches succeed is never stale.
+   */
+  staleFor?: number;
 }
 
 export interface JourneySummary {
@@ -42,6 +53,12 @@ export interface JourneySummary {
   executionStatus: ExecutionStatus;
   startTime: string;
   closeTime?: string;
+  /** While fetches fail: when the last successful fetch was (or the journey started, when none succeeded). */
+  staleSince?: string;
+  /** While fetches fail: how many in a row. */
+  fetchErrors?: number;
+  /** While fetches fail: the last failure's type and HTTP status, e.g. `FetchFailed HTTP 503`. */
+  lastError?: string;
 }
 
 /** The filter's value when it is one of `allowed`; an InvalidJourneyInputError naming the filter otherwise. */
@@ -53,7 +70,7 @@ function filterValue(value: unknown, field: string, allowed: readonly string[]):
 }
 
 /** The visibility query for the filters (values are checked against the enums, so nothing is injected). */
-function listQuery(opts: ListJourneysOptions): string {
+function listQuery(opts: ListJourneysOptions, now: number): string {
   const clauses = [`WorkflowType = '${WORKFLOW_TYPE}'`];
   const provider = filterValue(opts.provider, 'provider', PROVIDERS);
   if (provider) clauses.push(`${journeyProviderKey.name} = '${provider}'`);
@@ -63,15 +80,20 @@ function listQuery(opts: ListJourneysOptions): string {
   if (decision) clauses.push(`${journeyDecisionKey.name} = '${decision}'`);
   if (opts.running !== undefined && typeof opts.running !== 'boolean')
     throw new InvalidJourneyInputError('running', 'must be true or false');
-  if (opts.running !== undefined)
-    clauses.push(opts.running ? `ExecutionStatus = 'Running'` : `ExecutionStatus != 'Running'`);
+  if (opts.staleFor !== undefined && opts.running === false)
+    throw new InvalidJourneyInputError('staleFor', 'lists running journeys only (leave out running: false)');
+  if (opts.running !== undefined || opts.staleFor !== undefined)
+    clauses.push(opts.running !== false ? `ExecutionStatus = 'Running'` : `ExecutionStatus != 'Running'`);
+  if (opts.staleFor !== undefined)
+    clauses.push(`${journeyStaleSinceKey.name} < '${new Date(now - opts.staleFor).toISOString()}'`);
   return clauses.join(' AND ');
 }
 
-/** Journeys by provider / status, newest first. */
+/** Journeys by provider / status, newest first; stale ones (`staleFor`) with their last error and its count. */
 export async function listJourneys(client: Client, opts: ListJourneysOptions = {}): Promise<JourneySummary[]> {
   checkOptionalBounded(opts.limit, 'limit');
-  const query = listQuery(opts);
+  checkOptionalBounded(opts.staleFor, 'staleForMs', 'staleFor');
+  const query = listQuery(opts, Date.now());
   const out: JourneySummary[] = [];
   const limit = opts.limit ?? 100;
   try {
@@ -80,6 +102,9 @@ export async function listJourneys(client: Client, opts: ListJourneysOptions = {
       const journeyStatus = wf.typedSearchAttributes.get(journeyStatusKey);
       const journeyDecision = wf.typedSearchAttributes.get(journeyDecisionKey);
       const provider = wf.typedSearchAttributes.get(journeyProviderKey) ?? parts?.provider;
+      const staleSince = wf.typedSearchAttributes.get(journeyStaleSinceKey);
+      const fetchErrors = wf.typedSearchAttributes.get(journeyFetchErrorsKey);
+      const lastError = wf.typedSearchAttributes.get(journeyLastErrorKey);
       out.push({
         workflowId: wf.workflowId,
         runId: wf.runId,
@@ -90,6 +115,9 @@ export async function listJourneys(client: Client, opts: ListJourneysOptions = {
         executionStatus: wf.status.name,
         startTime: wf.startTime.toISOString(),
         ...(wf.closeTime ? { closeTime: wf.closeTime.toISOString() } : {}),
+        ...(staleSince ? { staleSince: staleSince.toISOString() } : {}),
+        ...(fetchErrors !== undefined ? { fetchErrors } : {}),
+        ...(lastError ? { lastError } : {}),
       });
       if (out.length >= limit) break;
     }
