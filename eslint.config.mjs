@@ -62,7 +62,7 @@ export default tseslint.config(
   },
   {
     // Workflow code is replayed in Temporal's sandbox: no I/O, no Node built-ins, no ambient time or randomness.
-    files: ['src/workflows/**/*.ts', 'test/workflows/**/*.ts', 'examples/**/workflows.ts'],
+    files: ['src/workflows/**/*.ts', 'test/helpers/workflows/**/*.ts', 'examples/**/workflows.ts'],
     languageOptions: { globals: {} },
     rules: {
       'no-restricted-imports': [

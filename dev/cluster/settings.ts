@@ -1,7 +1,7 @@
 /**
  * The production topology's settings, in one place: the throwaway cluster this folder starts (`npm run cluster`,
  * `npm run test:cluster`, `npm run bench -- --server=cluster`) and docker-compose.yml use the same server version,
- * database plugin, database names, credentials, namespace and search attributes (test/cluster-settings.test.ts
+ * database plugin, database names, credentials, namespace and search attributes (test/dev/cluster-settings.test.ts
  * holds docker-compose.yml to them).
  */
 import { SearchAttributeType } from '@temporalio/common';

@@ -6,13 +6,13 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
  * size, so these files (long because they wait on real processes and servers, not because they are big) go first.
  */
 const KNOWN_SLOW = [
-  'test/stack.test.ts',
-  'test/cli.test.ts',
-  'test/worker.test.ts',
-  'test/cli-config-exit.test.ts',
-  'test/webhooks-limits.test.ts',
-  'test/encryption.test.ts',
-  'test/worker-cancel-crash.test.ts',
+  'test/dev/stack.test.ts',
+  'test/cli/cli.test.ts',
+  'test/worker/worker.test.ts',
+  'test/cli/cli.config-exit.test.ts',
+  'test/webhooks/webhooks.limits.test.ts',
+  'test/codec/encryption.test.ts',
+  'test/worker/worker.cancel-crash.test.ts',
   'examples/onboarding/onboarding.test.ts',
 ];
 

@@ -1,0 +1,237 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { isDeepStrictEqual } from 'node:util';
+import {
+  clientSettingsFromEnv,
+  codecServerSettingsFromEnv,
+  DEFAULT_DATA_DIR,
+  temporalConnectionFromEnv,
+  webhookSettingsFromEnv,
+  workerSettingsFromEnv,
+} from '../../src/config';
+import { stackPortsFrom } from '../../dev/stack/ports';
+import { supervisionTimingsFrom } from '../../dev/stack/supervision-timings';
+
+/** No Docker engine runs where the tests do, so the file itself is checked: services, pins, ports, env. */
+interface ComposeService {
+  image?: string;
+  build?: unknown;
+  command?: string[];
+  ports?: string[];
+  environment?: Record<string, string | number>;
+  env_file?: string | string[];
+  depends_on?: Record<string, { condition: string }>;
+  healthcheck?: { test: string[] };
+}
+
+const root = path.join(__dirname, '..', '..');
+const compose = parse(readFileSync(path.join(root, 'docker-compose.yml'), 'utf8')) as {
+  services: Record<string, ComposeService>;
+};
+const services = compose.services;
+
+describe('docker-compose.yml', () => {
+  it('runs Postgres, the Temporal server, the UI, the worker and the webhook receiver', () => {
+    expect(Object.keys(services)).toEqual(
+      expect.arrayContaining([
+        'postgresql',
+        'temporal',
+        'temporal-ui',
+        'temporal-search-attributes',
+        'worker',
+        'webhooks',
+        'codec-server',
+      ]),
+    );
+  });
+
+  it('pins every image to an exact version', () => {
+    for (const [name, service] of Object.entries(services)) {
+      if (service.build) continue;
+      expect(service.image, name).toMatch(/^[\w./-]+:\d+\.\d+(\.\d+)?[\w.-]*$/);
+      expect(service.image, name).not.toMatch(/:latest$/);
+    }
+  });
+
+  it('has healthchecks on the long-running services and starts them in order', () => {
+    for (const name of ['postgresql', 'temporal', 'temporal-ui', 'worker', 'webhooks', 'codec-server']) {
+      expect(services[name]?.healthcheck?.test, name).toBeDefined();
+    }
+    expect(services.temporal?.depends_on?.postgresql?.condition).toBe('service_healthy');
+    expect(services.worker?.depends_on?.['temporal-search-attributes']?.condition).toBe(
+      'service_completed_successfully',
+    );
+  });
+
+  it('registers both custom search attributes as Keyword', () => {
+    const command = (services['temporal-search-attributes']?.command ?? []).join(' ');
+    expect(command).toMatch(/--name JourneyProvider --type Keyword/);
+    expect(command).toMatch(/--name JourneyStatus --type Keyword/);
+  });
+
+  it('publishes the expected ports', () => {
+    expect(services.temporal?.ports).toContain('7233:7233');
+    expect(services['temporal-ui']?.ports).toContain('8233:8080');
+    expect(services.webhooks?.ports).toContain('8080:8080');
+  });
+
+  it('builds the worker and webhook receiver from this repo and gives them their settings from .env', () => {
+    for (const name of ['worker', 'webhooks', 'codec-server']) {
+      expect(services[name]?.build, name).toBe('.');
+      expect(services[name]?.env_file, name).toBe('.env');
+      expect(services[name]?.command?.[1], name).toMatch(/^lib\/.*\.js$/);
+    }
+    expect(services.worker?.environment?.TEMPORAL_ADDRESS).toBe('temporal:7233');
+  });
+});
+
+/** `${NAME:-default}`, `${NAME:?message}` and `${NAME}` filled in, `$$` left as `$`: as a shell or compose does. */
+function interpolate(text: string, vars: Record<string, string | undefined>): string {
+  return text
+    .split('$$')
+    .map((part) =>
+      part.replace(/\$\{([A-Z_][A-Z0-9_]*)(?::([-?])([^}]*))?\}/g, (_, name: string, op?: string, word?: string) => {
+        const value = vars[name];
+        if (value) return value;
+        if (op === '?') throw new Error(`${name}: ${word}`);
+        return op === '-' ? word! : '';
+      }),
+    )
+    .join('$');
+}
+
+describe('docker-compose.yml with a namespace of its own', () => {
+  // Compose reads .env for ${…} in the file; env_file hands it only to the services that name it.
+  const dotEnv = { TEMPORAL_NAMESPACE: 'journeys', CODEC_SERVER_TOKEN: 't' };
+  const resolved = parse(interpolate(readFileSync(path.join(root, 'docker-compose.yml'), 'utf8'), dotEnv)) as {
+    services: Record<string, ComposeService>;
+  };
+
+  it('auto-setup creates the TEMPORAL_NAMESPACE of .env, and the search attributes are registered in it', () => {
+    const { temporal, worker, 'temporal-search-attributes': attributes } = resolved.services;
+    expect(worker?.env_file).toBe('.env'); // so the worker's namespace is .env's
+    expect(temporal?.environment?.DEFAULT_NAMESPACE).toBe(dotEnv.TEMPORAL_NAMESPACE);
+    expect(attributes?.env_file).toBeUndefined();
+    // The step's shell sees only its own environment, not .env.
+    const shellVars = Object.fromEntries(Object.entries(attributes?.environment ?? {}).map(([k, v]) => [k, String(v)]));
+    const command = interpolate((attributes?.command ?? []).join(' '), shellVars);
+    const namespaces = [...command.matchAll(/--namespace (\S+)/g)].map((m) => m[1]);
+    expect(namespaces).toEqual([dotEnv.TEMPORAL_NAMESPACE, dotEnv.TEMPORAL_NAMESPACE]);
+  });
+});
+
+describe('docker-compose.yml and .env.example provide every setting', () => {
+  const example = readFileSync(path.join(root, '.env.example'), 'utf8');
+  const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
+  const filesUnder = (dir: string): string[] =>
+    readdirSync(path.join(root, dir), { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => `${dir}/${f}`);
+  // Every process's settings (src/config, the provider adapters) and `npm start`'s, `npm run simulator`'s own.
+  const sources = [...filesUnder('src/config'), ...filesUnder('src/providers'), ...filesUnder('dev/stack')];
+  sources.push('dev/simulator/main.ts');
+  const readByCode = new Set(
+    sources.flatMap((file) =>
+      [
+        ...readFileSync(path.join(root, file), 'utf8').matchAll(
+          /(?:'|env\.)((?:GBG|IDNOW|JOURNEY|WEBHOOK|METRICS|CODEC|WORKER|LOG|TEMPORAL|STACK|SIMULATOR)_[A-Z0-9_]+)/g,
+        ),
+      ].map((m) => m[1]!),
+    ),
+  );
+  // The Temporal connection variables @temporalio/envconfig reads itself.
+  const envconfigDir = path.join(root, 'node_modules/@temporalio/envconfig/lib');
+  const readByEnvconfig = new Set(
+    readdirSync(envconfigDir)
+      .filter((f) => f.endsWith('.js'))
+      .flatMap((f) => [...readFileSync(path.join(envconfigDir, f), 'utf8').matchAll(/TEMPORAL_[A-Z0-9_]+/g)])
+      .map((m) => m[0]),
+  );
+  /** `NAME=value` lines of .env.example, set or commented out. */
+  const assignments = [...example.matchAll(/^#? ?([A-Z][A-Z0-9_]+)=(.*)$/gm)].map((m) => [m[1]!, m[2]!] as const);
+
+  it('every variable the worker, webhook receiver, codec server, npm start and the simulator read is documented in .env.example and the README', () => {
+    expect(readByCode.size).toBeGreaterThan(60);
+    const documentedIn = (text: string, name: string) =>
+      new RegExp(`\\b${name}\\b`).test(text) ||
+      [...text.matchAll(/`([A-Z][A-Z0-9_]*_)\*`/g)].some((m) => name.startsWith(m[1]!));
+    expect([...readByCode].filter((name) => !documentedIn(example, name))).toEqual([]);
+    expect([...readByCode].filter((name) => !documentedIn(readme, name))).toEqual([]);
+  });
+
+  it('every variable .env.example sets or shows is one the code reads', () => {
+    expect(assignments.length).toBeGreaterThan(50);
+    expect(readByEnvconfig).toContain('TEMPORAL_TLS_SERVER_NAME');
+    expect(
+      assignments.map(([name]) => name).filter((name) => !readByCode.has(name) && !readByEnvconfig.has(name)),
+    ).toEqual([]);
+  });
+
+  it('every value .env.example shows is the default (setting it changes nothing), except the marked examples', () => {
+    // Shown as examples of a value, not as the default (their comments say what the default is).
+    const examples = new Set([
+      'GBG_GRANT',
+      'IDNOW_WEBHOOK_STATIC_HEADER',
+      'TEMPORAL_TLS_CLIENT_CERT_PATH',
+      'TEMPORAL_TLS_CLIENT_KEY_PATH',
+      'JOURNEY_WORKFLOW_BUNDLE',
+    ]);
+    const key = `k1:${Buffer.alloc(32, 7).toString('base64')}`;
+    const attempt = (read: () => unknown) => {
+      try {
+        return read();
+      } catch (err) {
+        return { error: (err as Error).message };
+      }
+    };
+    const settingsWith = (extra: Record<string, string>) => {
+      const env = (base: Record<string, string>) => ({ ...base, ...extra });
+      const providers = { GBG_CLIENT_ID: 'i', GBG_CLIENT_SECRET: 's', IDNOW_CLIENT_ID: 'i', IDNOW_CLIENT_SECRET: 's' };
+      const connection = () => temporalConnectionFromEnv({ env: env({}) });
+      return {
+        worker: attempt(() => workerSettingsFromEnv(env(providers))),
+        webhooks: attempt(() => webhookSettingsFromEnv(env({ GBG_WEBHOOK_API_KEY: 'k' }))),
+        codecServer: attempt(() =>
+          codecServerSettingsFromEnv(env({ JOURNEY_ENCRYPTION_KEYS: key, CODEC_SERVER_TOKEN: 't' })),
+        ),
+        client: attempt(() => clientSettingsFromEnv(env({}))),
+        temporal: attempt(() => ({
+          address: connection().connectionOptions.address ?? 'localhost:7233',
+          namespace: connection().namespace,
+        })),
+        stackPorts: attempt(() => stackPortsFrom([], env({}))),
+        stackTimings: attempt(() => supervisionTimingsFrom(env({}))),
+        stackDataDir: path.resolve(root, env({}).STACK_DATA_DIR ?? DEFAULT_DATA_DIR),
+        simulatorPort: env({}).SIMULATOR_PORT ?? '4010',
+        simulatorHost: env({}).SIMULATOR_HOST ?? '127.0.0.1',
+      };
+    };
+    const defaults = settingsWith({});
+    const notDefault = assignments
+      .filter(([name, value]) => value && !examples.has(name))
+      .filter(([name, value]) => !isDeepStrictEqual(settingsWith({ [name]: value }), defaults))
+      .map(([name, value]) => `${name}=${value}`);
+    expect(notDefault).toEqual([]);
+  });
+
+  it('the worker and the webhook receiver start with the compose environment plus a filled-in .env', () => {
+    const dotEnv = {
+      GBG_CLIENT_ID: 'id',
+      GBG_CLIENT_SECRET: 'secret',
+      GBG_WEBHOOK_BASIC_USER: 'gbg',
+      GBG_WEBHOOK_BASIC_PASSWORD: 'pw',
+    };
+    const envOf = (service: string) => ({
+      ...dotEnv,
+      ...Object.fromEntries(Object.entries(services[service]?.environment ?? {}).map(([k, v]) => [k, String(v)])),
+    });
+    expect(workerSettingsFromEnv(envOf('worker')).metricsBind).toBe('0.0.0.0:9464');
+    expect(webhookSettingsFromEnv(envOf('webhooks')).port).toBe(8080);
+    // Without the .env the worker names what is missing rather than starting half-configured.
+    expect(() => workerSettingsFromEnv(services.worker!.environment as Record<string, string>)).toThrow(
+      /GBG_CLIENT_ID/,
+    );
+  });
+});
