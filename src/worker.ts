@@ -24,6 +24,7 @@ import {
   type WorkerSettings,
 } from './config';
 import { createJsonLogger, type AppLogger } from './logger';
+import { workerPrometheusExporter } from './worker-metrics';
 
 export const WORKFLOW_BUNDLE_FILE = 'workflow-bundle.js';
 const SHUTDOWN_EXIT_MARGIN_MS = 5_000;
@@ -123,7 +124,7 @@ export async function main(): Promise<void> {
     shutdownSignals: [...SHUTDOWN_SIGNALS],
     telemetryOptions: {
       logging: { forward: {}, filter: makeTelemetryFilterString({ core: 'WARN', other: 'ERROR' }) },
-      ...(settings.metricsBind ? { metrics: { prometheus: { bindAddress: settings.metricsBind } } } : {}),
+      ...(settings.metricsBind ? { metrics: workerPrometheusExporter(settings.metricsBind) } : {}),
     },
   });
   for (const signal of SHUTDOWN_SIGNALS) {

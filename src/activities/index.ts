@@ -5,12 +5,14 @@
  */
 import type { FetchStateInput, JourneyPoll } from '../journey';
 import { createFetchState, type FetchStateDeps } from './fetch-state';
+import { withFetchMetrics } from './metrics';
 
 export type { FetchStateDeps, FetchLogger } from './fetch-state';
 export { compactForHistory, createFetchState } from './fetch-state';
 export { createCancelWatcher, type CancelWatcher } from './cancel-watch';
 export { createProviderAgent, DEFAULT_HTTP_OPTIONS, type HttpOptions } from './http';
 export { TokenCache } from './token-cache';
+export { classifyFetch, withFetchMetrics, type FetchOutcome } from './metrics';
 
 export interface Activities {
   /** One poll; in-progress results are compact (see JourneyPoll). */
@@ -18,5 +20,5 @@ export interface Activities {
 }
 
 export function createActivities(deps: FetchStateDeps): Activities {
-  return { fetchState: createFetchState(deps) };
+  return { fetchState: withFetchMetrics(createFetchState(deps)) };
 }
