@@ -9,12 +9,14 @@
  * - provider: one of PROVIDERS. environment: `[a-z0-9-]`, 1–32 characters (IDnow `live`/`staging`, GBG region).
  * - deadline: ISO 8601 with a date, a time and an explicit offset (`Z` or `±hh:mm`), a real calendar date;
  *   in the future when a client starts the journey.
- * - polling: whole milliseconds, see POLLING_BOUNDS. Every wait is then between 1 s and
- *   `baseIntervalMs + (maxConsecutiveErrors − 1) × errorBackoffMs` (or a provider's Retry-After when longer).
+ * - polling: whole milliseconds, see POLLING_BOUNDS; a slowdown has all three settings (SLOWDOWN_BOUNDS) and a
+ *   `maxIntervalMs` no shorter than the (resolved) `baseIntervalMs`. Every wait is then between 1 s and
+ *   `longest + (maxConsecutiveErrors − 1) × errorBackoffMs`, where `longest` is the slowdown's `maxIntervalMs` or else
+ *   `baseIntervalMs` (or a provider's Retry-After when longer).
  *
  * A violation is an InvalidJourneyInputError naming the field; the value itself is never echoed.
  */
-import type { AwaitJourneyInput, PollingPolicy } from './workflow-contract';
+import { DEFAULT_POLLING, type AwaitJourneyInput, type PollingPolicy, type PollingSlowdown } from './workflow-contract';
 
 export const PROVIDERS = ['gbg-go-v2', 'gbg-go-v1', 'idnow'] as const;
 
@@ -31,10 +33,17 @@ export interface Bounds {
 }
 
 /** Inclusive bounds of each polling setting (milliseconds, or a count). */
-export const POLLING_BOUNDS: Record<keyof PollingPolicy, Bounds> = {
+export const POLLING_BOUNDS: Record<Exclude<keyof PollingPolicy, 'slowdown'>, Bounds> = {
   baseIntervalMs: { min: 1_000, max: 3_600_000 },
   errorBackoffMs: { min: 0, max: 600_000 },
   maxConsecutiveErrors: { min: 1, max: 1_000 },
+};
+
+/** Bounds of a slowdown's settings: ms, except `factor` (more than its min, up to its max; need not be whole). */
+export const SLOWDOWN_BOUNDS: Record<keyof PollingSlowdown, Bounds> = {
+  afterMs: { min: 0, max: 31 * 86_400_000 },
+  factor: { min: 1, max: 10 },
+  maxIntervalMs: { min: 1_000, max: 86_400_000 },
 };
 
 /** The failure type of a workflow whose input breaks the contract. */
@@ -94,12 +103,36 @@ function checkPolling(polling: unknown): void {
     throw new InvalidJourneyInputError('polling', 'must be an object');
   const p = polling as Record<string, unknown>;
   for (const key of Object.keys(p)) {
-    if (!(key in POLLING_BOUNDS)) throw new InvalidJourneyInputError(`polling.${key}`, 'is not a polling setting');
+    if (!(key in POLLING_BOUNDS) && key !== 'slowdown')
+      throw new InvalidJourneyInputError(`polling.${key}`, 'is not a polling setting');
   }
   for (const [key, bounds] of Object.entries(POLLING_BOUNDS)) {
     if (p[key] !== undefined)
       checkBounded(p[key], `polling.${key}`, bounds, key === 'maxConsecutiveErrors' ? '' : ' (ms)');
   }
+  if (p.slowdown !== undefined)
+    checkSlowdown(p.slowdown, (p.baseIntervalMs as number | undefined) ?? DEFAULT_POLLING.baseIntervalMs);
+}
+
+/** `baseIntervalMs` is the policy's own (or its default): a slowdown never polls faster than it. */
+function checkSlowdown(slowdown: unknown, baseIntervalMs: number): void {
+  if (typeof slowdown !== 'object' || slowdown === null || Array.isArray(slowdown))
+    throw new InvalidJourneyInputError('polling.slowdown', 'must be an object');
+  const s = slowdown as Record<string, unknown>;
+  for (const key of Object.keys(s)) {
+    if (!(key in SLOWDOWN_BOUNDS))
+      throw new InvalidJourneyInputError(`polling.slowdown.${key}`, 'is not a slowdown setting');
+  }
+  for (const key of Object.keys(SLOWDOWN_BOUNDS) as (keyof PollingSlowdown)[]) {
+    if (s[key] === undefined) throw new InvalidJourneyInputError(`polling.slowdown.${key}`, 'is required');
+  }
+  checkBounded(s.afterMs, 'polling.slowdown.afterMs', SLOWDOWN_BOUNDS.afterMs, ' (ms)');
+  const { min, max } = SLOWDOWN_BOUNDS.factor;
+  if (typeof s.factor !== 'number' || !Number.isFinite(s.factor) || s.factor <= min || s.factor > max)
+    throw new InvalidJourneyInputError('polling.slowdown.factor', `must be a number above ${min} and at most ${max}`);
+  checkBounded(s.maxIntervalMs, 'polling.slowdown.maxIntervalMs', SLOWDOWN_BOUNDS.maxIntervalMs, ' (ms)');
+  if ((s.maxIntervalMs as number) < baseIntervalMs)
+    throw new InvalidJourneyInputError('polling.slowdown.maxIntervalMs', 'must be at least polling.baseIntervalMs');
 }
 
 /** Checks the part of an input that names a journey (`provider`, `journeyId`); throws InvalidJourneyInputError. */

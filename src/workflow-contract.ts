@@ -61,7 +61,41 @@ export interface PollingPolicy {
   errorBackoffMs: number;
   /** The workflow gives up after this many consecutive failed fetches. Default 30. */
   maxConsecutiveErrors: number;
+  /** Opt-in: poll less often while a journey stays unchanged for long. Absent: every wait is `baseIntervalMs`. */
+  slowdown?: PollingSlowdown;
 }
+
+/**
+ * A journey-age-aware schedule (docs/client.md "Slowing down long journeys"). Once the journey has been quiet for
+ * `afterMs` (no change of status, provider status or decision, and no new webhook, since the start or the last
+ * change), each successful fetch's wait is the previous one × `factor`, from `baseIntervalMs` up to `maxIntervalMs`.
+ * A change (or a new webhook) puts the wait back to `baseIntervalMs` and restarts the quiet clock. Failed fetches
+ * neither grow nor reset it: the error backoff is added on top of it. Carried whole across continue-as-new.
+ */
+export interface PollingSlowdown {
+  /** Quiet this long before the waits grow (0 to 31 days). Recommended: 15 min. */
+  afterMs: number;
+  /** Growth per successful quiet poll (more than 1, at most 10). Recommended: 2. */
+  factor: number;
+  /** The longest wait after a successful fetch (`baseIntervalMs` to 24 h). Recommended: 5 min. */
+  maxIntervalMs: number;
+}
+
+/** The recommended slowdown for providers whose webhooks are configured: 10 s for 15 minutes, then doubling to 5 min. */
+export const RECOMMENDED_SLOWDOWN: PollingSlowdown = { afterMs: 900_000, factor: 2, maxIntervalMs: 300_000 };
+
+/** Polling as a journey's input (and the client library's default) takes it: each setting optional, a slowdown whole. */
+export type PollingInput = Partial<PollingPolicy>;
+
+/**
+ * Named policies (the CLI's `--polling <preset>`): `default` is the seeds' schedule, `webhooks` the recommended one
+ * for providers whose webhooks reach the receiver (worst case without a webhook: a change is seen within 5 min).
+ */
+export const POLLING_PRESETS = {
+  default: {},
+  webhooks: { slowdown: RECOMMENDED_SLOWDOWN },
+} as const satisfies Record<string, PollingInput>;
+export type PollingPresetName = keyof typeof POLLING_PRESETS;
 
 /**
  * Upper bound of one fetchState call (token, state and data blocks together): the activity aborts its HTTP
@@ -81,7 +115,7 @@ export interface AwaitJourneyInput {
   journeyId: string;
   /** IDnow environment (`live`, `staging`); GBG region (`eu`, `us`, `au`) when not the configured default. */
   environment?: string;
-  polling?: Partial<PollingPolicy>;
+  polling?: PollingInput;
   /** ISO timestamp after which the journey is given up as `expired`. */
   deadline?: string;
 }
@@ -111,6 +145,11 @@ export interface JourneyProgress {
   lastError?: string;
   /** ISO time of the next scheduled poll, while waiting. */
   nextPollAt?: string;
+  /**
+   * With a slowdown: the wait after a successful fetch now (`baseIntervalMs` until the journey has been quiet for
+   * `afterMs`), and since when the journey has been quiet (its start, its last change or its last new webhook).
+   */
+  slowdown?: { intervalMs: number; quietSince: string };
   lastState?: JourneyState;
   webhooksReceived: number;
 }
