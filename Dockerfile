@@ -1,5 +1,5 @@
 # journey-await worker, webhook receiver and codec server (one image, three commands; see docker-compose.yml).
-FROM node:20.20-bookworm-slim AS build
+FROM node:24.22-trixie-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -8,7 +8,7 @@ COPY src ./src
 COPY scripts/build-workflow-bundle.ts ./scripts/
 RUN npm run build && npm prune --omit=dev
 
-FROM node:20.20-bookworm-slim
+FROM node:24.22-trixie-slim
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules

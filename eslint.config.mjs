@@ -13,6 +13,9 @@ const productOnly = [
   { group: ['@temporalio/testing'], message: '@temporalio/testing is a devDependency: product code must not need it.' },
 ];
 
+const temporalGlobalMessage =
+  'The Temporal global (TC39 Temporal API) is not deterministic in workflow code: use Date, which the sandbox replays.';
+
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
 
 export default tseslint.config(
@@ -82,9 +85,24 @@ export default tseslint.config(
           ],
         },
       ],
-      'no-restricted-globals': ['error', 'process', 'setTimeout', 'setInterval', 'fetch', 'require'],
+      'no-restricted-globals': [
+        'error',
+        'process',
+        'setTimeout',
+        'setInterval',
+        'fetch',
+        'require',
+        // Node 26's native Temporal API reads the real clock: the SDK's sandbox does not make it deterministic
+        // (sdk-typescript#2269), unlike Date.
+        { name: 'Temporal', message: temporalGlobalMessage },
+      ],
       'no-restricted-properties': [
         'error',
+        ...['globalThis', 'global', 'self', 'window'].map((object) => ({
+          object,
+          property: 'Temporal',
+          message: temporalGlobalMessage,
+        })),
         {
           object: 'Math',
           property: 'random',
