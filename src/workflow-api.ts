@@ -13,8 +13,11 @@ export {
   journeyProgressQuery,
   journeyWebhookSignal,
   journeyWorkflowId,
+  POLLING_PRESETS,
+  RECOMMENDED_SLOWDOWN,
   WORKFLOW_TYPE,
   type AwaitJourneyInput,
+  type PollingSlowdown,
   type JourneyProgress,
   type JourneyWebhook,
 } from './workflow-contract';

@@ -3,7 +3,13 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import ms, { type StringValue } from 'ms';
 import { DECISIONS, JOURNEY_STATUS_ATTRIBUTE_VALUES, PROVIDERS, type JourneyProvider } from '../journey';
 import { InvalidJourneyInputError, journeyIdProblem, parseStrictIsoTimestamp } from '../journey-input';
-import { parseJourneyWorkflowId } from '../workflow-contract';
+import {
+  parseJourneyWorkflowId,
+  POLLING_PRESETS,
+  type PollingInput,
+  type PollingPresetName,
+  type PollingSlowdown,
+} from '../workflow-contract';
 import { REDRIVE_FAILURE_TYPES } from '../client/redrive-journeys';
 
 export const EXIT = { DONE: 0, JOURNEY_FAILED: 1, USAGE: 2, NOT_FOUND: 3, STILL_RUNNING: 4, UNAVAILABLE: 5 } as const;
@@ -21,6 +27,8 @@ commands:
   start  <provider> <journeyId>   start waiting for a journey (idempotent)
          [--environment E] [--deadline 2030-01-31T18:00:00Z]
          [--interval 10s (1s–1h)] [--error-backoff 5s (0–10m)] [--max-errors 30 (1–1000)]
+         [--polling ${Object.keys(POLLING_PRESETS).join('|')}]  webhooks: 10s for 15m, then doubling to every 5m
+         [--slow-after 15m (0–31d)] [--slow-factor 2 (>1–10)] [--slow-max 5m (interval–24h)]  (all three, or over --polling)
   status <provider> <journeyId>   where the journey stands (polls, errors, next poll, last state)
   result <provider> <journeyId>   the final normalised state  [--wait [--timeout 30m (up to 24d)]]
   signal <provider> <journeyId>   wake the journey as a webhook would  [--event-id ID] [--provider-status S]
@@ -43,6 +51,10 @@ export const OPTIONS = {
   interval: { type: 'string' },
   'error-backoff': { type: 'string' },
   'max-errors': { type: 'string' },
+  polling: { type: 'string' },
+  'slow-after': { type: 'string' },
+  'slow-factor': { type: 'string' },
+  'slow-max': { type: 'string' },
   wait: { type: 'boolean', short: 'w' },
   timeout: { type: 'string' },
   'event-id': { type: 'string' },
@@ -70,7 +82,17 @@ export type Command = (typeof COMMANDS)[number];
 /** Options every command takes; the others belong to one command each. */
 const COMMON_OPTIONS: readonly OptionName[] = ['json', 'help', 'task-queue', 'profile'];
 const COMMAND_OPTIONS: Record<Command, readonly OptionName[]> = {
-  start: ['environment', 'deadline', 'interval', 'error-backoff', 'max-errors'],
+  start: [
+    'environment',
+    'deadline',
+    'interval',
+    'error-backoff',
+    'max-errors',
+    'polling',
+    'slow-after',
+    'slow-factor',
+    'slow-max',
+  ],
   status: [],
   result: ['wait', 'timeout'],
   signal: ['event-id', 'provider-status'],
@@ -87,6 +109,9 @@ export const OPTION_OF_FIELD: Record<string, string> = {
   'polling.baseIntervalMs': '--interval',
   'polling.errorBackoffMs': '--error-backoff',
   'polling.maxConsecutiveErrors': '--max-errors',
+  'polling.slowdown.afterMs': '--slow-after',
+  'polling.slowdown.factor': '--slow-factor',
+  'polling.slowdown.maxIntervalMs': '--slow-max',
   taskQueue: '--task-queue',
   timeoutMs: '--timeout',
   limit: '--limit',
@@ -133,6 +158,29 @@ export function parseInvocation(argv: string[]): Invocation {
 export function parseCount(text: string, name: string): number {
   if (!/^\d{1,9}$/.test(text)) throw new UsageError(`--${name}: expected a whole number`);
   return Number(text);
+}
+
+/** `2`, `1.5`: a decimal number written plainly (`--slow-factor`). */
+export function parseDecimal(text: string, name: string): number {
+  if (!/^\d{1,3}(\.\d{1,6})?$/.test(text)) throw new UsageError(`--${name}: expected a number like 2 or 1.5`);
+  return Number(text);
+}
+
+/**
+ * `--polling <preset>` and the `--slow-*` flags: a preset's slowdown with any flag over it, or the flags alone (the
+ * contract then asks for all three, naming the missing one's flag).
+ */
+export function slowdownOptions(values: OptionValues): PollingInput {
+  const name = values.polling;
+  if (name !== undefined && !Object.hasOwn(POLLING_PRESETS, name))
+    throw new UsageError(`--polling: choose from ${Object.keys(POLLING_PRESETS).join(', ')}`);
+  const preset: PollingInput = name !== undefined ? POLLING_PRESETS[name as PollingPresetName] : {};
+  const flags: Partial<PollingSlowdown> = {};
+  if (values['slow-after'] !== undefined) flags.afterMs = parseDuration(values['slow-after'], 'slow-after');
+  if (values['slow-factor'] !== undefined) flags.factor = parseDecimal(values['slow-factor'], 'slow-factor');
+  if (values['slow-max'] !== undefined) flags.maxIntervalMs = parseDuration(values['slow-max'], 'slow-max');
+  if (Object.keys(flags).length === 0) return { ...preset };
+  return { ...preset, slowdown: { ...preset.slowdown, ...flags } as PollingSlowdown };
 }
 
 /** `10s`, `500ms`, `2m`, `1h` or plain milliseconds (read by `ms`, as the Temporal SDK reads durations). */

@@ -2,6 +2,7 @@
 import type { JourneyStatusReport, JourneySummary, RedrivenJourney } from '../client';
 import type { JourneyState } from '../journey';
 import { DEFAULT_POLLING, type JourneyProgress } from '../workflow-contract';
+import { shortDuration } from '../workflows/slowdown';
 
 function until(iso: string, now = Date.now()): string {
   const s = Math.round((Date.parse(iso) - now) / 1000);
@@ -18,6 +19,11 @@ export function progressLine(p: JourneyProgress): string {
   ];
   if (p.lastError && p.consecutiveErrors > 0) parts[2] += ` (${p.lastError.slice(0, 120)})`;
   if (p.nextPollAt) parts.push(`next poll ${until(p.nextPollAt)}`);
+  // A slowdown's pace: the wait after a successful fetch now, and how long nothing has changed.
+  if (p.slowdown)
+    parts.push(
+      `pace every ${shortDuration(p.slowdown.intervalMs)} (quiet ${shortDuration(Math.max(0, Date.now() - Date.parse(p.slowdown.quietSince)))})`,
+    );
   parts.push(`webhooks ${p.webhooksReceived}`);
   if (p.lastState?.providerStatus) parts.push(`provider says ${p.lastState.providerStatus}`);
   // A provider may decide before its status is terminal: shown, but the journey keeps waiting.

@@ -38,6 +38,7 @@ import {
   parseInvocation,
   parseTimeOrAgo,
   REDRIVE_CONFIRM_ABOVE,
+  slowdownOptions,
   USAGE,
   UsageError,
 } from './args';
@@ -91,7 +92,7 @@ export async function runCli(argv: string[], deps: CliDeps = {}): Promise<number
 
     switch (command) {
       case 'start': {
-        const polling: AwaitJourneyInput['polling'] = {};
+        const polling: AwaitJourneyInput['polling'] = slowdownOptions(values);
         if (values.interval) polling.baseIntervalMs = parseDuration(values.interval, 'interval');
         if (values['error-backoff']) polling.errorBackoffMs = parseDuration(values['error-backoff'], 'error-backoff');
         if (values['max-errors']) polling.maxConsecutiveErrors = parseCount(values['max-errors'], 'max-errors');

@@ -3,6 +3,7 @@ import { Client, Connection, type ConnectionOptions } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { connectTimeoutMsFromEnv, DEFAULT_NAMESPACE, journeyDataConverter, temporalConnectionFromEnv } from '../config';
 import { rethrowTemporalError } from './errors';
+import { checkJourneyDefaults, setJourneyDefaults, type JourneyDefaults } from './journey-defaults';
 
 export interface ConnectOptions {
   /** Connect lazily (first call), so a process can start while Temporal is down. Default false. */
@@ -13,6 +14,8 @@ export interface ConnectOptions {
   connectionOptions?: ConnectionOptions;
   namespace?: string;
   dataConverter?: DataConverter;
+  /** Defaults for every journey this client starts (setJourneyDefaults): a polling policy, a lifetime. */
+  journeyDefaults?: JourneyDefaults;
 }
 
 /**
@@ -22,6 +25,7 @@ export interface ConnectOptions {
  * answer within TEMPORAL_CONNECT_TIMEOUT_MS (5 s) is a TemporalUnavailableError.
  */
 export async function connectClient(options: ConnectOptions = {}): Promise<Client> {
+  if (options.journeyDefaults !== undefined) checkJourneyDefaults(options.journeyDefaults);
   // Every setting is checked (ConfigError) before connecting: only a well-formed address can be "unreachable".
   const loaded = options.connectionOptions
     ? undefined
@@ -46,9 +50,11 @@ export async function connectClient(options: ConnectOptions = {}): Promise<Clien
       rethrowTemporalError(err);
     }
   }
-  return new Client({
+  const client = new Client({
     connection,
     namespace: options.namespace ?? loaded?.namespace ?? DEFAULT_NAMESPACE,
     dataConverter,
   });
+  if (options.journeyDefaults !== undefined) setJourneyDefaults(client, options.journeyDefaults);
+  return client;
 }

@@ -3,6 +3,7 @@
  *
  *   connectClient          a Temporal Client from envconfig, with the payload codec when keys are configured
  *   startJourneyAwait      idempotent start (a running journey is joined, a finished one is not started again)
+ *   setJourneyDefaults     a polling policy (POLLING_PRESETS.webhooks) and a lifetime for every start, set once
  *   getJourneyHandle       the journey's workflow handle (result, describe, history)
  *   signalJourneyWebhook   the webhook signal with start semantics (what the webhook receiver does)
  *   getJourneyStatus       execution status + the workflow's journeyProgress query, as a JourneyStatusReport
@@ -29,6 +30,16 @@ export * from './journey-status';
 export * from './list-journeys';
 export * from './redrive-journeys';
 export * from './start-journey';
+export { LIFETIME_BOUNDS, setJourneyDefaults, type JourneyDefaults } from './journey-defaults';
 export { journeyStartOptions } from './start-options';
-export type { AwaitJourneyInput, JourneyProgress, JourneyWebhook } from '../workflow-contract';
+export type {
+  AwaitJourneyInput,
+  JourneyProgress,
+  JourneyWebhook,
+  PollingInput,
+  PollingPolicy,
+  PollingPresetName,
+  PollingSlowdown,
+} from '../workflow-contract';
+export { DEFAULT_POLLING, POLLING_PRESETS, RECOMMENDED_SLOWDOWN } from '../workflow-contract';
 export type { JourneyDecision, JourneyProvider, JourneyState, JourneyStatus } from '../journey';

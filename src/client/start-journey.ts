@@ -14,6 +14,7 @@ import { checkOptionalBounded, checkPublicInputFields, checkWebhook } from './ar
 import { rethrowTemporalError } from './errors';
 import { describeJourney, type JourneyRef } from './handle';
 import { journeyStartOptions } from './start-options';
+import { applyJourneyDefaults, journeyDefaultsOf } from './journey-defaults';
 
 export interface StartJourneyResult {
   workflowId: string;
@@ -29,10 +30,12 @@ export interface StartJourneyResult {
  */
 export async function startJourneyAwait(
   client: Client,
-  input: AwaitJourneyInput,
+  journeyInput: AwaitJourneyInput,
   opts: { taskQueue?: string } = {},
 ): Promise<StartJourneyResult> {
-  checkPublicInputFields(input);
+  checkPublicInputFields(journeyInput);
+  // The client's defaults (setJourneyDefaults) under the journey's own settings.
+  const input = applyJourneyDefaults(journeyInput, journeyDefaultsOf(client), Date.now());
   const options = journeyStartOptions(input, opts.taskQueue ?? DEFAULT_TASK_QUEUE); // checks the rest first
   const workflowId = options.workflowId;
   try {
@@ -63,11 +66,16 @@ export async function signalJourneyWebhook(
   validateJourneyRef(ref);
   checkWebhook(webhook);
   checkOptionalBounded(opts.timeoutMs, 'callTimeoutMs', 'timeoutMs');
-  const input: AwaitJourneyInput = {
-    provider: ref.provider,
-    journeyId: ref.journeyId,
-    ...(ref.environment !== undefined ? { environment: ref.environment } : {}),
-  };
+  // A journey this signal starts gets the client's defaults, as if the service had started it.
+  const input = applyJourneyDefaults(
+    {
+      provider: ref.provider,
+      journeyId: ref.journeyId,
+      ...(ref.environment !== undefined ? { environment: ref.environment } : {}),
+    },
+    journeyDefaultsOf(client),
+    Date.now(),
+  );
   const options = journeyStartOptions(input, opts.taskQueue ?? DEFAULT_TASK_QUEUE);
   const call = () =>
     client.workflow.signalWithStart<typeof awaitJourneyCompletion, [JourneyWebhook]>(WORKFLOW_TYPE, {

@@ -6,7 +6,7 @@
 import type { WorkflowStartOptions } from '@temporalio/client';
 import { validateJourneyInput } from '../journey-input';
 import { checkTaskQueue } from './arguments';
-import { resolvePolicy } from '../workflows/schedule';
+import { resolvePolling, shortDuration } from '../workflows/slowdown';
 import type { awaitJourneyCompletion } from '../workflows';
 import {
   DEFAULT_TASK_QUEUE,
@@ -28,10 +28,13 @@ function journeyStaticSummary(input: Pick<AwaitJourneyInput, 'provider' | 'journ
 }
 
 function journeyStaticDetails(input: AwaitJourneyInput): string {
-  const p = resolvePolicy(input.polling);
+  const p = resolvePolling(input.polling);
+  const slow = p.slowdown
+    ? `; quiet for ${shortDuration(p.slowdown.afterMs)}, ×${p.slowdown.factor} per poll up to every ${shortDuration(p.slowdown.maxIntervalMs)}`
+    : '';
   return [
     `**${input.provider}** journey \`${shortJourneyId(input.journeyId)}\`${input.environment ? ` (${input.environment})` : ''}`,
-    `polls every ${p.baseIntervalMs / 1000}s, +${p.errorBackoffMs / 1000}s per failed fetch, gives up after ${p.maxConsecutiveErrors} in a row`,
+    `polls every ${p.baseIntervalMs / 1000}s${slow}, +${p.errorBackoffMs / 1000}s per failed fetch, gives up after ${p.maxConsecutiveErrors} in a row`,
     input.deadline ? `expires at ${input.deadline}` : 'no deadline',
   ].join('\n\n');
 }
