@@ -18,6 +18,35 @@ const temporalGlobalMessage =
 
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
 
+/** Imports workflow code may not make; `gatePatches`: only the registry (src/workflows/versions.ts) calls patched(). */
+function workflowImports(gatePatches = false) {
+  return {
+    paths: [
+      ...[...nodeBuiltins.filter((m) => m !== 'assert'), 'undici'].map((name) => ({
+        name,
+        message: 'Workflow code must be deterministic: do I/O in activities.',
+      })),
+      ...(gatePatches
+        ? [
+            {
+              name: '@temporalio/workflow',
+              importNames: ['patched', 'deprecatePatch'],
+              message: 'Gate a change with an entry of src/workflows/versions.ts: isPatched() / deprecated().',
+            },
+          ]
+        : []),
+    ],
+    patterns: [
+      {
+        group: ['../activities', '../activities/*', '../providers/*'],
+        allowTypeImports: true,
+        message: 'Import only types from activities/providers.',
+      },
+      ...productOnly,
+    ],
+  };
+}
+
 export default tseslint.config(
   { ignores: ['lib/**', 'lib-testing/**', 'node_modules/**', '.temporal-bin/**', '.journey-await/**', '.bench/**'] },
   js.configs.recommended,
@@ -68,23 +97,7 @@ export default tseslint.config(
     files: ['src/workflows/**/*.ts', 'test/helpers/workflows/**/*.ts', 'examples/**/workflows.ts'],
     languageOptions: { globals: {} },
     rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: [...nodeBuiltins.filter((m) => m !== 'assert'), 'undici'].map((name) => ({
-            name,
-            message: 'Workflow code must be deterministic: do I/O in activities.',
-          })),
-          patterns: [
-            {
-              group: ['../activities', '../activities/*', '../providers/*'],
-              allowTypeImports: true,
-              message: 'Import only types from activities/providers.',
-            },
-            ...productOnly,
-          ],
-        },
-      ],
+      'no-restricted-imports': ['error', workflowImports()],
       'no-restricted-globals': [
         'error',
         'process',
@@ -111,5 +124,12 @@ export default tseslint.config(
       ],
       'no-console': 'error',
     },
+  },
+  {
+    // Every patch of the product's workflow is an entry of the registry (docs/design.md "Versioning").
+    // stale-marker.ts moves to it with the workflow change that calls it.
+    files: ['src/workflows/**/*.ts'],
+    ignores: ['src/workflows/versions.ts', 'src/workflows/stale-marker.ts'],
+    rules: { 'no-restricted-imports': ['error', workflowImports(true)] },
   },
 );

@@ -1,21 +1,13 @@
-/**
- * How the workflow calls `fetchState`: a local activity since v0.2 (one workflow task per poll instead of two
- * plus an activity task), the v0.1 activity for runs whose history began before that.
- */
+/** How the workflow calls `fetchState`: a local activity, so a poll costs one workflow task. */
 import {
   ActivityCancellationType,
   ActivityFailure,
   ApplicationFailure,
-  patched,
-  proxyActivities,
   proxyLocalActivities,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { FetchStateInput, JourneyPoll } from '../journey';
 import { FETCH_TOTAL_TIMEOUT_MS, type FetchFailureDetails } from '../workflow-contract';
-
-/** patched() marker: this run calls fetchState as a local activity. Histories without it replay the v0.1 way. */
-export const LOCAL_FETCH_PATCH = 'fetch-state-as-local-activity';
 
 /**
  * The activity enforces FETCH_TOTAL_TIMEOUT_MS over its whole exchange (token + state + data blocks) and reports
@@ -26,7 +18,7 @@ export const LOCAL_FETCH_PATCH = 'fetch-state-as-local-activity';
  */
 const LOCAL_FETCH_TIMEOUT_MS = FETCH_TOTAL_TIMEOUT_MS + 1_000;
 
-const local = proxyLocalActivities<Activities>({
+const { fetchState } = proxyLocalActivities<Activities>({
   startToCloseTimeout: LOCAL_FETCH_TIMEOUT_MS,
   // The workflow owns the error count and backoff: one attempt per poll, retried only by the next poll.
   retry: { maximumAttempts: 1 },
@@ -37,21 +29,8 @@ const local = proxyLocalActivities<Activities>({
   cancellationType: ActivityCancellationType.TRY_CANCEL,
 });
 
-/** v0.1: every poll an activity task through the server. Kept for runs that started before LOCAL_FETCH_PATCH. */
-const remote = proxyActivities<Activities>({
-  startToCloseTimeout: '30s',
-  retry: { maximumAttempts: 1 },
-  cancellationType: ActivityCancellationType.TRY_CANCEL,
-});
-
-/** True for runs that fetch through the local activity: every run started since v0.2 (records the patch marker). */
-export function fetchesLocally(): boolean {
-  return patched(LOCAL_FETCH_PATCH);
-}
-
-/** One poll of the provider; `summary` labels it in the Web UI (the marker or activity event). */
-export function fetchJourneyState(input: FetchStateInput, summary: string, locally: boolean): Promise<JourneyPoll> {
-  const fetchState = locally ? local.fetchState : remote.fetchState;
+/** One poll of the provider; `summary` labels its marker in the Web UI. */
+export function fetchJourneyState(input: FetchStateInput, summary: string): Promise<JourneyPoll> {
   return fetchState.executeWithOptions({ summary }, [input]);
 }
 

@@ -171,11 +171,11 @@ export async function runHistories(
 }
 
 /**
- * The workflow shape today's code produces, as the prefix of its committed histories. Older prefixes stay
- * committed and keep replaying until their patch is deprecated (v0.1: fetchState as an activity; v0.2: a local
- * activity behind the `fetch-state-as-local-activity` patch).
+ * Prefix of the committed histories today's workflow code records: the date of the last change to its commands
+ * (the `since` of the newest patch in src/workflows/versions.ts, or the baseline). Files with an older prefix stay
+ * committed and keep replaying until their patch is removed (docs/design.md "Versioning").
  */
-export const HISTORY_SHAPE = 'v0.2';
+export const HISTORY_SHAPE = '2026-12-07';
 
 /** `SAVE_HISTORIES=1 npx vitest run test/workflow…` writes `<HISTORY_SHAPE>-<name>.json` replay fixtures. */
 export function maybeSaveHistory(name: string, history: History): void {

@@ -1,9 +1,9 @@
 /**
  * Committed histories of real runs (test/histories/*.json, saved with historyToJSON) must replay against the
  * current workflow code: a change to the command sequence fails here instead of in production.
- * Each workflow shape keeps its own files (`v0.1-…`: fetchState as an activity; `v0.2-…`: as a local activity
- * behind a patch). `SAVE_HISTORIES=1 npx vitest run test/workflow.test.ts test/workflow-continue-as-new.test.ts`
- * writes the current shape's; older shapes stay until their patch is deprecated.
+ * `SAVE_HISTORIES=1 npx vitest run test/workflows/workflow*.test.ts test/contract/journey-input.entries.test.ts
+ * test/worker/worker.cancel-crash.test.ts` writes today's (`<HISTORY_SHAPE>-…`); older ones stay until their
+ * patch is removed (docs/design.md "Versioning").
  */
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -12,9 +12,9 @@ import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { beforeAll, expect, it } from 'vitest';
 import { codecDataConverter } from '../../src/codec/keys';
-import { LOCAL_FETCH_PATCH } from '../../src/workflows/fetch';
+import { definedPatches } from '../../src/workflows/versions';
 import { installTestRuntime } from '../helpers/temporal-env';
-import { bundleJourneyWorkflows, EventType, historiesDir } from '../helpers/workflow-env';
+import { bundleJourneyWorkflows, EventType, HISTORY_SHAPE, historiesDir } from '../helpers/workflow-env';
 
 let bundle: WorkflowBundleWithSourceMap;
 
@@ -29,26 +29,40 @@ const files = readdirSync(historiesDir)
 
 const historyOf = (file: string) => historyFromJSON(JSON.parse(readFileSync(path.join(historiesDir, file), 'utf8')));
 
-it.each(['v0.1', 'v0.2'])('has %s histories of the polling, error, webhook and continue-as-new scenarios', (shape) => {
-  const mine = files.filter((f) => f.startsWith(`${shape}-`));
-  for (const scenario of ['a-', 'b-', 'd-', 'g-'])
-    expect(mine.some((f) => f.startsWith(`${shape}-${scenario}`))).toBe(true);
-  expect(mine.filter((f) => f.startsWith(`${shape}-g-`)).length).toBeGreaterThanOrEqual(4);
+/** The ids of the patch markers a history recorded. */
+function patchMarkers(file: string): string[] {
+  return (historyOf(file).events ?? []).flatMap((e) => {
+    const data = e.markerRecordedEventAttributes?.details?.['patch-data']?.payloads?.[0]?.data;
+    return data ? [(JSON.parse(Buffer.from(data).toString()) as { id: string }).id] : [];
+  });
+}
+
+it("has today's histories of every outcome, webhooks and continue-as-new", () => {
+  const mine = files.filter((f) => f.startsWith(`${HISTORY_SHAPE}-`)).map((f) => f.slice(HISTORY_SHAPE.length + 1));
+  // a: completed by polling, b: failed fetches then completed, d: webhooks, f: expired, g: continue-as-new,
+  // i: invalid input and rejected by the provider, j: gave up and cancelled, k: cancelled during a fetch.
+  for (const scenario of ['a-', 'b-', 'd-', 'f-', 'g-', 'i-', 'j-', 'k-'])
+    expect(
+      mine.some((f) => f.startsWith(scenario)),
+      scenario,
+    ).toBe(true);
+  expect(mine.filter((f) => f.startsWith('g-continue-as-new-')).length).toBeGreaterThanOrEqual(4);
+  expect(mine.filter((f) => f.startsWith('g-webhook-flood-')).length).toBeGreaterThanOrEqual(2);
 });
 
-it('v0.1 histories fetch through activity tasks, v0.2 ones through local-activity markers behind the patch', () => {
-  for (const file of files.filter((f) => /^v0\.[12]-/.test(f))) {
+it('fetches through local-activity markers, and records only patches of the registry', () => {
+  const known = new Set(definedPatches().map((p) => p.id));
+  for (const file of files) {
     const events = historyOf(file).events ?? [];
-    const count = (type: number) => events.filter((e) => e.eventType === type).length;
-    const patchMarkers = events.filter((e) => {
-      const data = e.markerRecordedEventAttributes?.details?.['patch-data']?.payloads?.[0]?.data;
-      return data && (JSON.parse(Buffer.from(data).toString()) as { id?: string }).id === LOCAL_FETCH_PATCH;
-    });
-    const local = file.startsWith('v0.2-');
-    expect(count(EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED) > 0, file).toBe(!local);
-    expect(count(EventType.EVENT_TYPE_MARKER_RECORDED) > 0, file).toBe(local);
-    expect(patchMarkers.length, file).toBe(local ? 1 : 0);
+    expect(
+      events.filter((e) => e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED),
+      file,
+    ).toHaveLength(0);
+    for (const id of patchMarkers(file)) expect(known.has(id), `${file}: ${id}`).toBe(true);
   }
+  const fetches = (file: string) =>
+    (historyOf(file).events ?? []).filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity');
+  expect(fetches(`${HISTORY_SHAPE}-a-completes-on-4th-poll.json`)).toHaveLength(4);
 });
 
 it('replays every committed history without a determinism error', async () => {

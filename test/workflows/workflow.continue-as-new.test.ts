@@ -40,7 +40,7 @@ afterAll(() => env?.teardown());
 const HISTORY_BUDGET = 50;
 /** See expectGapsClose: a wait that spans a hand-over may end early by the duration of the fetch before it. */
 const HAND_OVER_EARLY_MS = 250;
-/** Signals keep arriving while a task runs, so a flood needs the v0.1 headroom (CYCLE_HEADROOM_EVENTS = 20 of 60). */
+/** Signals keep arriving while a task runs, so a flood needs more room above the headroom (20 events). */
 const FLOOD_HISTORY_BUDGET = 60;
 
 it('g. a long journey continues as new at least 3 times and behaves like one run', async () => {

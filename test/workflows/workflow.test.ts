@@ -294,6 +294,7 @@ describe('deadline, cancellation, permanent errors', () => {
         expect(closed).toBeGreaterThanOrEqual(deadlineMs);
         expect(closed - deadlineMs).toBeLessThan(1_000);
         expect(Date.parse(result.observedAt)).toBeGreaterThanOrEqual(deadlineMs);
+        maybeSaveHistory('f-deadline-expired', await handle.fetchHistory());
       },
       input,
     );
@@ -364,6 +365,7 @@ describe('deadline, cancellation, permanent errors', () => {
       expect((cause as ApplicationFailure).type).toBe(JOURNEY_REJECTED_BY_PROVIDER);
       expect((cause as ApplicationFailure).details?.[0]).toMatchObject({ provider: 'gbg-go-v2', httpStatus: 400 });
       expect(calls).toHaveLength(1);
+      maybeSaveHistory('i-rejected-by-provider', await handle.fetchHistory());
     });
   });
 });
