@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import type { JourneyProvider } from '../../src/journey';
 import { providerConfigFromEnv, type ProviderConfig } from '../../src/providers/config';
 import { createSigningKey, type SigningKey } from './jwt';
-import { adminRoutes } from './routes/admin';
+import { adminRoutes, isOutageStatus } from './routes/admin';
 import { providerApiRoutes } from './routes/provider-api';
 import { tokenRoutes } from './routes/token';
 import { webhookRoutes } from './routes/webhooks';
@@ -66,6 +66,11 @@ export interface Simulator {
   expireTokens(): void;
   /** Every token issued so far is forgotten (a 401 as after a provider-side rotation). */
   revokeTokens(): void;
+  /**
+   * A provider outage: every journey's state (and IDnow data-block) request answers `httpStatus` (default 503)
+   * until `outage(false)`; scripts do not move on meanwhile, so each journey resumes where it was.
+   */
+  outage(on: boolean, httpStatus?: number): void;
   reset(): void;
   jwks(): { keys: Record<string, unknown>[] };
   signingKey: SigningKey;
@@ -140,6 +145,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     stats: () => structuredClone(state.stats),
     expireTokens: () => state.expireTokens(),
     revokeTokens: () => state.revokeTokens(),
+    outage(on, httpStatus = 503) {
+      if (on && !isOutageStatus(httpStatus)) throw new RangeError('outage httpStatus must be 400–599');
+      state.outage = on ? { httpStatus } : undefined;
+    },
     reset: () => state.reset(),
     jwks: () => ({ keys: [signingKey.jwk] }),
     sendWebhook: (webhook) => sendWebhook(webhook, { key: signingKey, issuer: `${url}/idnow`, now }),

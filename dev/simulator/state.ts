@@ -60,6 +60,8 @@ export interface SimulatorStats {
   idnowClientAuth: { post: number; basic: number };
   stateRequests: Record<JourneyProvider, number>;
   dataBlockRequests: number;
+  /** State and data-block requests answered with the outage's status. */
+  outageReplies: number;
   rejectedAuth: { missing: number; wrong: number; expired: number };
 }
 
@@ -92,6 +94,7 @@ function emptyStats(): SimulatorStats {
     idnowClientAuth: { post: 0, basic: 0 },
     stateRequests: { 'gbg-go-v2': 0, 'gbg-go-v1': 0, idnow: 0 },
     dataBlockRequests: 0,
+    outageReplies: 0,
     rejectedAuth: { missing: 0, wrong: 0, expired: 0 },
   };
 }
@@ -112,6 +115,11 @@ export class SimulatorState {
   private readonly scripted = new Map<string, { steps: SimStep[]; options: JourneyOptions }>();
   private readonly runs = new Map<string, JourneyRun>();
   private requestCounter = 0;
+  /**
+   * A provider outage: while set, every state and data-block request answers this HTTP status, and no journey's
+   * script moves on (the journeys themselves carry on at the provider: their next step waits for the outage's end).
+   */
+  outage: { httpStatus: number } | undefined;
 
   constructor(
     readonly credentials: SimulatorCredentials,
@@ -225,6 +233,7 @@ export class SimulatorState {
   }
 
   reset(): void {
+    this.outage = undefined;
     this.tokens.clear();
     this.scripted.clear();
     this.runs.clear();

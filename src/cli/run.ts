@@ -4,6 +4,7 @@ import { NamespaceNotFoundError } from '@temporalio/common';
 import {
   AwaitTimeoutError,
   awaitJourneyResult,
+  checkRedriveFilter,
   connectClient,
   getJourneyStatus,
   JourneyNotFoundError,
@@ -196,14 +197,21 @@ export async function runCli(argv: string[], deps: CliDeps = {}): Promise<number
           // The journeys' own task queue unless one is named.
           ...(values['task-queue'] ? { taskQueue } : {}),
         };
-        checkOptionalBounded(filter.limit, 'limit');
+        checkRedriveFilter(filter);
         const c = await connect();
-        const preview = await redriveJourneys(c, { ...filter, dryRun: true });
-        if (!values['dry-run'] && !values.yes && preview.reopened > REDRIVE_CONFIRM_ABOVE)
+        // --yes re-opens at once; otherwise a dry run first, and the real run re-opens no more than it counted
+        // (a journey that gave up meanwhile waits for the next redrive rather than pass the threshold unasked).
+        const preview =
+          values.yes && !values['dry-run'] ? undefined : await redriveJourneys(c, { ...filter, dryRun: true });
+        if (preview && !values['dry-run'] && preview.reopened > REDRIVE_CONFIRM_ABOVE)
           throw new UsageError(
             `this would re-open ${preview.reopened} journeys (more than ${REDRIVE_CONFIRM_ABOVE}): list them with --dry-run, then run again with --yes`,
           );
-        const report = values['dry-run'] ? preview : await redriveJourneys(c, filter);
+        const report = values['dry-run']
+          ? preview!
+          : preview?.reopened === 0
+            ? { ...preview, dryRun: false }
+            : await redriveJourneys(c, preview ? { ...filter, limit: preview.reopened } : filter);
         emit(report, [
           ...(report.journeys.length ? redriveTable(report.journeys) : []),
           report.dryRun

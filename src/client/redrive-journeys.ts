@@ -90,7 +90,7 @@ function checkTime(value: unknown, field: string): number | undefined {
   return ms;
 }
 
-interface CheckedFilter {
+export interface CheckedFilter {
   failures: readonly RedriveFailureType[];
   provider?: JourneyProvider;
   sinceMs?: number;
@@ -100,8 +100,11 @@ interface CheckedFilter {
   taskQueue?: string;
 }
 
-/** The whole filter, checked before anything is sent: an InvalidJourneyInputError naming the field otherwise. */
-function checkFilter(filter: unknown): CheckedFilter {
+/**
+ * The whole filter, checked before anything is sent: an InvalidJourneyInputError naming the field otherwise.
+ * `redriveJourneys` calls it first; the CLI calls it before it even connects.
+ */
+export function checkRedriveFilter(filter: unknown): CheckedFilter {
   if (typeof filter !== 'object' || filter === null || Array.isArray(filter))
     throw new InvalidJourneyInputError('filter', 'must be an object');
   const f = filter as Record<string, unknown>;
@@ -231,7 +234,7 @@ async function redriveOne(
  * Bad filters throw InvalidJourneyInputError before anything is sent to Temporal.
  */
 export async function redriveJourneys(client: Client, filter: RedriveFilter = {}): Promise<RedriveReport> {
-  const f = checkFilter(filter);
+  const f = checkRedriveFilter(filter);
   const journeys: RedrivenJourney[] = [];
   const seen = new Set<string>();
   let reopened = 0;

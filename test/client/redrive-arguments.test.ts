@@ -4,7 +4,7 @@
  */
 import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EXIT } from '../../src/cli';
+import { EXIT, runCli } from '../../src/cli';
 import {
   awaitJourneyResult,
   connectClient,
@@ -109,6 +109,26 @@ describe('CLI', () => {
       const r = await runCliCaptured(client, args);
       expect(r.code, args.join(' ')).toBe(EXIT.USAGE);
       expect(r.err, args.join(' ')).toMatch(message);
+    }
+    expect(temporal.calls).toEqual([]);
+  });
+
+  it('without a client of its own, a bad redrive filter exits 2 before the CLI even connects', async () => {
+    const saved = process.env.TEMPORAL_ADDRESS;
+    process.env.TEMPORAL_ADDRESS = temporal.address;
+    try {
+      for (const args of [
+        ['redrive', '--since', '1h', '--until', '2h'],
+        ['redrive', '--limit', '10001'],
+      ]) {
+        let err = '';
+        const code = await runCli(args, { stdout: () => {}, stderr: (t) => (err += t), env: {} });
+        expect(code, args.join(' ')).toBe(EXIT.USAGE);
+        expect(err).toMatch(/--until: must not be before since|--limit: must be a whole number/);
+      }
+    } finally {
+      if (saved === undefined) delete process.env.TEMPORAL_ADDRESS;
+      else process.env.TEMPORAL_ADDRESS = saved;
     }
     expect(temporal.calls).toEqual([]);
   });

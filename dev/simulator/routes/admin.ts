@@ -3,6 +3,7 @@
  *   POST /__admin/journeys {provider, journeyId, script, variant?, dataBlocksShape?, dataBlocksScript?}   script a journey
  *   GET  /__admin/journeys/{provider}/{journeyId}   its progress;  GET /__admin/stats;  POST /__admin/reset
  *   POST /__admin/tokens/expire | /__admin/tokens/revoke
+ *   POST /__admin/outage {httpStatus?: 503}   every journey's state request answers that status;  DELETE: it ends
  */
 import type { FastifyInstance } from 'fastify';
 import { PROVIDERS, type JourneyProvider } from '../../../src/journey';
@@ -75,4 +76,19 @@ export function adminRoutes(app: FastifyInstance, state: SimulatorState): void {
     '/__admin/tokens/revoke',
     ok(() => state.revokeTokens()),
   );
+  app.post('/__admin/outage', async (req) => {
+    const body = req.body === '' || req.body === undefined ? {} : parseJsonBody(req.body);
+    const httpStatus = body.httpStatus ?? 503;
+    if (!isOutageStatus(httpStatus)) throw new HttpError(400, { error: 'httpStatus must be a 4xx or 5xx status' });
+    state.outage = { httpStatus };
+    return { outage: state.outage };
+  });
+  app.delete(
+    '/__admin/outage',
+    ok(() => (state.outage = undefined)),
+  );
 }
+
+/** An outage answers an error status: 400–599. */
+export const isOutageStatus = (value: unknown): value is number =>
+  Number.isInteger(value) && (value as number) >= 400 && (value as number) <= 599;

@@ -59,6 +59,12 @@ export function providerApiRoutes(app: FastifyInstance, { state, jwks, delay }: 
     if (state.checkBearer(req.headers.authorization, family)) throw new HttpError(401, errorBody(provider, 401));
   }
 
+  /** During an outage: the provider's error body, and the journey's script stays where it is. */
+  function outageReply(reply: FastifyReply, provider: JourneyProvider, httpStatus: number): FastifyReply {
+    state.stats.outageReplies++;
+    return reply.code(httpStatus).send(errorBody(provider, httpStatus));
+  }
+
   function stateBody(run: JourneyRun, step: Extract<SimStep, { kind: 'state' }>, environment: string): unknown {
     const providerStatus = step.providerStatus ?? providerSpelling(run.provider, step.status);
     run.lastStatus = providerStatus;
@@ -111,6 +117,7 @@ export function providerApiRoutes(app: FastifyInstance, { state, jwks, delay }: 
     environment: string,
   ) {
     const run = state.runFor(provider, journeyId);
+    if (state.outage) return outageReply(reply, provider, state.outage.httpStatus);
     return answer(req, reply, run, state.nextStep(run), environment);
   }
 
@@ -159,6 +166,7 @@ export function providerApiRoutes(app: FastifyInstance, { state, jwks, delay }: 
       requireEnvironment(req.params.environment);
       const { sessionId } = req.params;
       const run = state.runFor('idnow', sessionId);
+      if (state.outage) return outageReply(reply, 'idnow', state.outage.httpStatus);
       const script = run.options.dataBlocksScript ?? [];
       const next = script[Math.min(run.dataBlockFetches++, script.length - 1)] ?? run.options.dataBlocksShape ?? 'A';
       if (/^\d{3}$/.test(next)) return reply.code(Number(next)).send(errorBody('idnow', Number(next)));
