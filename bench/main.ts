@@ -1,7 +1,8 @@
 /**
  * `npm run bench [-- --quick] [--only=fetch,history,webhook,scale] [--db=memory|file] [--out=.bench]`: what journey-await exists
  * for, measured on loopback against the embedded Temporal dev server and the provider simulator, beside the
- * naive way. Writes .bench/results.json and .bench/chart.svg and prints a short table.
+ * naive way. Writes .bench/results.json and .bench/chart.svg, prints a short table and, after a full run on the dev
+ * server, updates docs/performance.md's tables.
  * `--server=cluster`: the journey scale scenario only, on a PostgreSQL-backed Temporal server with 1 and 2 worker
  * processes (bench/cluster.ts).
  * `--ladder=1000,1500,2000`: the scale steps to try (both loops) instead of the plan's; `--profile`: a V8 CPU profile
@@ -12,6 +13,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { renderChart } from './chart';
+import { performanceBlocks, writePerformanceDoc } from './performance-doc';
 import { runFetchCost, type FetchCostOptions, type FetchCostResult } from './fetch-cost';
 import { runHistoryEconomy, type HistoryEconomyOptions, type HistoryEconomyResult } from './history-economy';
 import { CLUSTER_SERVER_DESCRIPTION, runClusterScale, type ClusterScaleResult } from './cluster';
@@ -309,6 +311,7 @@ async function main(): Promise<void> {
     return finish(
       results,
       process.argv.some((a) => a.startsWith('--out=')) ? args.out : path.join(args.out, 'cluster'),
+      false,
     );
   }
   let stack: Stack;
@@ -363,7 +366,7 @@ async function main(): Promise<void> {
     await stack.stop();
   }
 
-  finish(results, args.out);
+  finish(results, args.out, !args.quick);
 }
 
 /**
@@ -390,7 +393,8 @@ function costComparison(journeySteps: ScaleStep[], sleepSteps: ScaleStep[]): str
   );
 }
 
-function finish(results: BenchResults, out: string): void {
+/** `updatePerformanceDoc`: docs/performance.md shows the last full run on the dev server, not a quick or cluster one. */
+function finish(results: BenchResults, out: string, updatePerformanceDoc: boolean): void {
   results.durationSec = Math.round((Date.now() - started) / 1000);
   mkdirSync(out, { recursive: true });
   writeFileSync(path.join(out, 'results.json'), JSON.stringify(results, null, 2) + '\n');
@@ -399,6 +403,10 @@ function finish(results: BenchResults, out: string): void {
   console.log(
     `\nwrote ${path.join(out, 'results.json')} and ${path.join(out, 'chart.svg')} (${results.durationSec} s)`,
   );
+  if (updatePerformanceDoc) {
+    writePerformanceDoc(performanceBlocks(results));
+    console.log('updated docs/performance.md');
+  }
   if (results.errors.length) process.exit(1);
 }
 

@@ -1,0 +1,115 @@
+/**
+ * The tables of docs/performance.md are written by the bench, so the page always shows the last full run. Each
+ * table lives between `<!-- bench:<name> -->` and `<!-- /bench:<name> -->`; a full run replaces what is between
+ * them, with one dated line on top. A quick run's small numbers are not representative, so it writes nothing.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { BenchResults } from './main';
+import type { HistoryEconomyResult } from './history-economy';
+import type { ScaleStep } from './scale';
+
+export const PERFORMANCE_DOC = path.resolve(__dirname, '..', 'docs', 'performance.md');
+
+export class BenchDocError extends Error {
+  override name = 'BenchDocError';
+}
+
+export function markdownTable(header: string[], rows: (string | number)[][]): string {
+  const line = (cells: (string | number)[]) => `| ${cells.map(String).join(' | ')} |`;
+  return [line(header), `|${header.map(() => '---').join('|')}|`, ...rows.map(line)].join('\n');
+}
+
+export function dateLine(results: Pick<BenchResults, 'startedAt' | 'machine'>, extra = ''): string {
+  return `Measured ${results.startedAt.slice(0, 10)} on ${results.machine.cpus} cores${extra}.`;
+}
+
+/** Replaces each named block's content; a block the page lacks is an error, so a renamed marker is not lost. */
+export function replaceBenchBlocks(doc: string, blocks: Record<string, string>): string {
+  let out = doc;
+  for (const [name, content] of Object.entries(blocks)) {
+    const open = `<!-- bench:${name} -->`;
+    const close = `<!-- /bench:${name} -->`;
+    const start = out.indexOf(open);
+    const end = out.indexOf(close);
+    if (start === -1 || end < start) throw new BenchDocError(`docs/performance.md has no ${open} … ${close} block`);
+    out = `${out.slice(0, start + open.length)}\n${content.trim()}\n${out.slice(end)}`;
+  }
+  return out;
+}
+
+const thousands = (n: number) => n.toLocaleString('en-US');
+
+function historyTable(results: BenchResults): string | undefined {
+  const economy = results.historyEconomy;
+  if (!economy?.length) return undefined;
+  const column = (pick: (p: HistoryEconomyResult) => string) => economy.map(pick);
+  const rows: string[][] = [
+    [
+      'product: history events / bytes',
+      ...column((p) => `${p.product.cycleEvents.median} / ${thousands(p.product.cycleBytes.median)}`),
+    ],
+    [
+      'naive loop (activity, raw body kept): events / bytes',
+      ...column((p) => (p.naive ? `${p.naive.cycleEvents.median} / ${thousands(p.naive.cycleBytes.median)}` : '–')),
+    ],
+    ['product: fetch result recorded per poll (bytes)', ...column((p) => String(p.product.resultPayloadBytes.median))],
+    [
+      'billable actions per poll (completed journey, median)',
+      ...column((p) => String(p.product.actionsPerPoll.median)),
+    ],
+  ];
+  return `${dateLine(results)}\n\n${markdownTable(['per in-progress poll cycle (median)', ...economy.map((p) => p.provider)], rows)}`;
+}
+
+/** CPU per unit at the largest N both loops held, as `costComparison` in main.ts prints it. */
+function cpuTable(results: BenchResults): string | undefined {
+  const journeys = results.scale?.find((s) => s.kind === 'journey' && !('workers' in s));
+  const sleeps = results.scale?.find((s) => s.kind === 'sleep');
+  if (!journeys || !sleeps) return undefined;
+  const n = journeys.steps
+    .filter((j) => j.held && sleeps.steps.some((s: ScaleStep) => s.held && s.n === j.n))
+    .map((j) => j.n)
+    .at(-1);
+  const journey = journeys.steps.find((s) => s.n === n)?.cpuMsPerPoll;
+  const sleep = sleeps.steps.find((s) => s.n === n)?.cpuMsPerPoll;
+  if (n === undefined || !journey?.server || !sleep?.server) return undefined;
+  const ms = (v: number) => `${v.toFixed(2)} ms`;
+  const rows = [
+    [
+      'journey poll',
+      ms(journey.worker),
+      ms(journey.server),
+      ms(journey.simulator ?? 0),
+      ms(journey.worker + journey.server + (journey.simulator ?? 0)),
+    ],
+    ['sleep-loop wake-up', ms(sleep.worker), ms(sleep.server), '–', ms(sleep.worker + sleep.server)],
+  ];
+  const held = `; journeys held ${thousands(journeys.maxHeldN)}, the sleep loop ${thousands(sleeps.maxHeldN)}`;
+  return `${dateLine(results, `, N=${thousands(n)}${held}`)}\n\n${markdownTable(['CPU per poll or wake-up', 'worker', 'Temporal server', 'simulator', 'total'], rows)}`;
+}
+
+function webhookLine(results: BenchResults): string | undefined {
+  const w = results.webhook;
+  if (!w) return undefined;
+  return (
+    `${dateLine(results)} A webhook ends a journey ${w.webhookToCompletionMs.median} ms (median; p99 ` +
+    `${w.webhookToCompletionMs.p99} ms) after the provider completes it, against ` +
+    `${(w.pollOnlyToCompletionMs.median / 1000).toFixed(1)} s (p99 ${(w.pollOnlyToCompletionMs.p99 / 1000).toFixed(1)} s) by polling alone.`
+  );
+}
+
+/** The blocks a run can fill; scenarios that did not run leave their block as it was. */
+export function performanceBlocks(results: BenchResults): Record<string, string> {
+  const blocks: Record<string, string | undefined> = {
+    history: historyTable(results),
+    webhook: webhookLine(results),
+    'cpu-per-unit': cpuTable(results),
+  };
+  return Object.fromEntries(Object.entries(blocks).filter((e): e is [string, string] => e[1] !== undefined));
+}
+
+export function writePerformanceDoc(blocks: Record<string, string>, file = PERFORMANCE_DOC): void {
+  if (Object.keys(blocks).length === 0) return;
+  writeFileSync(file, replaceBenchBlocks(readFileSync(file, 'utf8'), blocks));
+}
