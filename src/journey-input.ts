@@ -6,7 +6,8 @@
  * - journeyId: 16–64 characters of `A–Z a–z 0–9 _ -`. GBG instance ids are 16–64 characters (GBG's SDK spec;
  *   v1 shows 24-character and UUID ids), IDnow session ids are UUIDs (36). No `:` (the workflow id is
  *   `journey:<provider>:<journeyId>`), no `/`, `?`, `%` or spaces (it is also a URL path segment).
- * - provider: one of PROVIDERS. environment: `[a-z0-9-]`, 1–32 characters (IDnow `live`/`staging`, GBG region).
+ * - provider: one of PROVIDERS. environment: `[a-z0-9-]`, 1–32 characters (IDnow `live`/`staging`); for the GBG
+ *   providers, one of GBG_REGIONS (any other region fails at its first fetch, so it is refused before start).
  * - deadline: ISO 8601 with a date, a time and an explicit offset (`Z` or `±hh:mm`), a real calendar date;
  *   in the future when a client starts the journey.
  * - polling: whole milliseconds, see POLLING_BOUNDS; a slowdown has all three settings (SLOWDOWN_BOUNDS) and a
@@ -19,6 +20,8 @@
 import { DEFAULT_POLLING, type AwaitJourneyInput, type PollingPolicy, type PollingSlowdown } from './workflow-contract';
 
 export const PROVIDERS = ['gbg-go-v2', 'gbg-go-v1', 'idnow'] as const;
+/** GBG GO's regions: the `environment` of a GBG journey, and GBG_REGION. */
+export const GBG_REGIONS = ['eu', 'us', 'au'] as const;
 
 export const JOURNEY_ID_MIN_LENGTH = 16;
 export const JOURNEY_ID_MAX_LENGTH = 64;
@@ -165,6 +168,10 @@ export function validateJourneyInput(input: unknown, options: ValidateOptions = 
       'environment',
       'must be 1–32 characters of a–z, 0–9 and "-" (e.g. live, staging, eu)',
     );
+  }
+  const gbg = i.provider === 'gbg-go-v2' || i.provider === 'gbg-go-v1';
+  if (gbg && i.environment !== undefined && !(GBG_REGIONS as readonly string[]).includes(i.environment as string)) {
+    throw new InvalidJourneyInputError('environment', `must be a GBG region: one of ${GBG_REGIONS.join(', ')}`);
   }
   if (i.deadline !== undefined) {
     const deadlineMs = parseStrictIsoTimestamp(i.deadline);

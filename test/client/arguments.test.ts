@@ -131,6 +131,13 @@ describe('client library', () => {
     expect(await workflowExists(env.client, journeyWorkflowId('idnow', journeyId))).toBe(false);
   });
 
+  it('a GBG region outside eu/us/au is refused at start, naming environment (it used to fail at the first fetch)', async () => {
+    const journeyId = newId('args-region');
+    const input = { provider: 'gbg-go-v2' as const, journeyId, environment: 'zz' };
+    expect(await fieldOf(() => startJourneyAwait(env.client, input, { taskQueue: TASK_QUEUE }))).toBe('environment');
+    expect(await workflowExists(env.client, journeyWorkflowId('gbg-go-v2', journeyId))).toBe(false);
+  });
+
   it('the webhook signal: only small known fields (the workflow keeps event ids across runs)', async () => {
     const c = env.client;
     const fresh = { provider: 'idnow' as const, journeyId: newId('args-hook') };
@@ -245,6 +252,14 @@ describe('CLI', () => {
     expect(badQueue.code).toBe(EXIT.USAGE);
     expect(badQueue.err).toMatch(/--task-queue: must be 1–200 characters/);
     expect(await workflowExists(env.client, journeyWorkflowId('idnow', journeyId))).toBe(false);
+  });
+
+  it('start gbg-go-v2 --environment zz: exit 2 naming environment, nothing starts', async () => {
+    const journeyId = newId('cli-region');
+    const r = await cli('start', 'gbg-go-v2', journeyId, '--environment', 'zz');
+    expect(r.code).toBe(EXIT.USAGE);
+    expect(r.err).toMatch(/environment must be a GBG region: one of eu, us, au/);
+    expect(await workflowExists(env.client, journeyWorkflowId('gbg-go-v2', journeyId))).toBe(false);
   });
 
   it('swapped <provider> <journeyId>: exit 2 without printing the journey id', async () => {

@@ -93,6 +93,16 @@ describe('journey input contract', () => {
   it('provider, environment and deadline', () => {
     expect(fieldOf({ ...base, provider: 'gbg' })).toBe('provider');
     expect(fieldOf({ ...base, environment: 'Live Env' })).toBe('environment');
+    // A GBG region outside eu/us/au used to pass and fail the journey at its first fetch.
+    for (const provider of ['gbg-go-v2', 'gbg-go-v1'] as const) {
+      expect(fieldOf({ ...base, provider, environment: 'zz' }), provider).toBe('environment');
+      for (const region of ['eu', 'us', 'au'])
+        expect(fieldOf({ ...base, provider, environment: region })).toBeUndefined();
+    }
+    expect(() => validateJourneyInput({ ...base, environment: 'zz' })).toThrow(
+      /environment must be a GBG region: one of eu, us, au/,
+    );
+    expect(fieldOf({ ...base, provider: 'idnow', environment: 'zz' })).toBeUndefined();
     // `--deadline 0` used to parse as the year 2000; date-only and offset-less times are ambiguous.
     for (const deadline of [
       '0',

@@ -5,9 +5,10 @@
  */
 import { z } from 'zod';
 import type { Env } from '../../config/env';
+import { GBG_REGIONS } from '../../journey-input';
 import { blankToUndefined } from '../util';
 
-export const GBG_REGIONS = ['eu', 'us', 'au'] as const;
+export { GBG_REGIONS };
 export const DEFAULT_GBG_TOKEN_URL = 'https://api.auth.gbgplc.com/as/token.oauth2';
 /** `{region}` is replaced by the configured region or the workflow input's `environment`. */
 export const DEFAULT_GBG_BASE_URL = 'https://{region}.platform.go.gbgplc.com';
