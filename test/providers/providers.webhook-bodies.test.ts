@@ -73,4 +73,32 @@ describe('GBG Webhook module body (undocumented)', () => {
     });
     expect(() => parseGbgWebhook({ instanceId: 42 })).toThrow(WebhookBodyError);
   });
+
+  it('over-long statuses and event ids get distinct ids, repeated on a retry (they used to merge into gbg:webhook)', () => {
+    const instanceId = 'Pq_hhIX6-sHUy9FLSDzPLu';
+    const a = parseGbgWebhook({ instanceId, status: `Completed ${'a'.repeat(300)}` });
+    const b = parseGbgWebhook({ instanceId, status: `Completed ${'b'.repeat(300)}` });
+    expect(a.eventId).toMatch(/^gbg:status-sha256:[0-9a-f]{32}$/);
+    expect(b.eventId).not.toBe(a.eventId);
+    expect(parseGbgWebhook({ instanceId, status: `Completed ${'a'.repeat(300)}` }).eventId).toBe(a.eventId);
+    expect(a.providerStatus!.length).toBeLessThanOrEqual(200);
+    const e1 = parseGbgWebhook({ instanceId, status: 'Completed', eventId: `e-${'1'.repeat(300)}` });
+    const e2 = parseGbgWebhook({ instanceId, status: 'Completed', eventId: `e-${'2'.repeat(300)}` });
+    expect(e1.eventId).toMatch(/^gbg:sha256:[0-9a-f]{32}$/);
+    expect(e2.eventId).not.toBe(e1.eventId);
+    expect(e1.providerStatus).toBe('Completed');
+    // Short ones are kept as they are.
+    expect(parseGbgWebhook({ instanceId, eventId: 'evt-1' }).eventId).toBe('evt-1');
+    expect(parseGbgWebhook({ instanceId, status: 'In Progress' }).eventId).toBe('gbg:inprogress');
+  });
+});
+
+describe('IDnow event ids', () => {
+  it('an over-long event id is a distinct digest, not a 400', () => {
+    const long = (c: string) => ({ data: { eventId: c.repeat(300), payload: { sessionId } } });
+    const a = parseIdnowWebhook(long('a')).eventId;
+    expect(a).toMatch(/^idnow:sha256:[0-9a-f]{32}$/);
+    expect(parseIdnowWebhook(long('b')).eventId).not.toBe(a);
+    expect(parseIdnowWebhook(long('a')).eventId).toBe(a);
+  });
 });

@@ -9,6 +9,7 @@ import { WebhookBodyError, type WebhookEvent } from '../adapter';
 import { firstIssue } from '../errors';
 import { lenient } from '../lenient';
 import { isRecord } from '../util';
+import { boundedEventId } from '../webhook-event-id';
 
 const shortText = z.string().min(1).max(200);
 /** Only read for logs and the signal: null or another shape reads as absent (../lenient.ts). */
@@ -17,7 +18,8 @@ const counter = lenient(z.union([z.string().max(32), z.number()]));
 
 /** The fields the receiver uses (session id, event id, environment) stay strict, null meaning absent. */
 export const idnowWebhookDataSchema = z.looseObject({
-  eventId: shortText.nullish(),
+  /** Any length: an over-long id is replaced by a digest of it (../webhook-event-id.ts), never merged or dropped. */
+  eventId: z.string().min(1).nullish(),
   eventDeliverId: info,
   eventName: info,
   eventVersion: counter,
@@ -47,7 +49,7 @@ export function parseIdnowWebhook(payload: unknown): WebhookEvent {
   const { eventId, environment, payload: event } = parsed.data;
   return {
     ...(event?.sessionId ? { journeyId: event.sessionId } : {}),
-    ...(eventId ? { eventId } : {}),
+    ...(eventId ? { eventId: boundedEventId('idnow', eventId) } : {}),
     ...(event?.sessionStatus ? { providerStatus: event.sessionStatus } : {}),
     ...(environment ? { environment } : {}),
   };
