@@ -258,7 +258,7 @@ describe('CLI', () => {
     const journeyId = newId('cli-region');
     const r = await cli('start', 'gbg-go-v2', journeyId, '--environment', 'zz');
     expect(r.code).toBe(EXIT.USAGE);
-    expect(r.err).toMatch(/environment must be a GBG region: one of eu, us, au/);
+    expect(r.err).toMatch(/--environment: must be a GBG region: one of eu, us, au/);
     expect(await workflowExists(env.client, journeyWorkflowId('gbg-go-v2', journeyId))).toBe(false);
   });
 
