@@ -1,10 +1,13 @@
 /** Settings of the webhook receiver (`src/webhooks/main.ts`): listen address, limits and per-provider auth. */
-import { EnvReader, headerName, httpUrl, port, positiveInt, durationMs, type Env, type Parsed } from './env';
+import { EnvReader, headerName, hostPort, httpUrl, port, positiveInt, durationMs, type Env, type Parsed } from './env';
+import { metricsDisabled } from './worker';
 import { DEFAULT_COMMON_SETTINGS, parseCommonSettings, type CommonSettings } from './common';
 
 // Loopback unless told otherwise: in production set WEBHOOK_HOST=0.0.0.0 behind the TLS ingress.
 export const DEFAULT_WEBHOOK_HOST = '127.0.0.1';
 export const DEFAULT_WEBHOOK_PORT = 8080;
+/** The receiver's Prometheus endpoint: loopback, beside the worker's 9464 (the webhook port may face the internet). */
+export const DEFAULT_WEBHOOK_METRICS_BIND = '127.0.0.1:9465';
 export const DEFAULT_WEBHOOK_BODY_LIMIT_BYTES = 1024 * 1024;
 /** IDnow wants a reply within 10 s; half of that leaves room for the network. */
 export const DEFAULT_WEBHOOK_TEMPORAL_TIMEOUT_MS = 5_000;
@@ -46,6 +49,8 @@ export interface WebhookSettings extends CommonSettings {
   temporalTimeoutMs: number;
   timeouts: WebhookTimeouts;
   auth: WebhookAuthConfig;
+  /** `host:port` of the receiver's Prometheus endpoint (`GET /metrics`), or undefined when WEBHOOK_METRICS_BIND=off. */
+  metricsBind?: string;
 }
 
 function parseGbgWebhookAuth(r: EnvReader): GbgWebhookAuthConfig | undefined {
@@ -143,6 +148,14 @@ export function parseWebhookSettings(env: Env): Parsed<WebhookSettings> {
     ),
     timeouts: parseWebhookTimeouts(r),
     auth: r.use(parseWebhookAuth(env), {}),
+    metricsBind: metricsDisabled(r.text('WEBHOOK_METRICS_BIND'))
+      ? undefined
+      : r.parse(
+          'WEBHOOK_METRICS_BIND',
+          hostPort,
+          DEFAULT_WEBHOOK_METRICS_BIND,
+          'host:port, e.g. 127.0.0.1:9465, or off',
+        ),
   };
   if (r.issues.length === 0 && !settings.auth.gbg && !settings.auth.idnow) {
     r.problem(

@@ -7,6 +7,7 @@ import { connectClient } from '../client';
 import { ConfigError, configErrorReport, journeyDataConverter, webhookSettingsFromEnv } from '../config';
 import { createJsonLogger } from '../logger';
 import { adapters } from '../providers/registry';
+import { createWebhookMetrics, serveMetrics, visibilityRunningJourneys } from './metrics';
 import { createWebhookServer } from './server';
 
 export async function main(): Promise<void> {
@@ -31,9 +32,16 @@ export async function main(): Promise<void> {
     );
     process.exit(2);
   }
+  const metrics = settings.metricsBind
+    ? createWebhookMetrics({
+        auth: settings.auth,
+        runningJourneys: visibilityRunningJourneys(client, client.options.namespace),
+      })
+    : undefined;
   const app = createWebhookServer({
     client,
     logger,
+    ...(metrics ? { metrics } : {}),
     config: {
       auth: settings.auth,
       taskQueue: settings.taskQueue,
@@ -43,6 +51,8 @@ export async function main(): Promise<void> {
     },
   });
   const address = await app.listen({ host: settings.host, port: settings.port });
+  const metricsServer =
+    metrics && settings.metricsBind ? await serveMetrics(metrics.registry, settings.metricsBind) : undefined;
   const routes = Object.values(adapters).map(({ provider, webhook }) => ({
     provider,
     configured: settings.auth[webhook.auth.configKey] !== undefined,
@@ -53,6 +63,7 @@ export async function main(): Promise<void> {
     address,
     taskQueue: settings.taskQueue,
     authenticated: authenticated.join('; '),
+    metrics: metricsServer ? `http://${metricsServer.address}/metrics` : 'off',
   });
   for (const r of routes.filter((route) => !route.configured)) {
     logger.warn(`${r.provider} webhooks have no authentication configured: they will all be rejected (401)`);
@@ -66,6 +77,7 @@ export async function main(): Promise<void> {
     const force = setTimeout(() => process.exit(1), 15_000);
     force.unref();
     await app.close();
+    await metricsServer?.close();
     await client.connection.close().catch(() => {});
     logger.info('stopped');
     process.exit(0);

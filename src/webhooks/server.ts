@@ -33,6 +33,7 @@ import { createJwtVerifier, type SignedJwtConfig } from './auth';
 import { textBodies } from './body';
 import { errorReplies } from './error-replies';
 import { frameworkErrorReply, handleClientError } from './errors';
+import { registerWebhookMetrics, type WebhookMetrics } from './metrics';
 import { providerRoutes } from './provider-routes';
 import { requestState } from './request-state';
 
@@ -53,6 +54,8 @@ export interface WebhookServerDeps {
   config: WebhookServerConfig;
   logger?: AppLogger;
   now?: () => Date;
+  /** Counts every answered request (./metrics); none by default. */
+  metrics?: WebhookMetrics;
 }
 
 const WEBHOOK_ADAPTERS: readonly ProviderAdapter[] = Object.values(adapters);
@@ -89,11 +92,13 @@ export function createWebhookServer({
   config,
   logger = silentLogger,
   now = () => new Date(),
+  metrics,
 }: WebhookServerDeps): FastifyInstance {
   const bodyLimit = config.bodyLimitBytes ?? DEFAULT_WEBHOOK_BODY_LIMIT_BYTES;
   const app = Fastify(serverOptions(config, bodyLimit));
   app.register(requestState);
   app.register(accessLog, { logger });
+  if (metrics) registerWebhookMetrics(app, metrics, (req) => req.webhook ?? {});
   app.register(errorReplies, { bodyLimit, logger });
   app.register(textBodies, { bodyLimit });
   app.get('/healthz', async () => ({ ok: true }));
