@@ -16,6 +16,7 @@ import { startSimulator, type Simulator } from '../simulator';
 import { startEmbeddedTemporal, type EmbeddedTemporal } from './embedded-temporal';
 import { ensureLocalKeyFile } from './local-key';
 import { DEFAULT_PORTS, ensurePortsFree, stackMetricsBind, type StackPorts } from './ports';
+import { writeStackPrometheusConfig } from './prometheus-config';
 import { supervise, type Supervised } from './supervisor';
 import type { SupervisionTimings } from './supervision-timings';
 import { DEFAULT_DATA_DIR, type StackInfo } from '../../src/config';
@@ -118,12 +119,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const simulated = [!configured.gbg && 'gbg', !configured.idnow && 'idnow'].filter((f): f is string => Boolean(f));
     const metricsBind = stackMetricsBind(env.METRICS_BIND, options.ports?.metrics);
     const metricsOn = !metricsDisabled(metricsBind);
+    // The receiver's /metrics: the stack's port (flag, STACK_WEBHOOK_METRICS_PORT or 9465) unless turned off.
+    const webhookMetricsBind = stackMetricsBind(env.WEBHOOK_METRICS_BIND, ports.webhookMetrics);
+    const webhookMetricsOn = !metricsDisabled(webhookMetricsBind);
     await ensurePortsFree(ports, [
       'codec',
       'webhooks',
       ...(env.TEMPORAL_ADDRESS ? [] : (['temporal', 'ui'] as const)),
       ...(simulated.length > 0 ? (['simulator'] as const) : []),
       ...(metricsOn && metricsBind.startsWith('127.0.0.1:') ? (['metrics'] as const) : []),
+      ...(webhookMetricsOn && webhookMetricsBind.startsWith('127.0.0.1:') ? (['webhookMetrics'] as const) : []),
     ]);
     env.CODEC_SERVER_TOKEN ??= persistentSecret(path.join(dataDir, 'codec-token'));
     const uiOrigins = [`http://127.0.0.1:${ports.ui}`, `http://localhost:${ports.ui}`];
@@ -178,6 +183,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     env.WEBHOOK_PORT = String(ports.webhooks);
     env.WEBHOOK_HOST ??= '127.0.0.1';
     env.METRICS_BIND = metricsBind;
+    env.WEBHOOK_METRICS_BIND = webhookMetricsBind;
     const taskQueue = env.JOURNEY_TASK_QUEUE ?? DEFAULT_TASK_QUEUE;
 
     const logFiles = {
@@ -211,6 +217,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     ]);
     throwIfInterrupted(options.signal);
 
+    const metricsUrls = {
+      ...(metricsOn ? { worker: `http://${env.METRICS_BIND}/metrics` } : {}),
+      ...(webhookMetricsOn ? { webhooks: `http://${env.WEBHOOK_METRICS_BIND}/metrics` } : {}),
+    };
+    const prometheusFile = writeStackPrometheusConfig(dataDir, metricsUrls);
     const info: StackInfo = {
       pid: process.pid,
       temporalAddress: env.TEMPORAL_ADDRESS,
@@ -221,7 +232,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       simulatorUrl: simulator?.url,
       simulatedProviders: simulated.flatMap((family) => (family === 'gbg' ? ['gbg-go-v2', 'gbg-go-v1'] : ['idnow'])),
       codecUrl,
-      metricsUrl: metricsOn ? `http://${env.METRICS_BIND}/metrics` : undefined,
+      metricsUrl: metricsUrls.worker,
+      webhookMetricsUrl: metricsUrls.webhooks,
+      prometheusConfig: prometheusFile,
       env: Object.fromEntries(Object.entries(env).filter(([name]) => APP_ENV_PREFIXES.test(name))),
       logFiles,
     };

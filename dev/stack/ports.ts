@@ -13,6 +13,7 @@ export interface StackPorts {
   simulator: number;
   codec: number;
   metrics: number;
+  webhookMetrics: number;
 }
 
 export const DEFAULT_PORTS: StackPorts = {
@@ -22,6 +23,7 @@ export const DEFAULT_PORTS: StackPorts = {
   simulator: 4010,
   codec: 8888,
   metrics: 9464,
+  webhookMetrics: 9465,
 };
 
 /** What listens on each port, its flag and its env var (the product's own variable where it has one). */
@@ -32,6 +34,11 @@ export const PORT_SETTINGS: Record<keyof StackPorts, { what: string; flag: strin
   simulator: { what: 'provider simulator', flag: '--simulator-port', env: 'STACK_SIMULATOR_PORT' },
   codec: { what: 'codec server', flag: '--codec-port', env: 'CODEC_SERVER_PORT' },
   metrics: { what: 'worker metrics', flag: '--metrics-port', env: 'STACK_METRICS_PORT' },
+  webhookMetrics: {
+    what: 'webhook receiver metrics',
+    flag: '--webhook-metrics-port',
+    env: 'STACK_WEBHOOK_METRICS_PORT',
+  },
 };
 
 /** A bad flag or setting, or a busy port: `npm start` exits 2 with this one line. */
@@ -84,9 +91,13 @@ export function stackPortsFrom(argv: string[], env: Record<string, string | unde
  * The worker's METRICS_BIND in the stack: `off` stays off; a port from a flag or STACK_METRICS_PORT (`port`) wins
  * over METRICS_BIND's own, whose host is kept; without one, METRICS_BIND as given, else 127.0.0.1 and the default.
  */
-export function stackMetricsBind(metricsBind: string | undefined, port: number | undefined): string {
+export function stackMetricsBind(
+  metricsBind: string | undefined,
+  port: number | undefined,
+  defaultPort: number = DEFAULT_PORTS.metrics,
+): string {
   const bind = metricsBind?.trim();
-  if (port === undefined) return bind || `127.0.0.1:${DEFAULT_PORTS.metrics}`;
+  if (port === undefined) return bind || `127.0.0.1:${defaultPort}`;
   const host = bind && /:\d+$/.test(bind) ? bind.slice(0, bind.lastIndexOf(':')) : undefined;
   if (bind && !host) return bind; // off (or malformed: the worker names it)
   return `${host ?? '127.0.0.1'}:${port}`;

@@ -23,7 +23,12 @@ export function describeStack(stack: LocalStack): string {
         : 'off (all providers configured)',
     ],
     ['Codec server', `${stack.codecUrl} (payloads are encrypted; the UI decodes through it)`],
-    ['Metrics', stack.metricsUrl ?? 'off'],
+    ['Metrics', `${stack.metricsUrl ?? 'off'} (worker)\n${stack.webhookMetricsUrl ?? 'off'} (webhook receiver)`],
+    ...(stack.prometheusConfig
+      ? ([
+          ['Prometheus', `prometheus --config.file=${stack.prometheusConfig} (scrapes both, loads the alert rules)`],
+        ] as [string, string][])
+      : []),
     ['Logs', Object.values(stack.logFiles).join('\n')],
     [
       'Processes',

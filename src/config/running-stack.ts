@@ -20,6 +20,10 @@ export interface StackInfo {
   simulatedProviders: string[];
   codecUrl: string;
   metricsUrl?: string;
+  /** The webhook receiver's Prometheus endpoint. */
+  webhookMetricsUrl?: string;
+  /** A Prometheus configuration that scrapes both endpoints and loads the alert rules. */
+  prometheusConfig?: string;
   /** The app settings the worker and webhook receiver run with (secrets included): the file is mode 0600. */
   env: Record<string, string>;
   /** `temporal` when the stack runs its own Temporal server from a `temporal` binary. */

@@ -52,8 +52,8 @@ async function startStack(
   omitFlag?: string,
   via: 'node' | 'npm' | 'demo' = 'node',
 ): Promise<StackProcess> {
-  const ports = await freePorts(6);
-  const [temporal, ui, webhooks, simulator, codec, metrics] = ports.map(String) as string[];
+  const ports = await freePorts(7);
+  const [temporal, ui, webhooks, simulator, codec, metrics, webhookMetrics] = ports.map(String) as string[];
   const dataDir = mkdtempSync(path.join(tmpdir(), 'journey-await-stack-'));
   const flags: [string, string][] = [
     ['--temporal-port', temporal!],
@@ -62,6 +62,7 @@ async function startStack(
     ['--simulator-port', simulator!],
     ['--codec-port', codec!],
     ['--metrics-port', metrics!],
+    ['--webhook-metrics-port', webhookMetrics!],
   ];
   const args = flags.filter(([flag]) => flag !== omitFlag).flat();
   const [command, commandArgs] =

@@ -3,7 +3,8 @@ import type { StackPorts } from '../../dev/stack/local-stack';
 import { freePorts } from './free-ports';
 
 export async function freeStackPorts(): Promise<StackPorts> {
-  const [temporal, ui, webhooks, simulator, codec, metrics] = (await freePorts(6)) as [
+  const [temporal, ui, webhooks, simulator, codec, metrics, webhookMetrics] = (await freePorts(7)) as [
+    number,
     number,
     number,
     number,
@@ -11,7 +12,7 @@ export async function freeStackPorts(): Promise<StackPorts> {
     number,
     number,
   ];
-  return { temporal, ui, webhooks, simulator, codec, metrics };
+  return { temporal, ui, webhooks, simulator, codec, metrics, webhookMetrics };
 }
 
 /** Only the machine's environment, none of the developer's journey-await settings: simulator and embedded Temporal. */
