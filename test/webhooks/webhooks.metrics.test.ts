@@ -113,11 +113,12 @@ describe('webhook receiver metrics', () => {
     for (const secret of [...journeyIds, BASIC.password, 'wrong']) expect(text).not.toContain(secret);
 
     // The two journeys the webhooks started (no worker runs here, so they stay running), from visibility.
-    await eventually(async () => {
+    const running = await eventually(async () => {
       const now = await scrape();
-      expect(value(now, WEBHOOK_METRICS.journeysRunning, { provider: 'gbg-go-v2' })).toBe(2);
-      expect(value(now, WEBHOOK_METRICS.journeysRunning, { provider: 'idnow' })).toBe(0);
+      return value(now, WEBHOOK_METRICS.journeysRunning, { provider: 'gbg-go-v2' }) === 2 ? now : undefined;
     });
+    expect(running, 'journeys_running{provider="gbg-go-v2"} reached 2').toBeDefined();
+    expect(value(running!, WEBHOOK_METRICS.journeysRunning, { provider: 'idnow' })).toBe(0);
   });
 
   it('serves nothing but GET /metrics', async () => {
