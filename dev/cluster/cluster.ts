@@ -1,8 +1,8 @@
 /**
  * `startCluster()`: the production topology's Temporal side on this machine, without Docker: a throwaway
  * PostgreSQL cluster in a temp folder, a real Temporal server on it with SQL visibility, the namespace and the
- * journey search attributes registered through the API (what docker-compose's auto-setup and search-attribute
- * services do). Free loopback ports only. `stop()` removes everything.
+ * journey search attributes registered through the API (what docker-compose's schema and namespace services do).
+ * Free loopback ports only. `stop()` removes everything.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -94,7 +94,7 @@ async function eventually<T>(
   }
 }
 
-/** What auto-setup and docker-compose's search-attribute service do once: the namespace, then the attributes. */
+/** What docker-compose's namespace service does once: the namespace, then the attributes. */
 async function registerNamespace(address: string): Promise<void> {
   await withConnection(address, async (connection) => {
     const existing = await connection.workflowService

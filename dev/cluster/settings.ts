@@ -1,32 +1,60 @@
 /**
  * The production topology's settings, in one place: the throwaway cluster this folder starts (`npm run cluster`,
  * `npm run test:cluster`, `npm run bench -- --server=cluster`) and docker-compose.yml use the same server version,
- * database plugin, database names, credentials, namespace and search attributes (test/dev/cluster-settings.test.ts
- * holds docker-compose.yml to them).
+ * database plugin, schema steps, database names, credentials, namespace and search attributes
+ * (test/dev/cluster-settings.test.ts holds docker-compose.yml to them).
  */
+import path from 'node:path';
 import { SearchAttributeType } from '@temporalio/common';
 import { journeySearchAttributeKeys } from '../../src/workflow-contract';
 
-/** go.temporal.io/server module version = the temporalio/auto-setup image tag in docker-compose.yml. */
-export const TEMPORAL_SERVER_VERSION = '1.29.1';
-export const TEMPORAL_SERVER_IMAGE = `temporalio/auto-setup:${TEMPORAL_SERVER_VERSION}`;
+/**
+ * go.temporal.io/server module version = the temporalio/server and temporalio/admin-tools image tags in
+ * docker-compose.yml. The newest v1.32.x that builds with the Go here (1.26.8): v1.32.2 asks for Go 1.26.10.
+ */
+export const TEMPORAL_SERVER_VERSION = '1.32.1';
+export const TEMPORAL_SERVER_IMAGE = `temporalio/server:${TEMPORAL_SERVER_VERSION}`;
+/** Holds temporal-sql-tool (with the schema it migrates to embedded) and the temporal CLI. */
+export const TEMPORAL_ADMIN_TOOLS_IMAGE = `temporalio/admin-tools:${TEMPORAL_SERVER_VERSION}`;
 
-/** Temporal's SQL plugin for PostgreSQL ≥ 12, and where its schema files live inside the server module. */
+/** Temporal's SQL plugin for PostgreSQL ≥ 12. */
 export const DB_PLUGIN = 'postgres12';
-export const SCHEMA_DIR = 'schema/postgresql/v12';
+/** Each database and the schema temporal-sql-tool embeds for it (`--schema-name`; the module's schema/ folder). */
 export const DATABASES = [
-  { name: 'temporal', schema: `${SCHEMA_DIR}/temporal/versioned` },
-  { name: 'temporal_visibility', schema: `${SCHEMA_DIR}/visibility/versioned` },
+  { name: 'temporal', schema: 'postgresql/v12/temporal' },
+  { name: 'temporal_visibility', schema: 'postgresql/v12/visibility' },
 ] as const;
+
+/**
+ * temporal-sql-tool's steps for one database, after the connection flags: create it, set up the version tables,
+ * migrate to the tool's own schema. Each is idempotent (an existing database is kept; setup-schema skips a database
+ * already past 0.0; update-schema applies only the versions it lacks), so the same steps upgrade an existing
+ * database, e.g. one a 1.29 server made, to this version's schema.
+ */
+export function schemaSteps(database: (typeof DATABASES)[number]): string[][] {
+  return [
+    ['--db', database.name, 'create'],
+    ['--db', database.name, 'setup-schema', '-v', '0.0'],
+    ['--db', database.name, 'update-schema', '--schema-name', database.schema],
+  ];
+}
+
+/**
+ * Dynamic config for the server (none changed from Temporal's defaults today). The server image reads it at
+ * /etc/temporal/config/dynamicconfig/docker.yaml, where docker-compose.yml mounts this file; the cluster points
+ * DYNAMIC_CONFIG_FILE_PATH at it.
+ */
+export const DYNAMIC_CONFIG_FILE = path.join(__dirname, 'dynamic-config.yaml');
+export const DYNAMIC_CONFIG_IMAGE_PATH = '/etc/temporal/config/dynamicconfig/docker.yaml';
 
 /** The database superuser Temporal connects as (docker-compose's POSTGRES_USER / POSTGRES_PASSWORD defaults). */
 export const POSTGRES_USER = 'temporal';
 export const POSTGRES_PASSWORD = 'temporal';
 
 export const NAMESPACE = 'default';
-/** auto-setup's DEFAULT_NAMESPACE_RETENTION. */
+/** The namespace's retention (docker-compose's namespace step: `--retention 24h`). */
 export const NAMESPACE_RETENTION_HOURS = 24;
-/** auto-setup's NUM_HISTORY_SHARDS default; fixed for the life of a cluster. */
+/** The server template's NUM_HISTORY_SHARDS default (docker-compose sets it too); fixed for the life of a cluster. */
 export const NUM_HISTORY_SHARDS = 4;
 
 /** `temporal operator search-attribute create` spells types like this. */
@@ -72,9 +100,9 @@ export const SERVER_PORT_NAMES: readonly (keyof ServerPorts)[] = [
 ];
 
 /**
- * The environment of the server module's own `config/docker.yaml` template, the configuration the auto-setup
- * image renders: docker-compose sets DB, DB_PORT, POSTGRES_USER, POSTGRES_PWD and POSTGRES_SEEDS the same way;
- * the rest pins every listener to loopback on free ports.
+ * The environment of the server's embedded config template (`temporal-server start` without a config, as the
+ * temporalio/server image runs it): docker-compose sets DB, DB_PORT, POSTGRES_USER, POSTGRES_PWD, POSTGRES_SEEDS,
+ * NUM_HISTORY_SHARDS and TEMPORAL_ALLOW_NO_AUTH the same way; the rest pins every listener to loopback on free ports.
  */
 export function serverEnvironment(db: { host: string; port: number }, ports: ServerPorts): Record<string, string> {
   return {
@@ -85,6 +113,8 @@ export function serverEnvironment(db: { host: string; port: number }, ports: Ser
     POSTGRES_SEEDS: db.host,
     POSTGRES_USER,
     POSTGRES_PWD: POSTGRES_PASSWORD,
+    // No authorizer in this topology (it runs on a private network): said explicitly, as the server asks.
+    TEMPORAL_ALLOW_NO_AUTH: 'true',
     NUM_HISTORY_SHARDS: String(NUM_HISTORY_SHARDS),
     LOG_LEVEL: 'warn',
     BIND_ON_IP: '127.0.0.1',

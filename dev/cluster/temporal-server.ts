@@ -1,15 +1,22 @@
 /**
- * A real Temporal server process (all four services in one process, as in the auto-setup image) on PostgreSQL:
- * the schema created with Temporal's own SQL tool and schema files, the server configured by its own docker
- * config template from the environment in ./settings.ts. Stop and start again keep ports and data, so a test can
+ * A real Temporal server process (all four services in one process, as in the temporalio/server image) on
+ * PostgreSQL: the schema set up by Temporal's own SQL tool with the steps docker-compose's schema service runs, the
+ * server configured by its embedded config template from the environment in ./settings.ts. Stop and start again keep ports and data, so a test can
  * take the server away mid-run and bring it back.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, cpSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { ServerBuild } from './server-build';
-import { DATABASES, DB_PLUGIN, serverEnvironment, type ServerPorts } from './settings';
+import {
+  DATABASES,
+  DB_PLUGIN,
+  DYNAMIC_CONFIG_FILE,
+  schemaSteps,
+  serverEnvironment,
+  type ServerPorts,
+} from './settings';
 
 const execFileAsync = promisify(execFile);
 
@@ -20,29 +27,19 @@ export interface Database {
   password: string;
 }
 
-/** What auto-setup does before it starts the server: create both databases and migrate them to the newest schema. */
+/** What docker-compose's schema service does before the server starts: ./settings.ts's steps, for both databases. */
 export async function setUpSchema(build: ServerBuild, db: Database): Promise<void> {
-  for (const { name, schema } of DATABASES) {
-    const env = {
-      ...process.env,
-      SQL_PLUGIN: DB_PLUGIN,
-      SQL_HOST: db.host,
-      SQL_PORT: String(db.port),
-      SQL_USER: db.user,
-      SQL_PASSWORD: db.password,
-      SQL_DATABASE: name,
-    };
-    for (const args of [
-      ['create-database'],
-      ['setup-schema', '-v', '0.0'],
-      ['update-schema', '-d', path.join(build.schemaRoot, schema)],
-    ]) {
+  // The password from the environment, as in compose (not on a command line).
+  const env = { ...process.env, SQL_PASSWORD: db.password };
+  const connection = ['--plugin', DB_PLUGIN, '--ep', db.host, '-p', String(db.port), '-u', db.user];
+  for (const database of DATABASES) {
+    for (const step of schemaSteps(database)) {
       try {
-        await execFileAsync(build.sqlTool, args, { env });
+        await execFileAsync(build.sqlTool, [...connection, ...step], { env });
       } catch (err) {
         const e = err as { stderr?: string; message: string };
         throw new Error(
-          `temporal-sql-tool ${args[0]} (${name}) failed: ${(e.stderr || e.message).trim().split('\n').slice(-3).join(' | ')}`,
+          `temporal-sql-tool ${step.slice(2).join(' ')} (${database.name}) failed: ${(e.stderr || e.message).trim().split('\n').slice(-3).join(' | ')}`,
         );
       }
     }
@@ -53,7 +50,7 @@ export interface TemporalServerOptions {
   build: ServerBuild;
   db: Database;
   ports: ServerPorts;
-  /** Config and log folder. */
+  /** Log folder (and the server's working directory). */
   dir: string;
 }
 
@@ -75,12 +72,8 @@ function exited(child: ChildProcess): Promise<void> {
 }
 
 export function temporalServer({ build, db, ports, dir }: TemporalServerOptions): TemporalServerProcess {
-  const configDir = path.join(dir, 'config');
-  mkdirSync(path.join(configDir, 'dynamicconfig'), { recursive: true });
-  cpSync(build.configTemplate, path.join(configDir, 'docker.yaml'));
-  const dynamicConfig = path.join(configDir, 'dynamicconfig', 'docker.yaml');
-  cpSync(build.dynamicConfig, dynamicConfig);
-  const env = { ...process.env, ...serverEnvironment(db, ports), DYNAMIC_CONFIG_FILE_PATH: dynamicConfig };
+  mkdirSync(dir, { recursive: true });
+  const env = { ...process.env, ...serverEnvironment(db, ports), DYNAMIC_CONFIG_FILE_PATH: DYNAMIC_CONFIG_FILE };
   const logFile = path.join(dir, 'temporal-server.log');
   let child: ChildProcess | undefined;
   let stopping = false;
@@ -103,11 +96,8 @@ export function temporalServer({ build, db, ports, dir }: TemporalServerOptions)
       if (child && child.exitCode === null && child.signalCode === null)
         throw new Error('the Temporal server is already running');
       const log = openSync(logFile, 'a');
-      child = spawn(
-        build.server,
-        ['--root', dir, '--config', 'config', '--env', 'docker', '--allow-no-auth', 'start'],
-        { env, stdio: ['ignore', log, log] },
-      );
+      // No config flags: the embedded template, filled in from the environment, as the temporalio/server image does.
+      child = spawn(build.server, ['start'], { cwd: dir, env, stdio: ['ignore', log, log] });
       closeSync(log);
       await new Promise<void>((resolve, reject) => child!.once('spawn', resolve).once('error', reject));
     },

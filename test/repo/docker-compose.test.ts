@@ -14,6 +14,7 @@ interface ComposeService {
   env_file?: string | string[];
   depends_on?: Record<string, { condition: string }>;
   healthcheck?: { test: string[] };
+  restart?: string;
 }
 
 const root = path.join(__dirname, '..', '..');
@@ -23,18 +24,25 @@ const compose = parse(readFileSync(path.join(root, 'docker-compose.yml'), 'utf8'
 const services = compose.services;
 
 describe('docker-compose.yml', () => {
-  it('runs Postgres, the Temporal server, the UI, the worker and the webhook receiver', () => {
+  it('runs Postgres, the schema step, the Temporal server, the namespace step, the UI, the worker and the webhook receiver', () => {
     expect(Object.keys(services)).toEqual(
       expect.arrayContaining([
         'postgresql',
+        'temporal-schema',
         'temporal',
+        'temporal-namespace',
         'temporal-ui',
-        'temporal-search-attributes',
         'worker',
         'webhooks',
         'codec-server',
       ]),
     );
+  });
+
+  it('uses no deprecated Temporal image (auto-setup is no longer built)', () => {
+    const images = Object.values(services).map((service) => service.image ?? '');
+    expect(images.filter((image) => /auto-setup/.test(image))).toEqual([]);
+    expect(images).toEqual(expect.arrayContaining([expect.stringMatching(/^temporalio\/server:/)]));
   });
 
   it('pins every image to an exact version', () => {
@@ -49,14 +57,27 @@ describe('docker-compose.yml', () => {
     for (const name of ['postgresql', 'temporal', 'temporal-ui', 'worker', 'webhooks', 'codec-server']) {
       expect(services[name]?.healthcheck?.test, name).toBeDefined();
     }
-    expect(services.temporal?.depends_on?.postgresql?.condition).toBe('service_healthy');
-    expect(services.worker?.depends_on?.['temporal-search-attributes']?.condition).toBe(
-      'service_completed_successfully',
-    );
+    // PostgreSQL healthy → schema set up (one-shot) → server healthy → namespace and attributes (one-shot) → the rest.
+    expect(services['temporal-schema']?.depends_on?.postgresql?.condition).toBe('service_healthy');
+    expect(services.temporal?.depends_on?.['temporal-schema']?.condition).toBe('service_completed_successfully');
+    expect(services['temporal-namespace']?.depends_on?.temporal?.condition).toBe('service_healthy');
+    for (const name of ['worker', 'webhooks']) {
+      expect(services[name]?.depends_on?.['temporal-namespace']?.condition, name).toBe(
+        'service_completed_successfully',
+      );
+    }
+    expect(services['temporal-ui']?.depends_on?.temporal?.condition).toBe('service_healthy');
+  });
+
+  it('runs the one-shot steps once per up, never restarting them', () => {
+    for (const name of ['temporal-schema', 'temporal-namespace']) {
+      expect(services[name]?.restart, name).toBe('no');
+      expect(services[name]?.healthcheck, name).toBeUndefined();
+    }
   });
 
   it('registers both custom search attributes as Keyword', () => {
-    const command = (services['temporal-search-attributes']?.command ?? []).join(' ');
+    const command = (services['temporal-namespace']?.command ?? []).join(' ');
     expect(command).toMatch(/--name JourneyProvider --type Keyword/);
     expect(command).toMatch(/--name JourneyStatus --type Keyword/);
   });
@@ -99,16 +120,17 @@ describe('docker-compose.yml with a namespace of its own', () => {
     services: Record<string, ComposeService>;
   };
 
-  it('auto-setup creates the TEMPORAL_NAMESPACE of .env, and the search attributes are registered in it', () => {
-    const { temporal, worker, 'temporal-search-attributes': attributes } = resolved.services;
+  it('the namespace step creates the TEMPORAL_NAMESPACE of .env and registers the search attributes in it', () => {
+    const { worker, 'temporal-namespace': setup } = resolved.services;
     expect(worker?.env_file).toBe('.env'); // so the worker's namespace is .env's
-    expect(temporal?.environment?.DEFAULT_NAMESPACE).toBe(dotEnv.TEMPORAL_NAMESPACE);
-    expect(attributes?.env_file).toBeUndefined();
+    expect(setup?.env_file).toBeUndefined();
     // The step's shell sees only its own environment, not .env.
-    const shellVars = Object.fromEntries(Object.entries(attributes?.environment ?? {}).map(([k, v]) => [k, String(v)]));
-    const command = interpolate((attributes?.command ?? []).join(' '), shellVars);
+    const shellVars = Object.fromEntries(Object.entries(setup?.environment ?? {}).map(([k, v]) => [k, String(v)]));
+    const command = interpolate((setup?.command ?? []).join(' '), shellVars);
     const namespaces = [...command.matchAll(/--namespace (\S+)/g)].map((m) => m[1]);
-    expect(namespaces).toEqual([dotEnv.TEMPORAL_NAMESPACE, dotEnv.TEMPORAL_NAMESPACE]);
+    expect(namespaces).toEqual(Array(4).fill(dotEnv.TEMPORAL_NAMESPACE));
+    expect(command).toMatch(/namespace create --namespace journeys /);
+    expect(command).toMatch(/search-attribute create --namespace journeys /);
   });
 });
 
