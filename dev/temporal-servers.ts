@@ -64,11 +64,26 @@ export async function timed<T>(what: string, fn: () => Promise<T>): Promise<T> {
 // Time-skipping test server (Java), from Maven Central.
 
 const testServerDir = path.join(binDir, `temporal-test-server-${TEST_SERVER_VERSION}`);
+/**
+ * The test server logs through SLF4J 1.7 and ships no binding: without one SLF4J prints three lines of warnings to
+ * stderr at every start. slf4j-nop is the binding that says "no logging" on purpose.
+ */
+const TEST_SERVER_POM = `<project xmlns="http://maven.apache.org/POM/4.0.0"><modelVersion>4.0.0</modelVersion>
+  <groupId>journey-await.local</groupId><artifactId>temporal-test-server-classpath</artifactId><version>2</version>
+  <dependencies>
+    <dependency><groupId>io.temporal</groupId><artifactId>temporal-test-server</artifactId><version>${TEST_SERVER_VERSION}</version></dependency>
+    <dependency><groupId>org.slf4j</groupId><artifactId>slf4j-nop</artifactId><version>1.7.36</version></dependency>
+  </dependencies>
+</project>
+`;
 const testServerWrapper = path.join(testServerDir, 'temporal-test-server');
 
 function cachedTestServer(): string | undefined {
   const classpathFile = path.join(testServerDir, 'classpath.txt');
+  const pomFile = path.join(testServerDir, 'pom.xml');
   if (!existsSync(testServerWrapper) || !existsSync(classpathFile)) return undefined;
+  // A cache resolved from another pom (an older version of this file) is resolved again.
+  if (!existsSync(pomFile) || readFileSync(pomFile, 'utf8') !== TEST_SERVER_POM) return undefined;
   // The classpath points into ~/.m2; a wiped Maven repository means the cache is stale.
   const jars = readFileSync(classpathFile, 'utf8').trim().split(path.delimiter);
   return jars.every((jar) => existsSync(jar)) ? testServerWrapper : undefined;
@@ -78,13 +93,7 @@ async function buildTestServer(): Promise<string> {
   const staging = `${testServerDir}.tmp-${process.pid}`;
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(staging, { recursive: true });
-  writeFileSync(
-    path.join(staging, 'pom.xml'),
-    `<project xmlns="http://maven.apache.org/POM/4.0.0"><modelVersion>4.0.0</modelVersion>
-  <groupId>journey-await.local</groupId><artifactId>temporal-test-server-classpath</artifactId><version>1</version>
-  <dependencies><dependency><groupId>io.temporal</groupId><artifactId>temporal-test-server</artifactId><version>${TEST_SERVER_VERSION}</version></dependency></dependencies>
-</project>\n`,
-  );
+  writeFileSync(path.join(staging, 'pom.xml'), TEST_SERVER_POM);
   await timed(`Resolving io.temporal:temporal-test-server:${TEST_SERVER_VERSION} with Maven`, () =>
     run('mvn', ['-B', '-q', '-Dstyle.color=never', 'dependency:build-classpath', '-Dmdep.outputFile=classpath.txt'], {
       cwd: staging,

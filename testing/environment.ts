@@ -11,6 +11,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import {
   bundleWorkflowCode,
   DefaultLogger,
+  makeTelemetryFilterString,
   Runtime,
   Worker,
   type LogLevel,
@@ -87,10 +88,19 @@ function bundleJourneyWorkflows(): ReturnType<typeof bundleWorkflowCode> {
   return journeyBundle;
 }
 
-/** The kit installs a quiet Runtime unless the test already installed its own. */
+/**
+ * The kit installs a quiet Runtime unless the test already installed its own. Core's logs go through the same
+ * logger, and only its errors: its warnings here are about the time-skipping server (which advertises none of the
+ * capabilities a real server does, e.g. keeping heartbeat details on failure), not about the service's code.
+ */
 function ensureRuntime(level: LogLevel): void {
   try {
-    Runtime.install({ logger: new DefaultLogger(level) });
+    Runtime.install({
+      logger: new DefaultLogger(level),
+      telemetryOptions: {
+        logging: { forward: {}, filter: makeTelemetryFilterString({ core: 'ERROR', other: level }) },
+      },
+    });
   } catch (err) {
     if (!/already been instantiated|already installed/i.test(String(err))) throw err;
   }

@@ -38,7 +38,9 @@ export async function createLocalEnv(
 ): Promise<TestWorkflowEnvironment> {
   installTestRuntime();
   const executable = await devServerExecutable();
+  // `--output none`: no start-up banner (CLI version, addresses) on the test run's stdout.
+  const extraArgs = ['--output', 'none', ...(options.server?.extraArgs ?? [])];
   return withStartRetries(executable, () =>
-    TestWorkflowEnvironment.createLocal({ ...options, server: { ...options.server, executable } }),
+    TestWorkflowEnvironment.createLocal({ ...options, server: { ...options.server, executable, extraArgs } }),
   );
 }
