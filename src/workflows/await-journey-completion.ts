@@ -41,6 +41,7 @@ import {
 import { describeFetchFailure, fetchJourneyState } from './fetch';
 import { expiredState, fetchedState, pollingExhausted, rejectedByProvider } from './outcomes';
 import { isExhausted, nextPollDelayMs, resolvePolicy } from './schedule';
+import { publishStaleMarker } from './stale-marker';
 import { WakeableWait } from './wakeable-wait';
 import { isNewWebhook } from './webhook-memory';
 
@@ -221,6 +222,8 @@ class JourneyAwait {
 
   private recordFetched(poll: JourneyPoll): JourneyState {
     const fetched = fetchedState(this.input, poll, Date.now());
+    // The end of a failing streak clears the stale marker; after a success there is nothing to clear.
+    publishStaleMarker(this.state.consecutiveErrors, 0, this.state.lastState);
     Object.assign(this.state, { consecutiveErrors: 0, lastError: undefined, lastFailure: undefined });
     this.state.lastState = fetched;
     this.publishStatus(fetched.status, fetched.decision);
@@ -246,6 +249,7 @@ class JourneyAwait {
     state.consecutiveErrors++;
     state.lastError = failure.message;
     state.lastFailure = { type: failure.type, details: failure.details };
+    publishStaleMarker(state.consecutiveErrors - 1, state.consecutiveErrors, state.lastState, state.lastFailure);
     this.publishDetails();
     log.info('fetchState failed', { consecutiveErrors: state.consecutiveErrors, type: failure.type });
     if (isExhausted(state.consecutiveErrors, this.policy)) {

@@ -4,7 +4,7 @@
  * history event and no action. `staleMarkerUpdates` is pure; `publishStaleMarker` is the workflow's one call.
  */
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
-import { patched, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { JourneyState } from '../journey';
 import {
   journeyFetchErrorsKey,
@@ -12,9 +12,7 @@ import {
   journeyStaleSinceKey,
   type FetchFailureDetails,
 } from '../workflow-contract';
-
-/** patched() marker: this run keeps the stale marker. Recorded at the first failed fetch, so healthy runs never do. */
-export const STALE_MARKER_PATCH = 'journey-stale-marker';
+import { isPatched, PATCHES } from './versions';
 
 /** What one fetch left behind, as the workflow counts it. */
 export interface FetchOutcome {
@@ -55,7 +53,7 @@ export function staleMarkerUpdates(outcome: FetchOutcome): SearchAttributeUpdate
 
 /**
  * Called after every fetch with the error count before and after it: upserts what changed, in runs that record
- * STALE_MARKER_PATCH (asked only when there is something to upsert, so a healthy run records no marker either).
+ * PATCHES.staleMarker (asked only when there is something to upsert, so a healthy run records no marker either).
  * The last successful fetch is the last state's `observedAt`, or the journey's first start.
  */
 export function publishStaleMarker(
@@ -66,5 +64,5 @@ export function publishStaleMarker(
 ): void {
   const lastSuccessAt = lastState ? Date.parse(lastState.observedAt) : workflowInfo().startTime.getTime();
   const updates = staleMarkerUpdates({ errorsBefore, errorsAfter, lastSuccessAt, ...(failure ? { failure } : {}) });
-  if (updates.length > 0 && patched(STALE_MARKER_PATCH)) upsertSearchAttributes(updates);
+  if (updates.length > 0 && isPatched(PATCHES.staleMarker)) upsertSearchAttributes(updates);
 }

@@ -31,10 +31,22 @@ export function definePatch(patch: WorkflowPatch): WorkflowPatch {
 }
 
 /**
- * The product's patches. Empty: the package has never been released, so today's code is the baseline and there
- * is no older history to keep replaying. Add an entry with `definePatch` for each command change from now on.
+ * The product's patches, one `definePatch` entry for each command change since the baseline (the code of
+ * 2026-12-07, before the first release).
  */
-export const PATCHES = {} as const satisfies Record<string, WorkflowPatch>;
+export const PATCHES = {
+  staleMarker: definePatch({
+    id: 'journey-stale-marker',
+    since: '2026-12-07.1',
+    // Journeys started before it without a deadline can run on; by then `list` should show none open
+    // (StartTime < 2026-12-07T04:00:00Z AND ExecutionStatus = 'Running'), plus the namespace's retention.
+    deprecateAfter: '2027-03-07',
+    removeAfter: '2027-06-07',
+    change:
+      "a failed fetch upserts the stale marker (JourneyStaleSince at a streak's first, JourneyFetchErrors and " +
+      'JourneyLastError at each), the next successful fetch clears it; an ordinary poll upserts nothing',
+  }),
+} as const satisfies Record<string, WorkflowPatch>;
 
 /** Every patch defined so far (the product's, and any a test defines), in definition order. */
 export function definedPatches(): WorkflowPatch[] {
