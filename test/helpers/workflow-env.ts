@@ -175,7 +175,7 @@ export async function runHistories(
  * (the `since` of the newest patch in src/workflows/versions.ts, or the baseline). Files with an older prefix stay
  * committed and keep replaying until their patch is removed (docs/design.md "Versioning").
  */
-export const HISTORY_SHAPE = '2026-12-07';
+export const HISTORY_SHAPE = '2026-12-07.1';
 
 /** `SAVE_HISTORIES=1 npx vitest run test/workflow…` writes `<HISTORY_SHAPE>-<name>.json` replay fixtures. */
 export function maybeSaveHistory(name: string, history: History): void {

@@ -12,7 +12,7 @@ import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { beforeAll, expect, it } from 'vitest';
 import { codecDataConverter } from '../../src/codec/keys';
-import { definedPatches } from '../../src/workflows/versions';
+import { definedPatches, PATCHES } from '../../src/workflows/versions';
 import { installTestRuntime } from '../helpers/temporal-env';
 import { bundleJourneyWorkflows, EventType, HISTORY_SHAPE, historiesDir } from '../helpers/workflow-env';
 
@@ -63,6 +63,15 @@ it('fetches through local-activity markers, and records only patches of the regi
   const fetches = (file: string) =>
     (historyOf(file).events ?? []).filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity');
   expect(fetches(`${HISTORY_SHAPE}-a-completes-on-4th-poll.json`)).toHaveLength(4);
+});
+
+it("replays both sides of the stale marker's patch: baseline histories with failed fetches, and today's", () => {
+  const { id } = PATCHES.staleMarker;
+  for (const scenario of ['b-errors-then-completes', 'j-operator-state-gave-up']) {
+    expect(patchMarkers(`2026-12-07-${scenario}.json`), scenario).not.toContain(id);
+    expect(patchMarkers(`${HISTORY_SHAPE}-${scenario}.json`), scenario).toEqual([id]);
+  }
+  expect(patchMarkers(`${HISTORY_SHAPE}-a-completes-on-4th-poll.json`)).toEqual([]);
 });
 
 it('replays every committed history without a determinism error', async () => {
