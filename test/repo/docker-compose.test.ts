@@ -48,7 +48,7 @@ describe('docker-compose.yml', () => {
   it('pins every image to an exact version', () => {
     for (const [name, service] of Object.entries(services)) {
       if (service.build) continue;
-      expect(service.image, name).toMatch(/^[\w./-]+:\d+\.\d+(\.\d+)?[\w.-]*$/);
+      expect(service.image, name).toMatch(/^[\w./-]+:v?\d+\.\d+(\.\d+)?[\w.-]*$/);
       expect(service.image, name).not.toMatch(/:latest$/);
     }
   });

@@ -64,4 +64,26 @@ describe('Prometheus rules (promtool)', () => {
     const { stdout } = await run('promtool', ['test', 'rules', ...testFiles]);
     expect(stdout).toContain('SUCCESS');
   });
+
+  it('the docker-compose Prometheus scrapes the worker and the receiver where they listen, with the rules', () => {
+    type Service = { environment?: Record<string, string>; volumes?: string[]; image?: string };
+    const compose = parse(readFileSync(path.join(dir, '../../docker-compose.yml'), 'utf8')) as {
+      services: Record<string, Service>;
+    };
+    const config = parse(readFileSync(path.join(dir, 'prometheus.yml'), 'utf8')) as {
+      rule_files: string[];
+      scrape_configs: { job_name: string; static_configs: { targets: string[] }[] }[];
+    };
+    const targets = config.scrape_configs.flatMap((c) => c.static_configs.flatMap((s) => s.targets));
+    const port = (bind: string | undefined) => bind?.split(':').pop();
+    const { worker, webhooks, prometheus } = compose.services;
+    expect(targets.sort()).toEqual(
+      [
+        `webhooks:${port(webhooks?.environment?.WEBHOOK_METRICS_BIND)}`,
+        `worker:${port(worker?.environment?.METRICS_BIND)}`,
+      ].sort(),
+    );
+    expect(prometheus?.volumes).toContain('./ops/prometheus:/etc/prometheus:ro');
+    expect(config.rule_files).toEqual(['/etc/prometheus/journey-await.rules.yml']);
+  });
 });
