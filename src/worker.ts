@@ -20,13 +20,18 @@ import {
   configErrorReport,
   journeyDataConverter,
   temporalConnectionFromEnv,
+  tracingSettingsFromEnv,
   workerSettingsFromEnv,
+  type TracingSettings,
   type WorkerSettings,
 } from './config';
 import { createJsonLogger, type AppLogger } from './logger';
+import { startTracing, tracingWorkerOptions, type Tracing } from './tracing';
 import { workerPrometheusExporter } from './worker-metrics';
 
 export const WORKFLOW_BUNDLE_FILE = 'workflow-bundle.js';
+/** The same workflows with the OpenTelemetry workflow interceptors bundled in, loaded when tracing is on. */
+export const TRACED_WORKFLOW_BUNDLE_FILE = 'workflow-bundle-traced.js';
 const SHUTDOWN_EXIT_MARGIN_MS = 5_000;
 const SHUTDOWN_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 
@@ -34,8 +39,11 @@ const SHUTDOWN_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 export function workflowSource(
   dir: string = __dirname,
   explicit?: string,
+  traced = false,
 ): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> {
-  const codePath = explicit ? path.resolve(explicit) : path.join(dir, WORKFLOW_BUNDLE_FILE);
+  const codePath = explicit
+    ? path.resolve(explicit)
+    : path.join(dir, traced ? TRACED_WORKFLOW_BUNDLE_FILE : WORKFLOW_BUNDLE_FILE);
   if (existsSync(codePath)) return { workflowBundle: { codePath } };
   if (explicit) throw new ConfigError([`JOURNEY_WORKFLOW_BUNDLE: ${explicit} does not exist (run npm run build)`]);
   // A directory: webpack resolves its index (index.ts under tsx, index.js when compiled).
@@ -53,8 +61,24 @@ export interface RunningWorker {
   done: Promise<void>;
 }
 
-/** What a caller may add to the product's worker without changing it: interceptors (the bench times polls). */
-export type WorkerExtras = Pick<WorkerOptions, 'interceptors'>;
+/**
+ * What a caller may add to the product's worker without changing it: interceptors (the bench times polls), and
+ * tracing (OTEL_EXPORTER_OTLP_ENDPOINT; main starts it).
+ */
+export type WorkerExtras = Pick<WorkerOptions, 'interceptors'> & { tracing?: Tracing };
+
+/** The tracing interceptors first, then the caller's. */
+function mergeInterceptors(
+  a: WorkerOptions['interceptors'] = {},
+  b: WorkerOptions['interceptors'] = {},
+): WorkerOptions['interceptors'] {
+  return {
+    ...a,
+    ...b,
+    activity: [...(a.activity ?? []), ...(b.activity ?? [])],
+    workflowModules: [...(a.workflowModules ?? []), ...(b.workflowModules ?? [])],
+  };
+}
 
 /** Creates and runs the worker (after Runtime.install). Exposed for tests, the embedded stack and the bench. */
 export async function runWorker(
@@ -74,7 +98,9 @@ export async function runWorker(
   }
   const dispatcher = createProviderAgent();
   try {
-    const source = workflowSource(__dirname, settings.workflowBundle);
+    const { tracing, interceptors } = extras;
+    const source = workflowSource(__dirname, settings.workflowBundle, tracing !== undefined);
+    const traced = tracing ? tracingWorkerOptions(tracing, { bundled: 'workflowBundle' in source }) : undefined;
     const worker = await Worker.create({
       connection,
       namespace: connectConfig.namespace,
@@ -84,7 +110,8 @@ export async function runWorker(
       dataConverter: journeyDataConverter(),
       shutdownGraceTime: settings.shutdownGraceMs,
       ...settings.tuning,
-      ...extras,
+      ...(traced || interceptors ? { interceptors: mergeInterceptors(traced?.interceptors, interceptors) } : {}),
+      ...(traced?.sinks ? { sinks: traced.sinks } : {}),
     });
     logger.info('worker started', {
       taskQueue: settings.taskQueue,
@@ -92,11 +119,13 @@ export async function runWorker(
       providers: Object.keys(settings.providers).join(','),
       workflows: 'workflowBundle' in source ? 'prebuilt bundle' : 'bundled from sources',
       metrics: settings.metricsBind ?? 'off',
+      tracing: tracing ? 'on' : 'off',
       ...settings.tuning,
     });
     const done = worker.run().finally(async () => {
       await connection.close().catch(() => {});
       await dispatcher.close().catch(() => {});
+      await tracing?.shutdown().catch(() => {});
       logger.info('worker stopped');
     });
     return { worker, done };
@@ -109,8 +138,10 @@ export async function runWorker(
 
 export async function main(): Promise<void> {
   let settings: WorkerSettings;
+  let tracingSettings: TracingSettings | undefined;
   try {
     settings = workerSettingsFromEnv();
+    tracingSettings = tracingSettingsFromEnv();
     workflowSource(__dirname, settings.workflowBundle);
     journeyDataConverter();
   } catch (err) {
@@ -138,7 +169,7 @@ export async function main(): Promise<void> {
   }
   let running: RunningWorker;
   try {
-    running = await runWorker(settings, logger);
+    running = await runWorker(settings, logger, { tracing: startTracing(tracingSettings, 'journey-await-worker') });
   } catch (err) {
     if (err instanceof ConfigError) exitWithConfigError(err);
     throw err;

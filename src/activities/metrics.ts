@@ -3,6 +3,7 @@
  * worker's namespace and task queue): how long each fetch took and how it ended, by provider. Labels are classes,
  * never a journey id or anything the provider returned.
  */
+import { trace } from '@opentelemetry/api';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure, type MetricMeter } from '@temporalio/common';
 import type { FetchStateInput, JourneyPoll } from '../journey';
@@ -26,6 +27,11 @@ export function classifyFetch(err: unknown): { outcome: FetchOutcome; httpStatus
   if (status === 429) return { outcome: 'rate_limited', httpStatusClass };
   if (status === undefined && TIMEOUT_MESSAGE.test(failure.message)) return { outcome: 'timeout', httpStatusClass };
   return { outcome: 'transient', httpStatusClass };
+}
+
+function httpStatusAttribute(err: unknown): { 'http.response.status_code'?: number } {
+  const status = err instanceof ApplicationFailure ? (err.details?.[0] as FetchFailureDetails)?.httpStatus : undefined;
+  return status ? { 'http.response.status_code': status } : {};
 }
 
 function contextMeter(): MetricMeter | undefined {
@@ -56,11 +62,18 @@ export function withFetchMetrics(
       error = err ?? new Error('fetchState threw nothing');
       throw err;
     } finally {
+      const { outcome, httpStatusClass } = classifyFetch(error);
+      // A known provider's name, never whatever string an input held.
+      const provider = adapterFor(input.provider)?.provider ?? 'unknown';
+      // The activity's span when tracing is on (its interceptor makes it active): classes only, never data.
+      trace.getActiveSpan()?.setAttributes({
+        'journey.provider': provider,
+        'journey.fetch.outcome': outcome,
+        'http.response.status_class': httpStatusClass,
+        ...httpStatusAttribute(error),
+      });
       const m = meter();
       if (m) {
-        const { outcome, httpStatusClass } = classifyFetch(error);
-        // A known provider's name, never whatever string an input held.
-        const provider = adapterFor(input.provider)?.provider ?? 'unknown';
         m.createCounter(
           FETCH_METRICS.fetches,
           undefined,

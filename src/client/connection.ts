@@ -1,7 +1,14 @@
 /** A Temporal Client for journey-await: the connection from envconfig, the payload codec from the keys. */
 import { Client, Connection, type ConnectionOptions } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
-import { connectTimeoutMsFromEnv, DEFAULT_NAMESPACE, journeyDataConverter, temporalConnectionFromEnv } from '../config';
+import {
+  connectTimeoutMsFromEnv,
+  DEFAULT_NAMESPACE,
+  journeyDataConverter,
+  temporalConnectionFromEnv,
+  tracingSettingsFromEnv,
+} from '../config';
+import { ensureTracing, tracingClientInterceptors } from '../tracing';
 import { rethrowTemporalError } from './errors';
 import { checkJourneyDefaults, setJourneyDefaults, type JourneyDefaults } from './journey-defaults';
 
@@ -16,6 +23,12 @@ export interface ConnectOptions {
   dataConverter?: DataConverter;
   /** Defaults for every journey this client starts (setJourneyDefaults): a polling policy, a lifetime. */
   journeyDefaults?: JourneyDefaults;
+  /**
+   * Trace each Temporal call (OpenTelemetry; the trace travels on into the workflow). Default: when
+   * OTEL_EXPORTER_OTLP_ENDPOINT is set, and then spans are exported over OTLP/HTTP unless the process has its own
+   * tracer provider registered.
+   */
+  tracing?: boolean;
 }
 
 /**
@@ -31,6 +44,7 @@ export async function connectClient(options: ConnectOptions = {}): Promise<Clien
     ? undefined
     : temporalConnectionFromEnv(options.profile ? { profile: options.profile } : {});
   const dataConverter = options.dataConverter ?? journeyDataConverter();
+  const traced = options.tracing ?? ensureTracing(tracingSettingsFromEnv(), 'journey-await-client');
   const connectionOptions: ConnectionOptions = {
     connectTimeout: connectTimeoutMsFromEnv(),
     ...(loaded?.connectionOptions as ConnectionOptions | undefined),
@@ -54,6 +68,7 @@ export async function connectClient(options: ConnectOptions = {}): Promise<Clien
     connection,
     namespace: options.namespace ?? loaded?.namespace ?? DEFAULT_NAMESPACE,
     dataConverter,
+    ...(traced ? { interceptors: { workflow: tracingClientInterceptors() } } : {}),
   });
   if (options.journeyDefaults !== undefined) setJourneyDefaults(client, options.journeyDefaults);
   return client;

@@ -7,6 +7,7 @@
 import { parseClientSettings, parseConnectTimeout, type ClientSettings } from './client';
 import { parseCodecServerSettings, type CodecServerSettings } from './codec-server';
 import { orThrow, processEnv, type Env } from './env';
+import { parseTracingSettings, type TracingSettings } from './tracing';
 import { parseWebhookSettings, type WebhookSettings } from './webhooks';
 import { parseWorkerSettings, type WorkerSettings } from './worker';
 
@@ -18,6 +19,7 @@ export { processEnv, type Env, type Parsed } from './env';
 export * from './errors';
 export * from './running-stack';
 export * from './temporal';
+export * from './tracing';
 export * from './webhooks';
 export * from './worker';
 
@@ -44,4 +46,9 @@ export function clientSettingsFromEnv(env: Env = processEnv()): ClientSettings {
 /** TEMPORAL_CONNECT_TIMEOUT_MS alone, for `connectClient` (a library user's LOG_LEVEL is not its business). */
 export function connectTimeoutMsFromEnv(env: Env = processEnv()): number {
   return orThrow(parseConnectTimeout(env));
+}
+
+/** OpenTelemetry tracing settings (undefined: tracing off). Throws ConfigError. */
+export function tracingSettingsFromEnv(env: Env = processEnv()): TracingSettings | undefined {
+  return orThrow(parseTracingSettings(env));
 }

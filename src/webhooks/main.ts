@@ -4,7 +4,14 @@
  * retry). Exit code 2 on a configuration error, one line per missing or malformed variable.
  */
 import { connectClient } from '../client';
-import { ConfigError, configErrorReport, journeyDataConverter, webhookSettingsFromEnv } from '../config';
+import {
+  ConfigError,
+  configErrorReport,
+  journeyDataConverter,
+  tracingSettingsFromEnv,
+  webhookSettingsFromEnv,
+} from '../config';
+import { startTracing, type Tracing } from '../tracing';
 import { createJsonLogger } from '../logger';
 import { adapters } from '../providers/registry';
 import { createWebhookMetrics, serveMetrics, visibilityRunningJourneys } from './metrics';
@@ -12,9 +19,12 @@ import { createWebhookServer } from './server';
 
 export async function main(): Promise<void> {
   let settings;
+  let tracing: Tracing | undefined;
   try {
     settings = webhookSettingsFromEnv();
     journeyDataConverter();
+    // Before the client, so its Temporal calls are traced as this service's.
+    tracing = startTracing(tracingSettingsFromEnv(), 'journey-await-webhooks');
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`journey-await webhooks: ${configErrorReport(err)}\n`);
@@ -78,6 +88,7 @@ export async function main(): Promise<void> {
     force.unref();
     await app.close();
     await metricsServer?.close();
+    await tracing?.shutdown().catch(() => {});
     await client.connection.close().catch(() => {});
     logger.info('stopped');
     process.exit(0);

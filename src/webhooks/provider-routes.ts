@@ -14,6 +14,7 @@ import { verifySharedSecret, WebhookAuthError, type JwtVerifier, type SharedSecr
 import { bodyJwt, payloadOf } from './body';
 import { HttpError } from './errors';
 import { stateOf } from './request-state';
+import { withWebhookSpan } from './tracing';
 
 export interface ProviderRoutesOptions {
   adapter: ProviderAdapter;
@@ -97,11 +98,13 @@ async function extract(
 /** Signal-with-start; 200 also when the journey has already finished (the provider must stop retrying). */
 async function deliver(options: ProviderRoutesOptions, req: WebhookRequest, reply: FastifyReply) {
   const { journeyId, webhook, environment } = await extract(options, req);
-  const outcome = await signalJourneyWebhook(
-    options.client,
-    { provider: options.adapter.provider, journeyId, ...(environment ? { environment } : {}) },
-    webhook,
-    { taskQueue: options.taskQueue, timeoutMs: options.temporalTimeoutMs },
+  const outcome = await withWebhookSpan(options.adapter.provider, () =>
+    signalJourneyWebhook(
+      options.client,
+      { provider: options.adapter.provider, journeyId, ...(environment ? { environment } : {}) },
+      webhook,
+      { taskQueue: options.taskQueue, timeoutMs: options.temporalTimeoutMs },
+    ),
   );
   stateOf(req).outcome = outcome;
   return reply.code(200).send({ ok: true, outcome });
