@@ -69,3 +69,13 @@ export async function sendProviderWebhook(
   }
   return post<WebhookResult>(`${simulatorUrl(stack)}/__admin/webhooks`, webhook);
 }
+
+/** A provider outage: every journey's state request answers `httpStatus` (503) until it is ended with `on: false`. */
+export async function setSimulatorOutage(stack: SimulatedStack, on: boolean, httpStatus = 503): Promise<void> {
+  const url = `${simulatorUrl(stack)}/__admin/outage`;
+  if (on) await post(url, { httpStatus });
+  else {
+    const res = await fetch(url, { method: 'DELETE' });
+    if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
+  }
+}
