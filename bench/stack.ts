@@ -9,7 +9,7 @@ import type { Client } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import type { ProviderConfig } from '../src/providers/config';
-import { journeySearchAttributeKeys } from '../src/workflow-contract';
+import { journeySearchAttributeKeys } from '../src/contract/workflow';
 import { devServerExecutable, INSTALL_HINT, withStartRetries } from '../dev/temporal-servers';
 import { forkRpc, type RpcChild } from './rpc';
 import type { InitArgs, WorkerTuning } from './worker-process';

@@ -3,26 +3,24 @@
  * workflow, signal it or read how it failed, with no client or Node imports, so it bundles into Temporal's workflow
  * sandbox. Services' other code uses `journey-await` (the client library).
  */
-import type { JourneyState } from './journey';
-import type { AwaitJourneyInput } from './workflow-contract';
+import type { JourneyState } from './contract/journey-state';
+import type { AwaitJourneyInput } from './contract/input';
 
+export { JOURNEY_POLLING_EXHAUSTED, JOURNEY_REJECTED_BY_PROVIDER } from './contract/errors';
+export { journeyWorkflowId } from './contract/identifiers';
+export type { AwaitJourneyInput } from './contract/input';
+export { POLLING_PRESETS, RECOMMENDED_SLOWDOWN, type PollingSlowdown } from './contract/polling';
 export {
   DEFAULT_TASK_QUEUE,
-  JOURNEY_POLLING_EXHAUSTED,
-  JOURNEY_REJECTED_BY_PROVIDER,
   journeyProgressQuery,
   journeyWebhookSignal,
-  journeyWorkflowId,
-  POLLING_PRESETS,
-  RECOMMENDED_SLOWDOWN,
   WORKFLOW_TYPE,
-  type AwaitJourneyInput,
-  type PollingSlowdown,
   type JourneyProgress,
   type JourneyWebhook,
-} from './workflow-contract';
-export { INVALID_JOURNEY_INPUT } from './journey-input';
-export type { JourneyDecision, JourneyProvider, JourneyState, JourneyStatus } from './journey';
+} from './contract/workflow';
+export { INVALID_JOURNEY_INPUT } from './contract/errors';
+export type { JourneyState } from './contract/journey-state';
+export type { JourneyDecision, JourneyProvider, JourneyStatus } from './contract/vocabulary';
 
 /** The workflow's signature: `executeChild<AwaitJourneyCompletion>(WORKFLOW_TYPE, { workflowId, args: [input] })`. */
 export type AwaitJourneyCompletion = (input: AwaitJourneyInput) => Promise<JourneyState>;

@@ -20,9 +20,10 @@ import {
 import { expandScript, startSimulator, type ScriptEntry, type Simulator } from '../dev/simulator';
 import { timeSkippingServerExecutable, withStartRetries } from '../dev/temporal-servers';
 import { createActivities, createProviderAgent } from '../src/activities';
-import type { FetchStateInput, JourneyPoll, JourneyProvider } from '../src/journey';
-import { validateJourneyRef } from '../src/journey-input';
-import { DEFAULT_TASK_QUEUE, journeySearchAttributeKeys } from '../src/workflow-contract';
+import type { FetchStateInput, JourneyPoll } from '../src/contract/journey-state';
+import type { JourneyProvider } from '../src/contract/vocabulary';
+import { validateJourneyRef } from '../src/contract/input';
+import { DEFAULT_TASK_QUEUE, journeySearchAttributeKeys } from '../src/contract/workflow';
 import { createScriptedFetchState, type JourneyFetches } from './scripted-fetch-state';
 import { startTestWebhookReceiver, type SendWebhookOptions, type WebhookDelivery } from './webhooks';
 

@@ -17,12 +17,9 @@ export {
 } from './scripted-fetch-state';
 export type { SendWebhookOptions, WebhookDelivery } from './webhooks';
 export { ScriptError, type ScriptEntry, type SimStatus, type SimStep } from '../dev/simulator';
-export {
-  JOURNEY_POLLING_EXHAUSTED,
-  JOURNEY_REJECTED_BY_PROVIDER,
-  type AwaitJourneyInput,
-  type JourneyProgress,
-  type JourneyWebhook,
-} from '../src/workflow-contract';
-export { InvalidJourneyInputError } from '../src/journey-input';
-export type { JourneyDecision, JourneyProvider, JourneyState, JourneyStatus } from '../src/journey';
+export { JOURNEY_POLLING_EXHAUSTED, JOURNEY_REJECTED_BY_PROVIDER } from '../src/contract/errors';
+export type { AwaitJourneyInput } from '../src/contract/input';
+export type { JourneyProgress, JourneyWebhook } from '../src/contract/workflow';
+export { InvalidJourneyInputError } from '../src/contract/errors';
+export type { JourneyState } from '../src/contract/journey-state';
+export type { JourneyDecision, JourneyProvider, JourneyStatus } from '../src/contract/vocabulary';

@@ -16,7 +16,8 @@ import {
 import { compactForHistory } from '../src/activities/fetch-state';
 import { FetchError, httpStatusError, toApplicationFailure } from '../src/activities/failures';
 import { DEFAULT_HTTP_OPTIONS, type HttpResponse } from '../src/activities/http';
-import type { FetchStateInput, JourneyPoll, JourneyProvider } from '../src/journey';
+import type { FetchStateInput, JourneyPoll } from '../src/contract/journey-state';
+import type { JourneyProvider } from '../src/contract/vocabulary';
 import { ProviderResponseError } from '../src/providers/errors';
 import { normalise } from '../src/providers/normalise';
 

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { createSigningKey, type SigningKey, type Simulator } from '../dev/simulator';
 import type { WebhookAuthConfig } from '../src/config';
-import type { JourneyProvider } from '../src/journey';
+import type { JourneyProvider } from '../src/contract/vocabulary';
 import { createWebhookServer } from '../src/webhooks/server';
 
 /** The audience the receiver expects in IDnow JWTs (and the simulator puts in them by default). */

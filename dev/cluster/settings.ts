@@ -6,7 +6,7 @@
  */
 import path from 'node:path';
 import { SearchAttributeType } from '@temporalio/common';
-import { journeySearchAttributeKeys } from '../../src/workflow-contract';
+import { journeySearchAttributeKeys } from '../../src/contract/workflow';
 
 /**
  * go.temporal.io/server module version = the temporalio/server and temporalio/admin-tools image tags in

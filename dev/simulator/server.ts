@@ -5,7 +5,7 @@
  */
 import Fastify, { type FastifyRequest } from 'fastify';
 import type { AddressInfo } from 'node:net';
-import type { JourneyProvider } from '../../src/journey';
+import type { JourneyProvider } from '../../src/contract/vocabulary';
 import { providerConfigFromEnv, type ProviderConfig } from '../../src/providers/config';
 import { createSigningKey, type SigningKey } from './jwt';
 import { adminRoutes, isOutageStatus } from './routes/admin';

@@ -3,7 +3,7 @@
  * request statistics. No HTTP here.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import type { JourneyProvider } from '../../src/journey';
+import type { JourneyProvider } from '../../src/contract/vocabulary';
 import {
   DEFAULT_SCRIPT,
   expandScript,

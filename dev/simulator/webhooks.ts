@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { request } from 'undici';
-import type { JourneyProvider } from '../../src/journey';
+import type { JourneyProvider } from '../../src/contract/vocabulary';
 import { signJwt, type SigningKey } from './jwt';
 
 export type GbgWebhookAuth =

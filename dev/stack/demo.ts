@@ -14,13 +14,12 @@ import {
   type JourneyProgress,
 } from '../../src/client';
 import { journeyDataConverter, temporalConnectionFromEnv } from '../../src/config';
-import { PROVIDERS, type JourneyProvider, type JourneyState } from '../../src/journey';
-import {
-  journeyProgressQuery,
-  journeyWorkflowId,
-  type AwaitJourneyInput,
-  type PollingPolicy,
-} from '../../src/workflow-contract';
+import type { JourneyState } from '../../src/contract/journey-state';
+import { PROVIDERS, type JourneyProvider } from '../../src/contract/vocabulary';
+import { journeyWorkflowId } from '../../src/contract/identifiers';
+import type { AwaitJourneyInput } from '../../src/contract/input';
+import type { PollingPolicy } from '../../src/contract/polling';
+import { journeyProgressQuery } from '../../src/contract/workflow';
 import type { ScriptEntry } from '../simulator';
 import { readRunningStack, startLocalStack, type LocalStack, type StackInfo } from './local-stack';
 import { watchParent } from './parent-watch';

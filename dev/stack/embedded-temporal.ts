@@ -9,7 +9,7 @@ import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { journeySearchAttributeKeys } from '../../src/workflow-contract';
+import { journeySearchAttributeKeys } from '../../src/contract/workflow';
 import { devServerExecutable, temporalCliPath, withStartRetries } from '../temporal-servers';
 import { supervise, type Supervised } from './supervisor';
 import type { SupervisionTimings } from './supervision-timings';

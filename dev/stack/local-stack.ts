@@ -11,7 +11,7 @@ import { createCodecServer } from '../../src/codec/codec-server';
 import { EncryptionCodec } from '../../src/codec/encryption-codec';
 import { loadCodecKeys, metricsDisabled, temporalConnectionFromEnv } from '../../src/config';
 import { providerConfigFromEnv } from '../../src/providers/config';
-import { DEFAULT_TASK_QUEUE } from '../../src/workflow-contract';
+import { DEFAULT_TASK_QUEUE } from '../../src/contract/workflow';
 import { startSimulator, type Simulator } from '../simulator';
 import { startEmbeddedTemporal, type EmbeddedTemporal } from './embedded-temporal';
 import { ensureLocalKeyFile } from './local-key';

@@ -4,7 +4,7 @@
  * provider's signed webhook to the stack's webhook receiver with the credentials the receiver expects.
  */
 import { DEFAULT_GBG_WEBHOOK_API_KEY_HEADER } from '../../src/config';
-import type { JourneyProvider } from '../../src/journey';
+import type { JourneyProvider } from '../../src/contract/vocabulary';
 import type { GbgWebhookAuth, ScriptEntry, WebhookOptions, WebhookResult } from '../simulator';
 import type { StackInfo } from './local-stack';
 

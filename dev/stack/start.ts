@@ -5,7 +5,7 @@
  * A bad flag or a busy port exits 2.
  * With TEMPORAL_ADDRESS set it uses that cluster; with provider credentials set it talks to the real provider.
  */
-import { PROVIDERS } from '../../src/journey';
+import { PROVIDERS } from '../../src/contract/vocabulary';
 import { startLocalStack, type LocalStack } from './local-stack';
 import { watchParent } from './parent-watch';
 import { PORT_SETTINGS, StackSettingError } from './ports';

@@ -7,10 +7,10 @@
 import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
 import { headerValue } from '../headers';
 import { tryParseJson } from '../json';
-import type { JourneyProvider } from '../journey';
+import type { JourneyProvider } from '../contract/vocabulary';
 import { adapterFor } from '../providers/registry';
 import { compact } from '../providers/util';
-import { FETCH_CANCELLED, FETCH_FAILED, FETCH_REJECTED, type FetchFailureDetails } from '../workflow-contract';
+import { FETCH_CANCELLED, FETCH_FAILED, FETCH_REJECTED, type FetchFailureDetails } from '../contract/errors';
 import { retryAfterMs, type HttpResponse } from './http';
 
 export class FetchError extends Error {

@@ -11,7 +11,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Context } from '@temporalio/activity';
 import type { Dispatcher } from 'undici';
 import { parseJsonOrThrow } from '../json';
-import type { FetchStateInput, JourneyPoll, JourneyProvider, JourneyState } from '../journey';
+import type { FetchStateInput, JourneyPoll, JourneyState } from '../contract/journey-state';
+import type { JourneyProvider } from '../contract/vocabulary';
 import {
   InvalidFetchInputError,
   type FetchPlan,

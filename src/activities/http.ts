@@ -4,7 +4,7 @@
  */
 import { Agent, request, type Dispatcher } from 'undici';
 import type { HttpRequestSpec } from '../providers/adapter';
-import { FETCH_TOTAL_TIMEOUT_MS } from '../workflow-contract';
+import { FETCH_TOTAL_TIMEOUT_MS } from '../contract/workflow';
 
 export interface HttpOptions {
   connectTimeoutMs: number;

@@ -3,7 +3,7 @@
  * the provider configuration (providerConfigFromEnv) and, optionally, its own undici Agent and clock. Each call
  * makes one cancel watcher (the bound on its lookups per second) shared by all its fetches, unless one is passed.
  */
-import type { FetchStateInput, JourneyPoll } from '../journey';
+import type { FetchStateInput, JourneyPoll } from '../contract/journey-state';
 import { createFetchState, type FetchStateDeps } from './fetch-state';
 import { withFetchMetrics } from './metrics';
 

@@ -6,10 +6,10 @@
 import { trace } from '@opentelemetry/api';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure, type MetricMeter } from '@temporalio/common';
-import type { FetchStateInput, JourneyPoll } from '../journey';
+import type { FetchStateInput, JourneyPoll } from '../contract/journey-state';
 import { FETCH_METRICS } from '../metrics';
 import { adapterFor } from '../providers/registry';
-import { FETCH_CANCELLED, FETCH_REJECTED, type FetchFailureDetails } from '../workflow-contract';
+import { FETCH_CANCELLED, FETCH_REJECTED, type FetchFailureDetails } from '../contract/errors';
 
 export type FetchOutcome = 'ok' | 'transient' | 'rejected' | 'timeout' | 'rate_limited' | 'cancelled';
 

@@ -1,15 +1,12 @@
 /** The CLI's words: usage text, options, exit codes, and reading a journey reference and durations. */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import ms, { type StringValue } from 'ms';
-import { DECISIONS, JOURNEY_STATUS_ATTRIBUTE_VALUES, PROVIDERS, type JourneyProvider } from '../journey';
-import { InvalidJourneyInputError, journeyIdProblem, parseStrictIsoTimestamp } from '../journey-input';
-import {
-  parseJourneyWorkflowId,
-  POLLING_PRESETS,
-  type PollingInput,
-  type PollingPresetName,
-  type PollingSlowdown,
-} from '../workflow-contract';
+import { DECISIONS, JOURNEY_STATUS_ATTRIBUTE_VALUES, PROVIDERS, type JourneyProvider } from '../contract/vocabulary';
+import { InvalidJourneyInputError } from '../contract/errors';
+import { journeyIdProblem } from '../contract/identifiers';
+import { parseStrictIsoTimestamp } from '../contract/input';
+import { parseJourneyWorkflowId } from '../contract/identifiers';
+import { POLLING_PRESETS, type PollingInput, type PollingPresetName, type PollingSlowdown } from '../contract/polling';
 import { REDRIVE_FAILURE_TYPES } from '../client/redrive-journeys';
 
 export const EXIT = { DONE: 0, JOURNEY_FAILED: 1, USAGE: 2, NOT_FOUND: 3, STILL_RUNNING: 4, UNAVAILABLE: 5 } as const;

@@ -1,7 +1,8 @@
 /** Human-readable lines for progress, final states and status reports. */
 import type { JourneyStatusReport, JourneySummary, RedrivenJourney } from '../client';
-import type { JourneyState } from '../journey';
-import { DEFAULT_POLLING, type JourneyProgress } from '../workflow-contract';
+import type { JourneyState } from '../contract/journey-state';
+import { DEFAULT_POLLING } from '../contract/polling';
+import type { JourneyProgress } from '../contract/workflow';
 import { shortDuration } from '../workflows/slowdown';
 
 function until(iso: string, now = Date.now()): string {

@@ -18,16 +18,18 @@ import {
   TemporalUnavailableError,
 } from '../client';
 import { clientSettingsFromEnv, ConfigError, processEnv, type Env } from '../config';
+import type { JourneyState } from '../contract/journey-state';
 import {
   DECISIONS,
   JOURNEY_STATUS_ATTRIBUTE_VALUES,
   PROVIDERS,
   type JourneyDecision,
   type JourneyProvider,
-  type JourneyState,
-} from '../journey';
-import { InvalidJourneyInputError, validateJourneyInput } from '../journey-input';
-import type { AwaitJourneyInput, JourneyStatusAttribute } from '../workflow-contract';
+} from '../contract/vocabulary';
+import { InvalidJourneyInputError } from '../contract/errors';
+import { validateJourneyInput } from '../contract/input';
+import type { AwaitJourneyInput } from '../contract/input';
+import type { JourneyStatusAttribute } from '../contract/vocabulary';
 import { checkOptionalBounded, checkTaskQueue, checkWebhook } from '../client/arguments';
 import {
   COMMANDS,

@@ -4,13 +4,11 @@
  * Without these, a NaN deadline crashed the process (gRPC), a zero interval queried Temporal in a busy loop, and a
  * timeout past what a Node timer holds fired at once.
  */
-import { checkBounded, InvalidJourneyInputError, parseStrictIsoTimestamp, type Bounds } from '../journey-input';
-import {
-  MAX_WEBHOOK_TEXT_LENGTH,
-  TASK_QUEUE_PATTERN,
-  type AwaitJourneyInput,
-  type JourneyWebhook,
-} from '../workflow-contract';
+import { InvalidJourneyInputError } from '../contract/errors';
+import { checkBounded, parseStrictIsoTimestamp } from '../contract/input';
+import type { Bounds } from '../contract/polling';
+import type { AwaitJourneyInput } from '../contract/input';
+import { MAX_WEBHOOK_TEXT_LENGTH, TASK_QUEUE_PATTERN, type JourneyWebhook } from '../contract/workflow';
 
 /** The longest delay a Node timer keeps (about 24.8 days); a longer one fires at once. */
 export const MAX_TIMER_MS = 2_147_483_647;

@@ -1,9 +1,9 @@
 /** Finding a journey's workflow: its handle and its description, by provider and journey id. */
 import type { Client, WorkflowExecutionDescription, WorkflowHandle } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
-import type { JourneyProvider } from '../journey';
-import { validateJourneyRef } from '../journey-input';
-import { journeyWorkflowId } from '../workflow-contract';
+import type { JourneyProvider } from '../contract/vocabulary';
+import { validateJourneyRef } from '../contract/input';
+import { journeyWorkflowId } from '../contract/identifiers';
 import type { awaitJourneyCompletion } from '../workflows';
 import { JourneyNotFoundError, rethrowTemporalError } from './errors';
 

@@ -22,7 +22,7 @@ export {
   TemporalAccessDeniedError,
   TemporalUnavailableError,
 } from './errors';
-export { INVALID_JOURNEY_INPUT, InvalidJourneyInputError } from '../journey-input';
+export { INVALID_JOURNEY_INPUT, InvalidJourneyInputError } from '../contract/errors';
 /** What connectClient throws for a malformed setting (TEMPORAL_*, JOURNEY_ENCRYPTION_*), naming each variable. */
 export { ConfigError } from '../config';
 export { getJourneyHandle, type JourneyHandle, type JourneyRef } from './handle';
@@ -32,14 +32,9 @@ export * from './redrive-journeys';
 export * from './start-journey';
 export { LIFETIME_BOUNDS, setJourneyDefaults, type JourneyDefaults } from './journey-defaults';
 export { journeyStartOptions } from './start-options';
-export type {
-  AwaitJourneyInput,
-  JourneyProgress,
-  JourneyWebhook,
-  PollingInput,
-  PollingPolicy,
-  PollingPresetName,
-  PollingSlowdown,
-} from '../workflow-contract';
-export { DEFAULT_POLLING, POLLING_PRESETS, RECOMMENDED_SLOWDOWN } from '../workflow-contract';
-export type { JourneyDecision, JourneyProvider, JourneyState, JourneyStatus } from '../journey';
+export type { AwaitJourneyInput } from '../contract/input';
+export type { PollingInput, PollingPolicy, PollingPresetName, PollingSlowdown } from '../contract/polling';
+export type { JourneyProgress, JourneyWebhook } from '../contract/workflow';
+export { DEFAULT_POLLING, POLLING_PRESETS, RECOMMENDED_SLOWDOWN } from '../contract/polling';
+export type { JourneyState } from '../contract/journey-state';
+export type { JourneyDecision, JourneyProvider, JourneyStatus } from '../contract/vocabulary';

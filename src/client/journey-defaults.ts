@@ -4,8 +4,10 @@
  * A journey's own input wins, setting by setting; its own slowdown replaces the default's whole.
  */
 import type { Client } from '@temporalio/client';
-import { checkBounded, InvalidJourneyInputError, validateJourneyInput } from '../journey-input';
-import type { AwaitJourneyInput, PollingInput } from '../workflow-contract';
+import { InvalidJourneyInputError } from '../contract/errors';
+import { checkBounded, validateJourneyInput } from '../contract/input';
+import type { AwaitJourneyInput } from '../contract/input';
+import type { PollingInput } from '../contract/polling';
 
 export interface JourneyDefaults {
   /** Polling settings for every journey started through this client, below the journey's own. */

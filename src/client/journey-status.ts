@@ -3,15 +3,13 @@ import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WorkflowFailedError, type Client, type WorkflowExecutionDescription } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
-import type { JourneyProvider, JourneyState } from '../journey';
-import { InvalidJourneyInputError, validateJourneyRef } from '../journey-input';
-import {
-  JOURNEY_POLLING_EXHAUSTED,
-  journeyProgressQuery,
-  journeyStatusKey,
-  journeyWorkflowId,
-  type JourneyProgress,
-} from '../workflow-contract';
+import type { JourneyState } from '../contract/journey-state';
+import type { JourneyProvider } from '../contract/vocabulary';
+import { InvalidJourneyInputError } from '../contract/errors';
+import { validateJourneyRef } from '../contract/input';
+import { JOURNEY_POLLING_EXHAUSTED } from '../contract/errors';
+import { journeyWorkflowId } from '../contract/identifiers';
+import { journeyProgressQuery, journeyStatusKey, type JourneyProgress } from '../contract/workflow';
 import {
   AwaitTimeoutError,
   failureOf,

@@ -9,7 +9,9 @@ import {
   PROVIDERS,
   type JourneyDecision,
   type JourneyProvider,
-} from '../journey';
+} from '../contract/vocabulary';
+import { parseJourneyWorkflowId } from '../contract/identifiers';
+import type { JourneyStatusAttribute } from '../contract/vocabulary';
 import {
   journeyDecisionKey,
   journeyFetchErrorsKey,
@@ -17,11 +19,9 @@ import {
   journeyProviderKey,
   journeyStaleSinceKey,
   journeyStatusKey,
-  parseJourneyWorkflowId,
   WORKFLOW_TYPE,
-  type JourneyStatusAttribute,
-} from '../workflow-contract';
-import { InvalidJourneyInputError } from '../journey-input';
+} from '../contract/workflow';
+import { InvalidJourneyInputError } from '../contract/errors';
 import { checkOptionalBounded } from './arguments';
 import { rethrowTemporalError } from './errors';
 import type { ExecutionStatus } from './journey-status';

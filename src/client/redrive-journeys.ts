@@ -7,16 +7,13 @@
 import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowExecutionInfo } from '@temporalio/client';
 import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
 import { temporal } from '@temporalio/proto';
-import { PROVIDERS, type JourneyProvider } from '../journey';
-import { InvalidJourneyInputError, parseStrictIsoTimestamp } from '../journey-input';
-import {
-  JOURNEY_POLLING_EXHAUSTED,
-  JOURNEY_REJECTED_BY_PROVIDER,
-  journeyProviderKey,
-  parseJourneyWorkflowId,
-  WORKFLOW_TYPE,
-  type AwaitJourneyInput,
-} from '../workflow-contract';
+import { PROVIDERS, type JourneyProvider } from '../contract/vocabulary';
+import { InvalidJourneyInputError } from '../contract/errors';
+import { parseStrictIsoTimestamp } from '../contract/input';
+import { JOURNEY_POLLING_EXHAUSTED, JOURNEY_REJECTED_BY_PROVIDER } from '../contract/errors';
+import { parseJourneyWorkflowId } from '../contract/identifiers';
+import type { AwaitJourneyInput } from '../contract/input';
+import { journeyProviderKey, WORKFLOW_TYPE } from '../contract/workflow';
 import type { awaitJourneyCompletion } from '../workflows';
 import { checkOptionalBounded, checkTaskQueue } from './arguments';
 import { rethrowTemporalError } from './errors';

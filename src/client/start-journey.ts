@@ -1,15 +1,10 @@
 /** Starting a journey's workflow, and waking it with a webhook signal: both idempotent per journey. */
 import type { Client } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/common';
-import {
-  DEFAULT_TASK_QUEUE,
-  journeyWebhookSignal,
-  WORKFLOW_TYPE,
-  type AwaitJourneyInput,
-  type JourneyWebhook,
-} from '../workflow-contract';
+import type { AwaitJourneyInput } from '../contract/input';
+import { DEFAULT_TASK_QUEUE, journeyWebhookSignal, WORKFLOW_TYPE, type JourneyWebhook } from '../contract/workflow';
 import type { awaitJourneyCompletion } from '../workflows';
-import { validateJourneyRef } from '../journey-input';
+import { validateJourneyRef } from '../contract/input';
 import { checkOptionalBounded, checkPublicInputFields, checkWebhook } from './arguments';
 import { rethrowTemporalError } from './errors';
 import { describeJourney, type JourneyRef } from './handle';

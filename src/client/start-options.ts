@@ -4,18 +4,13 @@
  * Nothing here may carry PII: summaries and search attributes are stored unencrypted.
  */
 import type { WorkflowStartOptions } from '@temporalio/client';
-import { validateJourneyInput } from '../journey-input';
+import { validateJourneyInput } from '../contract/input';
 import { checkTaskQueue } from './arguments';
 import { resolvePolling, shortDuration } from '../workflows/slowdown';
 import type { awaitJourneyCompletion } from '../workflows';
-import {
-  DEFAULT_TASK_QUEUE,
-  journeyDecisionKey,
-  journeyProviderKey,
-  journeyStatusKey,
-  journeyWorkflowId,
-  type AwaitJourneyInput,
-} from '../workflow-contract';
+import { journeyWorkflowId } from '../contract/identifiers';
+import type { AwaitJourneyInput } from '../contract/input';
+import { DEFAULT_TASK_QUEUE, journeyDecisionKey, journeyProviderKey, journeyStatusKey } from '../contract/workflow';
 
 /** `Pq_hhWx…`: enough to recognise a journey in a list, without printing a whole provider token. */
 function shortJourneyId(journeyId: string): string {

@@ -1,7 +1,7 @@
 /** Settings every process shares: the task queue and the log level. */
 import { z } from 'zod';
 import { LOG_LEVELS, type LogLevel } from '../logger';
-import { DEFAULT_TASK_QUEUE, TASK_QUEUE_PATTERN } from '../workflow-contract';
+import { DEFAULT_TASK_QUEUE, TASK_QUEUE_PATTERN } from '../contract/workflow';
 import { EnvReader, type Env, type Parsed } from './env';
 
 export interface CommonSettings {

@@ -4,7 +4,8 @@
  * (registry.ts) maps each provider id to its adapter. Request building is pure: the activity adds the bearer token
  * and sends the requests.
  */
-import type { FetchStateInput, JourneyProvider, JourneyState, JourneySubject } from '../journey';
+import type { FetchStateInput, JourneyState, JourneySubject } from '../contract/journey-state';
+import type { JourneyProvider } from '../contract/vocabulary';
 import type { WebhookAuthConfig } from '../config/webhooks';
 import type { ProviderConfig } from './config';
 import type { NormaliseContext } from './util';

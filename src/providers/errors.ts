@@ -3,7 +3,7 @@
  * (a dotted path) and the problem, never the body itself (bodies may hold PII).
  */
 import type { z } from 'zod';
-import type { JourneyProvider } from '../journey';
+import type { JourneyProvider } from '../contract/vocabulary';
 
 export class ProviderResponseError extends Error {
   override readonly name = 'ProviderResponseError';

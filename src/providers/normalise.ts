@@ -1,5 +1,6 @@
 /** One entry point over the adapters' normalisers. */
-import type { JourneyProvider, JourneyState } from '../journey';
+import type { JourneyState } from '../contract/journey-state';
+import type { JourneyProvider } from '../contract/vocabulary';
 import { adapters } from './registry';
 import type { NormaliseContext } from './util';
 

@@ -3,7 +3,7 @@
  * providers up here and know no provider by name. Adding a provider = its folder + one line here (and its id in
  * PROVIDERS, which the `satisfies` check below enforces).
  */
-import type { JourneyProvider } from '../journey';
+import type { JourneyProvider } from '../contract/vocabulary';
 import type { ProviderAdapter } from './adapter';
 import { gbgGoV1Adapter } from './gbg-go-v1';
 import { gbgGoV2Adapter } from './gbg-go-v2';

@@ -1,5 +1,5 @@
 /** Status look-up shared by the providers: case-insensitive, `_` removed (docs/providers.md), unknown values are errors. */
-import type { JourneyProvider, JourneyStatus } from '../journey';
+import type { JourneyProvider, JourneyStatus } from '../contract/vocabulary';
 import { ProviderResponseError, quoteValue } from './errors';
 
 /** `IN_PROGRESS`, `InProgress` and `inprogress` all become `inprogress`. */

@@ -8,7 +8,7 @@ import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isTemporalUnavailable, TemporalAccessDeniedError } from '../client';
-import { InvalidJourneyInputError } from '../journey-input';
+import { InvalidJourneyInputError } from '../contract/errors';
 import { WebhookBodyError } from '../providers/adapter';
 import { JwksUnavailableError, WebhookAuthError } from './auth';
 

@@ -9,10 +9,10 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import client from 'prom-client';
 import type { WebhookAuthConfig } from '../config';
 import { headerValue } from '../headers';
-import type { JourneyProvider } from '../journey';
+import type { JourneyProvider } from '../contract/vocabulary';
 import { METRIC_BUCKETS, WEBHOOK_METRICS } from '../metrics';
 import { adapters } from '../providers/registry';
-import { WORKFLOW_TYPE, journeyProviderKey } from '../workflow-contract';
+import { WORKFLOW_TYPE, journeyProviderKey } from '../contract/workflow';
 
 const PROVIDERS = Object.keys(adapters) as JourneyProvider[];
 /** Why a webhook's credentials were refused (`journey_await_webhook_auth_failures_total{kind}`). */

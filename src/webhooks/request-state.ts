@@ -3,7 +3,7 @@
  * the verified JWT claims the body parser reads. Set up fresh for each request by an onRequest hook.
  */
 import type { FastifyInstance } from 'fastify';
-import type { JourneyProvider } from '../journey';
+import type { JourneyProvider } from '../contract/vocabulary';
 
 export interface WebhookRequestState {
   provider?: JourneyProvider;

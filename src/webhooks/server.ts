@@ -27,7 +27,7 @@ import {
 import { silentLogger, type AppLogger } from '../logger';
 import type { ProviderAdapter } from '../providers/adapter';
 import { adapters } from '../providers/registry';
-import { DEFAULT_TASK_QUEUE } from '../workflow-contract';
+import { DEFAULT_TASK_QUEUE } from '../contract/workflow';
 import { accessLog } from './access-log';
 import { createJwtVerifier, type SignedJwtConfig } from './auth';
 import { textBodies } from './body';

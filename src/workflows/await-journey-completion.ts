@@ -16,28 +16,23 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { JourneyDecision, JourneyPoll, JourneyState } from '../journey';
+import type { JourneyPoll, JourneyState } from '../contract/journey-state';
+import type { JourneyDecision } from '../contract/vocabulary';
+import { FETCH_CANCELLED, FETCH_REJECTED, type FetchFailureDetails } from '../contract/errors';
+import type { AwaitJourneyInput } from '../contract/input';
+import type { PollingPolicy } from '../contract/polling';
+import type { JourneyStatusAttribute } from '../contract/vocabulary';
 import {
-  FETCH_CANCELLED,
-  FETCH_REJECTED,
   journeyDecisionKey,
   journeyProgressQuery,
   journeyProviderKey,
   journeyStatusKey,
   journeyWebhookSignal,
-  type AwaitJourneyInput,
-  type FetchFailureDetails,
   type JourneyProgress,
-  type JourneyStatusAttribute,
   type JourneyWebhook,
-  type PollingPolicy,
-} from '../workflow-contract';
-import {
-  INVALID_JOURNEY_INPUT,
-  InvalidJourneyInputError,
-  parseStrictIsoTimestamp,
-  validateJourneyInput,
-} from '../journey-input';
+} from '../contract/workflow';
+import { INVALID_JOURNEY_INPUT, InvalidJourneyInputError } from '../contract/errors';
+import { parseStrictIsoTimestamp, validateJourneyInput } from '../contract/input';
 import { describeFetchFailure, fetchJourneyState } from './fetch';
 import { expiredState, fetchedState, pollingExhausted, rejectedByProvider } from './outcomes';
 import { isExhausted, nextPollDelayMs, resolvePolicy } from './schedule';

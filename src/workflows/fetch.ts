@@ -6,8 +6,9 @@ import {
   proxyLocalActivities,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { FetchStateInput, JourneyPoll } from '../journey';
-import { FETCH_TOTAL_TIMEOUT_MS, type FetchFailureDetails } from '../workflow-contract';
+import type { FetchStateInput, JourneyPoll } from '../contract/journey-state';
+import type { FetchFailureDetails } from '../contract/errors';
+import { FETCH_TOTAL_TIMEOUT_MS } from '../contract/workflow';
 
 /**
  * The activity enforces FETCH_TOTAL_TIMEOUT_MS over its whole exchange (token + state + data blocks) and reports

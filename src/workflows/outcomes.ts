@@ -1,12 +1,8 @@
 /** The states and failures a journey ends with, built from its input and what it has seen. Pure. */
 import { ApplicationFailure } from '@temporalio/workflow';
-import type { JourneyPoll, JourneyState } from '../journey';
-import {
-  JOURNEY_POLLING_EXHAUSTED,
-  JOURNEY_REJECTED_BY_PROVIDER,
-  type AwaitJourneyInput,
-  type FetchFailureDetails,
-} from '../workflow-contract';
+import type { JourneyPoll, JourneyState } from '../contract/journey-state';
+import { JOURNEY_POLLING_EXHAUSTED, JOURNEY_REJECTED_BY_PROVIDER, type FetchFailureDetails } from '../contract/errors';
+import type { AwaitJourneyInput } from '../contract/input';
 import type { FetchFailure } from './fetch';
 
 /** Failure details of `JourneyPollingExhausted`. */

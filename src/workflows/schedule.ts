@@ -2,7 +2,7 @@
  * The polling contract as pure functions: no Temporal APIs, so it is unit-tested directly and safe to import
  * from workflow code.
  */
-import { DEFAULT_POLLING, type PollingPolicy } from '../workflow-contract';
+import { DEFAULT_POLLING, type PollingPolicy } from '../contract/polling';
 
 /** Fills in the defaults of a partial policy (docs/design.md: 10 s base, +5 s per consecutive error, 30 errors). */
 export function resolvePolicy(partial?: Partial<PollingPolicy>): PollingPolicy {

@@ -2,8 +2,8 @@
  * The journey-age-aware part of the schedule (PollingSlowdown), pure like ./schedule: what the wait after a fetch
  * is, given how long the journey has been quiet. Without a slowdown every function here keeps the seeds' schedule.
  */
-import type { JourneyState } from '../journey';
-import type { PollingInput, PollingPolicy } from '../workflow-contract';
+import type { JourneyState } from '../contract/journey-state';
+import type { PollingInput, PollingPolicy } from '../contract/polling';
 import { nextPollDelayMs, resolvePolicy } from './schedule';
 
 /** resolvePolicy, keeping the slowdown when there is one (validated input has all of its settings). */

@@ -5,13 +5,9 @@
  */
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import type { JourneyState } from '../journey';
-import {
-  journeyFetchErrorsKey,
-  journeyLastErrorKey,
-  journeyStaleSinceKey,
-  type FetchFailureDetails,
-} from '../workflow-contract';
+import type { JourneyState } from '../contract/journey-state';
+import type { FetchFailureDetails } from '../contract/errors';
+import { journeyFetchErrorsKey, journeyLastErrorKey, journeyStaleSinceKey } from '../contract/workflow';
 import { isPatched, PATCHES } from './versions';
 
 /** What one fetch left behind, as the workflow counts it. */

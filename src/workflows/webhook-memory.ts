@@ -1,5 +1,5 @@
 /** Which `journeyWebhook` signals are new: the event ids a journey remembers across continue-as-new. */
-import { MAX_WEBHOOK_TEXT_LENGTH, type JourneyWebhook } from '../workflow-contract';
+import { MAX_WEBHOOK_TEXT_LENGTH, type JourneyWebhook } from '../contract/workflow';
 
 /** Webhook event ids remembered for de-duplication; bounded so a chatty provider cannot grow the state forever. */
 export const SEEN_EVENT_IDS_LIMIT = 500;

@@ -6,7 +6,7 @@
 import { Runtime } from '@temporalio/worker';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createFetchState, withFetchMetrics } from '../../src/activities';
-import type { FetchStateInput } from '../../src/journey';
+import type { FetchStateInput } from '../../src/contract/journey-state';
 import { FETCH_METRICS } from '../../src/metrics';
 import { workerPrometheusExporter } from '../../src/worker-metrics';
 import { freePort } from '../helpers/free-ports';

@@ -7,9 +7,10 @@ import { ApplicationFailure } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
 import { DATA_BLOCK_ATTEMPTS } from '../../src/activities/fetch-state';
 import { createActivities, type FetchLogger } from '../../src/activities';
-import { journeyStateSchema, PROVIDERS, type FetchStateInput, type JourneyState } from '../../src/journey';
+import { journeyStateSchema, type FetchStateInput, type JourneyState } from '../../src/contract/journey-state';
+import { PROVIDERS } from '../../src/contract/vocabulary';
 import { providerConfigFromEnv } from '../../src/providers';
-import { FETCH_FAILED, FETCH_REJECTED } from '../../src/workflow-contract';
+import { FETCH_FAILED, FETCH_REJECTED } from '../../src/contract/errors';
 import { startSimulator } from '../../dev/simulator';
 import { useSimulator } from '../helpers/simulator-fixture';
 

@@ -9,9 +9,10 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createActivities, createCancelWatcher, type CancelWatcher, type FetchLogger } from '../../src/activities';
 import { CANCEL_WATCH_FIRST_LOOKUP_MS } from '../../src/activities/cancel-watch';
-import type { FetchStateInput, JourneyPoll, JourneyProvider, JourneyState } from '../../src/journey';
+import type { FetchStateInput, JourneyPoll, JourneyState } from '../../src/contract/journey-state';
+import type { JourneyProvider } from '../../src/contract/vocabulary';
 import type { ProviderConfig } from '../../src/providers';
-import { FETCH_CANCELLED, FETCH_FAILED, FETCH_REJECTED, type FetchFailureDetails } from '../../src/workflow-contract';
+import { FETCH_CANCELLED, FETCH_FAILED, FETCH_REJECTED, type FetchFailureDetails } from '../../src/contract/errors';
 import { eventually } from '../helpers/eventually';
 import { useSimulator } from '../helpers/simulator-fixture';
 

@@ -8,12 +8,11 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities, createProviderAgent } from '../../src/activities';
-import type { FetchStateInput, JourneyProvider } from '../../src/journey';
-import {
-  JOURNEY_REJECTED_BY_PROVIDER,
-  journeyProgressQuery,
-  type AwaitJourneyInput,
-} from '../../src/workflow-contract';
+import type { FetchStateInput } from '../../src/contract/journey-state';
+import type { JourneyProvider } from '../../src/contract/vocabulary';
+import { JOURNEY_REJECTED_BY_PROVIDER } from '../../src/contract/errors';
+import type { AwaitJourneyInput } from '../../src/contract/input';
+import { journeyProgressQuery } from '../../src/contract/workflow';
 import { startSimulator, type Simulator } from '../../dev/simulator';
 import { journeyStartOptions } from '../../src/client';
 import type { awaitJourneyCompletion } from '../../src/workflows';

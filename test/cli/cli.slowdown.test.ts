@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { EXIT, runCli } from '../../src/cli';
 import { parseInvocation, slowdownOptions, USAGE, UsageError } from '../../src/cli/args';
-import { POLLING_PRESETS, RECOMMENDED_SLOWDOWN } from '../../src/workflow-contract';
+import { POLLING_PRESETS, RECOMMENDED_SLOWDOWN } from '../../src/contract/polling';
 
 const journeyId = 'cli-slowdown-journey-01';
 

@@ -20,8 +20,8 @@ import {
   JourneyNotFoundError,
   JourneyWorkflowFailedError,
 } from '../../src/client';
-import type { JourneyProvider } from '../../src/journey';
-import { journeySearchAttributeKeys } from '../../src/workflow-contract';
+import type { JourneyProvider } from '../../src/contract/vocabulary';
+import { journeySearchAttributeKeys } from '../../src/contract/workflow';
 import { startSimulator, type Simulator } from '../../dev/simulator';
 import { createLocalEnv } from '../helpers/temporal-env';
 import { eventually } from '../helpers/eventually';

@@ -28,7 +28,7 @@ import {
   type JourneySummary,
   type RedriveReport,
 } from '../../src/client';
-import { journeySearchAttributeKeys, journeyStaleSinceKey } from '../../src/workflow-contract';
+import { journeySearchAttributeKeys, journeyStaleSinceKey } from '../../src/contract/workflow';
 import { resolvePolicy, timeToExhaustionMs } from '../../src/workflows/schedule';
 import { startSimulator, type Simulator } from '../../dev/simulator';
 import { eventually } from '../helpers/eventually';

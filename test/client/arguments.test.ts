@@ -24,7 +24,8 @@ import {
   startJourneyAwait,
   type JourneyRef,
 } from '../../src/client';
-import { journeySearchAttributeKeys, journeyWorkflowId } from '../../src/workflow-contract';
+import { journeyWorkflowId } from '../../src/contract/identifiers';
+import { journeySearchAttributeKeys } from '../../src/contract/workflow';
 import { eventually } from '../helpers/eventually';
 import { runCliCaptured } from '../helpers/run-cli';
 import { createLocalEnv } from '../helpers/temporal-env';

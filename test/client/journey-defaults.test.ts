@@ -3,7 +3,7 @@ import { Client, Connection } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
 import { InvalidJourneyInputError, journeyStartOptions, setJourneyDefaults } from '../../src/client';
 import { applyJourneyDefaults, journeyDefaultsOf } from '../../src/client/journey-defaults';
-import { POLLING_PRESETS, RECOMMENDED_SLOWDOWN } from '../../src/workflow-contract';
+import { POLLING_PRESETS, RECOMMENDED_SLOWDOWN } from '../../src/contract/polling';
 
 const ref = { provider: 'gbg-go-v2', journeyId: 'defaults-journey-0001' } as const;
 const NOW = Date.parse('2026-12-07T03:00:00Z');

@@ -22,15 +22,17 @@ import {
 import { scriptJourney, sendProviderWebhook, type SimulatedStack } from '../../dev/stack/simulator-admin';
 import { connectClient, listJourneys, startJourneyAwait } from '../../src/client';
 import { journeyDataConverter } from '../../src/config';
+import type { JourneyState } from '../../src/contract/journey-state';
 import {
   DECISIONS,
   JOURNEY_STATUSES,
   PROVIDERS,
   type JourneyProvider,
-  type JourneyState,
   type JourneyStatus,
-} from '../../src/journey';
-import { DEFAULT_TASK_QUEUE, journeyWorkflowId, WORKFLOW_TYPE, type PollingPolicy } from '../../src/workflow-contract';
+} from '../../src/contract/vocabulary';
+import { journeyWorkflowId } from '../../src/contract/identifiers';
+import type { PollingPolicy } from '../../src/contract/polling';
+import { DEFAULT_TASK_QUEUE, WORKFLOW_TYPE } from '../../src/contract/workflow';
 import { eventually } from '../helpers/eventually';
 import { freePorts } from '../helpers/free-ports';
 

@@ -13,8 +13,9 @@ import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT } from '../../src/cli';
 import { startJourneyAwait } from '../../src/client';
-import { INVALID_JOURNEY_INPUT, InvalidJourneyInputError } from '../../src/journey-input';
-import { journeyWorkflowId, WORKFLOW_TYPE } from '../../src/workflow-contract';
+import { INVALID_JOURNEY_INPUT, InvalidJourneyInputError } from '../../src/contract/errors';
+import { journeyWorkflowId } from '../../src/contract/identifiers';
+import { WORKFLOW_TYPE } from '../../src/contract/workflow';
 import { createWebhookServer } from '../../src/webhooks/server';
 import {
   bundleJourneyWorkflows,

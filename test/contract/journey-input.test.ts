@@ -4,16 +4,11 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  InvalidJourneyInputError,
-  JOURNEY_ID_MAX_LENGTH,
-  JOURNEY_ID_MIN_LENGTH,
-  journeyIdProblem,
-  parseStrictIsoTimestamp,
-  POLLING_BOUNDS,
-  validateJourneyInput,
-} from '../../src/journey-input';
-import type { AwaitJourneyInput } from '../../src/workflow-contract';
+import { InvalidJourneyInputError } from '../../src/contract/errors';
+import { JOURNEY_ID_MAX_LENGTH, JOURNEY_ID_MIN_LENGTH, journeyIdProblem } from '../../src/contract/identifiers';
+import { parseStrictIsoTimestamp, validateJourneyInput } from '../../src/contract/input';
+import { POLLING_BOUNDS } from '../../src/contract/polling';
+import type { AwaitJourneyInput } from '../../src/contract/input';
 import { isExhausted, nextPollDelayMs, resolvePolicy } from '../../src/workflows/schedule';
 
 const ID = 'Pq_hhIX6-sHUy9FLSDzPLu';

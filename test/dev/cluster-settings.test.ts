@@ -21,7 +21,7 @@ import {
   TEMPORAL_SERVER_VERSION,
   type ServerPorts,
 } from '../../dev/cluster/settings';
-import { journeySearchAttributeKeys } from '../../src/workflow-contract';
+import { journeySearchAttributeKeys } from '../../src/contract/workflow';
 
 /** docker-compose.yml and the cluster that `npm run test:cluster` runs share dev/cluster/settings.ts. */
 interface ComposeService {

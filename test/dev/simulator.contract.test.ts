@@ -5,7 +5,8 @@
  */
 import { request } from 'undici';
 import { describe, expect, it } from 'vitest';
-import { PROVIDERS, type JourneyProvider, type JourneyState } from '../../src/journey';
+import type { JourneyState } from '../../src/contract/journey-state';
+import { PROVIDERS, type JourneyProvider } from '../../src/contract/vocabulary';
 import {
   adapters,
   gbgV1StateSchema,

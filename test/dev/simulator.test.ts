@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PROVIDERS, type JourneyProvider } from '../../src/journey';
+import { PROVIDERS, type JourneyProvider } from '../../src/contract/vocabulary';
 import { normalise } from '../../src/providers';
 import { createSigningKey, expandScript, parseStep, scriptFromJourneyId } from '../../dev/simulator';
 import { useSimulator } from '../helpers/simulator-fixture';

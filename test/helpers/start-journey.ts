@@ -4,7 +4,7 @@
  */
 import type { Client, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { getJourneyHandle, startJourneyAwait } from '../../src/client';
-import type { AwaitJourneyInput } from '../../src/workflow-contract';
+import type { AwaitJourneyInput } from '../../src/contract/input';
 import type { awaitJourneyCompletion } from '../../src/workflows';
 
 export async function startJourneyWorkflow(

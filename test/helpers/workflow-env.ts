@@ -14,13 +14,10 @@ import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { compactForHistory } from '../../src/activities/fetch-state';
-import type { FetchStateInput, JourneyPoll, JourneyState, JourneyStatus } from '../../src/journey';
-import {
-  FETCH_FAILED,
-  FETCH_REJECTED,
-  type AwaitJourneyInput,
-  type FetchFailureDetails,
-} from '../../src/workflow-contract';
+import type { FetchStateInput, JourneyPoll, JourneyState } from '../../src/contract/journey-state';
+import type { JourneyStatus } from '../../src/contract/vocabulary';
+import { FETCH_FAILED, FETCH_REJECTED, type FetchFailureDetails } from '../../src/contract/errors';
+import type { AwaitJourneyInput } from '../../src/contract/input';
 import { registerJourneySearchAttributes } from '../../testing/environment';
 import { createTimeSkippingEnv } from './temporal-env';
 import { cachedWorkflowBundle } from './workflow-bundle-cache';

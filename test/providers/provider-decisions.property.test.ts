@@ -1,7 +1,7 @@
 /** Properties of the new fields: GBG decisions by precedence, completion from step ends, PII-free step errors, and IDnow identity from basicIdentity in any shape. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { journeyStateSchema } from '../../src/journey';
+import { journeyStateSchema } from '../../src/contract/journey-state';
 import { normaliseGbgV2, normaliseIdnowDataBlocks } from '../../src/providers';
 
 const ctx = { journeyId: 'Pq_hhIX6-sHUy9FLSDzPLu', observedAt: '2026-01-01T00:00:00.000Z' };

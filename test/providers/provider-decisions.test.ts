@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { progressLine, stateLines } from '../../src/cli/format';
-import { journeyStateSchema } from '../../src/journey';
+import { journeyStateSchema } from '../../src/contract/journey-state';
 import { normaliseGbgV1, normaliseGbgV2, normaliseIdnowDataBlocks } from '../../src/providers';
 
 const observedAt = '2026-03-17T00:00:00.000Z';

@@ -6,7 +6,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { journeyStateSchema, PROVIDERS, type JourneyProvider } from '../../src/journey';
+import { journeyStateSchema } from '../../src/contract/journey-state';
+import { PROVIDERS, type JourneyProvider } from '../../src/contract/vocabulary';
 import { normalise } from '../../src/providers';
 
 const root = path.join(__dirname, '..', 'fixtures');

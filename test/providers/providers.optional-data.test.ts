@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { journeyStateSchema, type JourneyState } from '../../src/journey';
+import { journeyStateSchema, type JourneyState } from '../../src/contract/journey-state';
 import { normaliseGbgV1, normaliseGbgV2, normaliseIdnowDataBlocks, normaliseIdnowSession } from '../../src/providers';
 
 const ctx = { journeyId: 'Pq_hhIX6-sHUy9FLSDzPLu', observedAt: '2026-03-17T00:00:00.000Z' };

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { journeyStateSchema, PROVIDERS } from '../../src/journey';
+import { journeyStateSchema } from '../../src/contract/journey-state';
+import { PROVIDERS } from '../../src/contract/vocabulary';
 import { normalise, normaliseIdnowDataBlocks, ProviderResponseError } from '../../src/providers';
 
 const ctx = { journeyId: 'j-1', observedAt: '2026-01-01T00:00:00.000Z' };

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { journeyStateSchema } from '../../src/journey';
+import { journeyStateSchema } from '../../src/contract/journey-state';
 import {
   normalise,
   normaliseGbgV1,

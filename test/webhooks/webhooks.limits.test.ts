@@ -10,7 +10,7 @@ import type { FastifyInstance } from 'fastify';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { webhookSettingsFromEnv } from '../../src/config';
-import { journeySearchAttributeKeys } from '../../src/workflow-contract';
+import { journeySearchAttributeKeys } from '../../src/contract/workflow';
 import { createWebhookServer } from '../../src/webhooks/server';
 import { eventually } from '../helpers/eventually';
 import { createLocalEnv } from '../helpers/temporal-env';

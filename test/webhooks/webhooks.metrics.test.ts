@@ -10,7 +10,7 @@ import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WebhookAuthConfig } from '../../src/config';
 import { WEBHOOK_METRICS } from '../../src/metrics';
-import { journeySearchAttributeKeys } from '../../src/workflow-contract';
+import { journeySearchAttributeKeys } from '../../src/contract/workflow';
 import { createWebhookMetrics, serveMetrics, visibilityRunningJourneys } from '../../src/webhooks/metrics';
 import { createWebhookServer } from '../../src/webhooks/server';
 import { startSimulator, type Simulator } from '../../dev/simulator';

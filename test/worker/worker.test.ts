@@ -10,7 +10,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { DEFAULT_WORKER_TUNING, workerSettingsFromEnv, ConfigError } from '../../src/config';
-import { journeySearchAttributeKeys } from '../../src/workflow-contract';
+import { journeySearchAttributeKeys } from '../../src/contract/workflow';
 import { startSimulator, type Simulator } from '../../dev/simulator';
 import { startJourneyWorkflow } from '../helpers/start-journey';
 import { workflowSource } from '../../src/worker';

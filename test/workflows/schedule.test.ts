@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_POLLING } from '../../src/workflow-contract';
+import { DEFAULT_POLLING } from '../../src/contract/polling';
 import { isExhausted, nextPollDelayMs, resolvePolicy, timeToExhaustionMs } from '../../src/workflows/schedule';
 
 describe('polling schedule (pure)', () => {

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { InvalidJourneyInputError, validateJourneyInput } from '../../src/journey-input';
-import type { PollingInput } from '../../src/workflow-contract';
+import { InvalidJourneyInputError } from '../../src/contract/errors';
+import { validateJourneyInput } from '../../src/contract/input';
+import type { PollingInput } from '../../src/contract/polling';
 import { freshPace, longestWaitMs, nextWaitMs, paceAfterSuccess, resolvePolling } from '../../src/workflows/slowdown';
 
 /** Each setting: usually near or inside its bounds, sometimes absent or not a number at all. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidJourneyInputError, validateJourneyInput } from '../../src/journey-input';
-import { POLLING_PRESETS, RECOMMENDED_SLOWDOWN, type PollingInput } from '../../src/workflow-contract';
+import { InvalidJourneyInputError } from '../../src/contract/errors';
+import { validateJourneyInput } from '../../src/contract/input';
+import { POLLING_PRESETS, RECOMMENDED_SLOWDOWN, type PollingInput } from '../../src/contract/polling';
 import { nextPollDelayMs, resolvePolicy } from '../../src/workflows/schedule';
 import {
   freshPace,

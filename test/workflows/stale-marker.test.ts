@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { journeyFetchErrorsKey, journeyLastErrorKey, journeyStaleSinceKey } from '../../src/workflow-contract';
+import { journeyFetchErrorsKey, journeyLastErrorKey, journeyStaleSinceKey } from '../../src/contract/workflow';
 import { lastErrorLabel, staleMarkerUpdates } from '../../src/workflows/stale-marker';
 
 const lastSuccessAt = Date.parse('2026-12-06T10:00:00Z');

@@ -13,7 +13,7 @@ import {
   journeyLastErrorKey,
   journeyStaleSinceKey,
   journeyStatusKey,
-} from '../../src/workflow-contract';
+} from '../../src/contract/workflow';
 import { PATCHES } from '../../src/workflows/versions';
 import { createJourneyWorker } from '../helpers/journey-worker';
 import { startJourneyWorkflow } from '../helpers/start-journey';

@@ -7,7 +7,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { tsToMs } from '@temporalio/common/lib/time';
-import { journeyProgressQuery, journeyWebhookSignal } from '../../src/workflow-contract';
+import { journeyProgressQuery, journeyWebhookSignal } from '../../src/contract/workflow';
 import { journeyStartOptions } from '../../src/client';
 import type { awaitJourneyCompletion, JourneyWorkflowInput } from '../../src/workflows/await-journey-completion';
 import { nextPollDelayMs, resolvePolicy } from '../../src/workflows/schedule';

@@ -8,12 +8,8 @@ import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { journeyStartOptions } from '../../src/client';
-import {
-  journeyDecisionKey,
-  journeyProgressQuery,
-  journeyStatusKey,
-  type AwaitJourneyInput,
-} from '../../src/workflow-contract';
+import type { AwaitJourneyInput } from '../../src/contract/input';
+import { journeyDecisionKey, journeyProgressQuery, journeyStatusKey } from '../../src/contract/workflow';
 import type { awaitJourneyCompletion } from '../../src/workflows';
 import {
   bundleJourneyWorkflows,

@@ -8,16 +8,15 @@ import { WorkflowFailedError, type WorkflowHandleWithFirstExecutionRunId } from 
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { JOURNEY_POLLING_EXHAUSTED, JOURNEY_REJECTED_BY_PROVIDER } from '../../src/contract/errors';
+import type { AwaitJourneyInput } from '../../src/contract/input';
 import {
-  JOURNEY_POLLING_EXHAUSTED,
-  JOURNEY_REJECTED_BY_PROVIDER,
   journeyProgressQuery,
   journeyProviderKey,
   journeyStatusKey,
   journeyWebhookSignal,
   MAX_WEBHOOK_TEXT_LENGTH,
-  type AwaitJourneyInput,
-} from '../../src/workflow-contract';
+} from '../../src/contract/workflow';
 import { createJourneyWorker } from '../helpers/journey-worker';
 import { startJourneyWorkflow } from '../helpers/start-journey';
 import type { awaitJourneyCompletion, PollingExhaustedDetails } from '../../src/workflows/await-journey-completion';

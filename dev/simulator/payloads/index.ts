@@ -1,5 +1,5 @@
 /** The bodies the simulator serves, per provider: each file pairs with its adapter folder in src/providers. */
-import type { JourneyProvider } from '../../../src/journey';
+import type { JourneyProvider } from '../../../src/contract/vocabulary';
 import type { SimStatus } from '../script';
 import { gbgErrorBody, gbgV1ErrorBody } from './gbg';
 import { idnowErrorBody } from './idnow';

@@ -6,7 +6,7 @@
  *   POST /__admin/outage {httpStatus?: 503}   every journey's state request answers that status;  DELETE: it ends
  */
 import type { FastifyInstance } from 'fastify';
-import { PROVIDERS, type JourneyProvider } from '../../../src/journey';
+import { PROVIDERS, type JourneyProvider } from '../../../src/contract/vocabulary';
 import { ScriptError, type ScriptEntry } from '../script';
 import { HttpError, type JourneyOptions, type SimulatorState } from '../state';
 

@@ -8,7 +8,7 @@
  * `filterKeys`, nothing else; otherwise 400 with GBG's `errors[]` body.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { JourneyProvider } from '../../../src/journey';
+import type { JourneyProvider } from '../../../src/contract/vocabulary';
 import { GBG_REGIONS } from '../../../src/providers/config';
 import {
   errorBody,

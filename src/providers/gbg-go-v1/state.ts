@@ -3,7 +3,8 @@
  * guide `{instanceId, state, timestamp, lastUpdated}`, docs/providers.md) and the pure normaliser.
  */
 import { z } from 'zod';
-import { isTerminal, type JourneyState } from '../../journey';
+import type { JourneyState } from '../../contract/journey-state';
+import { isTerminal } from '../../contract/vocabulary';
 import { parseOrThrow, ProviderResponseError } from '../errors';
 import { gbgMetaDataSchema } from '../gbg-go-v2/state';
 import { GBG_STATUSES } from '../gbg/statuses';

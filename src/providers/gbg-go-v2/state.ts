@@ -4,13 +4,8 @@
  * and its pure normaliser. Everything but `status` is optional data, read leniently (../lenient.ts).
  */
 import { z } from 'zod';
-import {
-  isTerminal,
-  type JourneyDecision,
-  type JourneyState,
-  type JourneyStep,
-  type JourneySubject,
-} from '../../journey';
+import type { JourneyState, JourneyStep, JourneySubject } from '../../contract/journey-state';
+import { isTerminal, type JourneyDecision } from '../../contract/vocabulary';
 import { parseOrThrow } from '../errors';
 import { GBG_STATUSES } from '../gbg/statuses';
 import { lenient, lenientList, optionalText } from '../lenient';

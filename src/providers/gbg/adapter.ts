@@ -1,5 +1,6 @@
 /** The adapter both GBG GO families share; each family folder supplies its state path and normaliser. */
-import type { JourneyProvider, JourneyState } from '../../journey';
+import type { JourneyState } from '../../contract/journey-state';
+import type { JourneyProvider } from '../../contract/vocabulary';
 import type { ProviderAdapter } from '../adapter';
 import type { NormaliseContext } from '../util';
 import { GBG_NOT_CONFIGURED } from './config';

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import type { Env } from '../../config/env';
-import { GBG_REGIONS } from '../../journey-input';
+import { GBG_REGIONS } from '../../contract/identifiers';
 import { blankToUndefined } from '../util';
 
 export { GBG_REGIONS };

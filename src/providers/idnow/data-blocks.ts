@@ -3,7 +3,7 @@
  * that turns them into result references and the subject (identity: PII).
  */
 import { z } from 'zod';
-import type { JourneySubject } from '../../journey';
+import type { JourneySubject } from '../../contract/journey-state';
 import { parseOrThrow, ProviderResponseError } from '../errors';
 import { lenient, lenientList, optionalText } from '../lenient';
 import { statusKey } from '../status';

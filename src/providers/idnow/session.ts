@@ -3,7 +3,8 @@
  * shapes, `outcome` in either case) and the pure normaliser. Everything but `sessionStatus` is read leniently.
  */
 import { z } from 'zod';
-import { isTerminal, type JourneyDecision, type JourneyState, type JourneyStep } from '../../journey';
+import type { JourneyState, JourneyStep } from '../../contract/journey-state';
+import { isTerminal, type JourneyDecision } from '../../contract/vocabulary';
 import { parseOrThrow } from '../errors';
 import { lenient, lenientRecord, optionalText } from '../lenient';
 import { mapStatus, statusKey, type StatusTable } from '../status';

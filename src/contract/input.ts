@@ -3,11 +3,7 @@
  * webhook receiver and, again, the workflow itself (for executions started by other tools). Pure and free of
  * dependencies, so workflow code can import it.
  *
- * - journeyId: 16–64 characters of `A–Z a–z 0–9 _ -`. GBG instance ids are 16–64 characters (GBG's SDK spec;
- *   v1 shows 24-character and UUID ids), IDnow session ids are UUIDs (36). No `:` (the workflow id is
- *   `journey:<provider>:<journeyId>`), no `/`, `?`, `%` or spaces (it is also a URL path segment).
- * - provider: one of PROVIDERS. environment: `[a-z0-9-]`, 1–32 characters (IDnow `live`/`staging`); for the GBG
- *   providers, one of GBG_REGIONS (any other region fails at its first fetch, so it is refused before start).
+ * - provider: one of PROVIDERS; journeyId and environment: see ./identifiers.
  * - deadline: ISO 8601 with a date, a time and an explicit offset (`Z` or `±hh:mm`), a real calendar date;
  *   in the future when a client starts the journey.
  * - polling: whole milliseconds, see POLLING_BOUNDS; a slowdown has all three settings (SLOWDOWN_BOUNDS) and a
@@ -17,65 +13,31 @@
  *
  * A violation is an InvalidJourneyInputError naming the field; the value itself is never echoed.
  */
-import { DEFAULT_POLLING, type AwaitJourneyInput, type PollingPolicy, type PollingSlowdown } from './workflow-contract';
+import { InvalidJourneyInputError } from './errors';
+import { environmentProblem, journeyIdProblem } from './identifiers';
+import {
+  DEFAULT_POLLING,
+  POLLING_BOUNDS,
+  SLOWDOWN_BOUNDS,
+  type Bounds,
+  type PollingInput,
+  type PollingSlowdown,
+} from './polling';
+import { isJourneyProvider, PROVIDERS, type JourneyProvider } from './vocabulary';
 
-export const PROVIDERS = ['gbg-go-v2', 'gbg-go-v1', 'idnow'] as const;
-/** GBG GO's regions: the `environment` of a GBG journey, and GBG_REGION. */
-export const GBG_REGIONS = ['eu', 'us', 'au'] as const;
+export interface AwaitJourneyInput {
+  provider: JourneyProvider;
+  /** GBG `instanceId` or IDnow `sessionId`. */
+  journeyId: string;
+  /** IDnow environment (`live`, `staging`); GBG region (`eu`, `us`, `au`) when not the configured default. */
+  environment?: string;
+  polling?: PollingInput;
+  /** ISO timestamp after which the journey is given up as `expired`. */
+  deadline?: string;
+}
 
-export const JOURNEY_ID_MIN_LENGTH = 16;
-export const JOURNEY_ID_MAX_LENGTH = 64;
-const JOURNEY_ID_PATTERN = /^[A-Za-z0-9_-]+$/;
-const ENVIRONMENT_PATTERN = /^[a-z0-9-]{1,32}$/;
 /** `2026-11-29T07:00:00Z`, `2026-11-29T08:00:00.250+01:00`; seconds and fractions optional. */
 const ISO_WITH_OFFSET = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-](\d{2}):(\d{2}))$/;
-
-export interface Bounds {
-  min: number;
-  max: number;
-}
-
-/** Inclusive bounds of each polling setting (milliseconds, or a count). */
-export const POLLING_BOUNDS: Record<Exclude<keyof PollingPolicy, 'slowdown'>, Bounds> = {
-  baseIntervalMs: { min: 1_000, max: 3_600_000 },
-  errorBackoffMs: { min: 0, max: 600_000 },
-  maxConsecutiveErrors: { min: 1, max: 1_000 },
-};
-
-/** Bounds of a slowdown's settings: ms, except `factor` (more than its min, up to its max; need not be whole). */
-export const SLOWDOWN_BOUNDS: Record<keyof PollingSlowdown, Bounds> = {
-  afterMs: { min: 0, max: 31 * 86_400_000 },
-  factor: { min: 1, max: 10 },
-  maxIntervalMs: { min: 1_000, max: 86_400_000 },
-};
-
-/** The failure type of a workflow whose input breaks the contract. */
-export const INVALID_JOURNEY_INPUT = 'InvalidJourneyInput';
-
-/** Bad journey input: `field` names what was wrong (e.g. `polling.baseIntervalMs`), `problem` says how. */
-export class InvalidJourneyInputError extends Error {
-  override readonly name = 'InvalidJourneyInputError';
-  constructor(
-    readonly field: string,
-    readonly problem: string,
-  ) {
-    super(`invalid journey input: ${field} ${problem}`);
-  }
-}
-
-/** Why `journeyId` breaks the rule, or undefined when it is fine. */
-export function journeyIdProblem(journeyId: unknown): string | undefined {
-  if (typeof journeyId !== 'string') return 'must be a string';
-  if (journeyId.length < JOURNEY_ID_MIN_LENGTH || journeyId.length > JOURNEY_ID_MAX_LENGTH) {
-    return `must be ${JOURNEY_ID_MIN_LENGTH}–${JOURNEY_ID_MAX_LENGTH} characters`;
-  }
-  if (!JOURNEY_ID_PATTERN.test(journeyId)) return 'may contain only letters, digits, "_" and "-"';
-  return undefined;
-}
-
-export function isJourneyProvider(value: unknown): value is AwaitJourneyInput['provider'] {
-  return typeof value === 'string' && (PROVIDERS as readonly string[]).includes(value);
-}
 
 /** Epoch ms of a strict ISO 8601 timestamp with an offset, or undefined. */
 export function parseStrictIsoTimestamp(text: unknown): number | undefined {
@@ -163,16 +125,9 @@ export function validateJourneyInput(input: unknown, options?: ValidateOptions):
 export function validateJourneyInput(input: unknown, options: ValidateOptions = {}): AwaitJourneyInput {
   validateJourneyRef(input);
   const i = input as Record<string, unknown>;
-  if (i.environment !== undefined && (typeof i.environment !== 'string' || !ENVIRONMENT_PATTERN.test(i.environment))) {
-    throw new InvalidJourneyInputError(
-      'environment',
-      'must be 1–32 characters of a–z, 0–9 and "-" (e.g. live, staging, eu)',
-    );
-  }
-  const gbg = i.provider === 'gbg-go-v2' || i.provider === 'gbg-go-v1';
-  if (gbg && i.environment !== undefined && !(GBG_REGIONS as readonly string[]).includes(i.environment as string)) {
-    throw new InvalidJourneyInputError('environment', `must be a GBG region: one of ${GBG_REGIONS.join(', ')}`);
-  }
+  const envProblem =
+    i.environment === undefined ? undefined : environmentProblem(i.environment, i.provider as JourneyProvider);
+  if (envProblem) throw new InvalidJourneyInputError('environment', envProblem);
   if (i.deadline !== undefined) {
     const deadlineMs = parseStrictIsoTimestamp(i.deadline);
     if (deadlineMs === undefined)

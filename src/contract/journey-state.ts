@@ -1,32 +1,14 @@
 /**
- * The normalised, provider-neutral journey state that every provider adapter produces and the workflow returns.
- * Types only are imported by workflow code; the zod schemas run in activities, clients and tests.
+ * The normalised, provider-neutral journey state that every provider adapter produces and the workflow returns,
+ * as zod schemas. Workflow code imports only its types; the schemas run in activities, clients and tests.
  */
 import { z } from 'zod';
+import { DECISIONS, JOURNEY_SOURCES, JOURNEY_STATUSES, PROVIDERS, type JourneyProvider } from './vocabulary';
 
-import { PROVIDERS } from './journey-input';
-
-export { PROVIDERS };
 export const providerSchema = z.enum(PROVIDERS);
-export type JourneyProvider = z.infer<typeof providerSchema>;
-
-export const JOURNEY_STATUSES = ['in_progress', 'completed', 'failed', 'expired', 'aborted'] as const;
 export const journeyStatusSchema = z.enum(JOURNEY_STATUSES);
-export type JourneyStatus = z.infer<typeof journeyStatusSchema>;
-
-/** Every status but `in_progress` ends the journey. */
-export function isTerminal(status: JourneyStatus): boolean {
-  return status !== 'in_progress';
-}
-
-export const journeySourceSchema = z.enum(['poll', 'webhook', 'deadline']);
-export type JourneySource = z.infer<typeof journeySourceSchema>;
-
-export const DECISIONS = ['accepted', 'rejected', 'undecided'] as const;
+export const journeySourceSchema = z.enum(JOURNEY_SOURCES);
 export const decisionSchema = z.enum(DECISIONS);
-/** What the JourneyStatus search attribute can hold (see JourneyStatusAttribute in workflow-contract.ts). */
-export const JOURNEY_STATUS_ATTRIBUTE_VALUES = [...JOURNEY_STATUSES, 'cancelled'] as const;
-export type JourneyDecision = z.infer<typeof decisionSchema>;
 
 export const journeyStepSchema = z.object({
   id: z.string(),
