@@ -14,7 +14,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities, createProviderAgent } from '../../src/activities';
 import { parseTracingSettings } from '../../src/config';
-import type { JourneyState } from '../../src/journey';
+import type { JourneyState } from '../../src/contract/journey-state';
 import {
   startTracing,
   TRACING_WORKFLOW_MODULE,
@@ -23,7 +23,8 @@ import {
   type Tracing,
 } from '../../src/tracing';
 import { createWebhookServer } from '../../src/webhooks/server';
-import { journeySearchAttributeKeys, journeyWorkflowId } from '../../src/workflow-contract';
+import { journeyWorkflowId } from '../../src/contract/identifiers';
+import { journeySearchAttributeKeys } from '../../src/contract/workflow';
 import { startSimulator, type Simulator } from '../../dev/simulator';
 import { createLocalEnv } from '../helpers/temporal-env';
 
