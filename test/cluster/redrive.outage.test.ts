@@ -31,8 +31,8 @@ import {
   type RedriveReport,
 } from '../../src/client';
 import { journeyDataConverter } from '../../src/config';
-import { PROVIDERS, type JourneyProvider } from '../../src/journey';
-import { journeyWorkflowId } from '../../src/workflow-contract';
+import { PROVIDERS, type JourneyProvider } from '../../src/contract/vocabulary';
+import { journeyWorkflowId } from '../../src/contract/identifiers';
 import { eventually } from '../helpers/eventually';
 import { freePorts } from '../helpers/free-ports';
 import { runCliCaptured } from '../helpers/run-cli';
