@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [--only=fetch,history,webhook,scale] [--db=memory|file] [--out=.bench]`: what journey-await exists
+ * `npm run bench [-- --quick] [--only=fetch,history,webhook,scale,soak] [--db=memory|file] [--out=.bench]`: what journey-await exists
  * for, measured on loopback against the embedded Temporal dev server and the provider simulator, beside the
  * naive way. Writes .bench/results.json and .bench/chart.svg, prints a short table and, after a full run on the dev
  * server, updates docs/performance.md's tables.
@@ -21,8 +21,9 @@ import { runScaleSideBySide, type ScaleResult, type ScaleStep } from './scale';
 import { StackError, startStack, type DbMode, type Stack } from './stack';
 import type { WorkerTuning } from './worker-process';
 import { runWebhookShortCircuit, type WebhookOptions, type WebhookResult } from './webhook-short-circuit';
+import { runWebhookSoak, type WebhookSoakOptions, type WebhookSoakResult } from './webhook-soak';
 
-const SCENARIOS = ['fetch', 'history', 'webhook', 'scale'] as const;
+const SCENARIOS = ['fetch', 'history', 'webhook', 'scale', 'soak'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 export interface BenchResults {
@@ -34,6 +35,7 @@ export interface BenchResults {
   fetchCost?: FetchCostResult;
   historyEconomy?: HistoryEconomyResult[];
   webhook?: WebhookResult;
+  webhookSoak?: WebhookSoakResult;
   scale?: (ScaleResult | ClusterScaleResult)[];
   errors: { scenario: string; message: string }[];
 }
@@ -43,6 +45,7 @@ interface Plan {
   fetch: FetchCostOptions;
   history: HistoryEconomyOptions;
   webhook: WebhookOptions;
+  soak: WebhookSoakOptions;
   /** N for both loops, climbed side by side (bench/scale.ts). */
   scaleLadder: number[];
   /**
@@ -59,6 +62,7 @@ const QUICK: Plan = {
   fetch: { sequential: 300, concurrency: 32, durationMs: 1_500 },
   history: { inProgressPolls: 3, journeys: 2, intervalMs: 1_000 },
   webhook: { pairs: 4, intervalMs: 10_000 },
+  soak: { requests: 2_000, concurrency: 32, restMs: 10_000 },
   scaleLadder: [250],
   windowMs: 10_000,
   settleMs: 2_000,
@@ -69,6 +73,7 @@ const FULL: Plan = {
   fetch: { sequential: 2_000, concurrency: 64, durationMs: 5_000 },
   history: { inProgressPolls: 6, journeys: 3, intervalMs: 1_000 },
   webhook: { pairs: 20, intervalMs: 10_000 },
+  soak: { requests: 10_000, concurrency: 32, restMs: 20_000 },
   // Steps of at most 25 % from 1,000; each loop stops at its first N that does not hold.
   scaleLadder: [500, 1_000, 1_250, 1_500, 1_750, 2_000, 2_500, 3_000, 4_000],
   windowMs: 20_000,
@@ -109,7 +114,7 @@ function parseArgs(argv: string[]): Args {
     } else if (arg === '--server=cluster' || arg === '--server=dev') cluster = arg === '--server=cluster';
     else if (arg === '--help' || arg === '-h') {
       console.log(
-        'usage: npm run bench -- [--quick] [--only=fetch,history,webhook,scale] [--db=memory|file] [--server=dev|cluster] [--ladder=N,N,…] [--profile] [--out=.bench]',
+        'usage: npm run bench -- [--quick] [--only=fetch,history,webhook,scale,soak] [--db=memory|file] [--server=dev|cluster] [--ladder=N,N,…] [--profile] [--out=.bench]',
       );
       process.exit(0);
     } else throw new Error(`unknown argument ${arg} (try --help)`);
@@ -255,6 +260,26 @@ function report(r: BenchResults): string {
       ),
     );
   }
+  if (r.webhookSoak) {
+    const w = r.webhookSoak;
+    parts.push(
+      table(
+        `5. Webhook receiver soak (its own process; ${w.options.requests} shuffled requests, ${w.options.concurrency} at a time, in ${(w.durationMs / 1000).toFixed(1)} s; then ${w.options.restMs / 1000} s of rest)`,
+        ['RSS before MiB', 'peak MiB', 'after rest MiB', 'statuses', 'no answer'],
+        [
+          [
+            w.rssMb.before,
+            w.rssMb.peak,
+            w.rssMb.afterRest,
+            Object.entries(w.statuses)
+              .map(([k, v]) => `${k}×${v}`)
+              .join(' '),
+            w.transportErrors,
+          ],
+        ],
+      ),
+    );
+  }
   for (const e of r.errors) parts.push(`\n!! ${e.scenario} failed: ${e.message}`);
   return parts.join('\n');
 }
@@ -352,6 +377,9 @@ async function main(): Promise<void> {
     });
     await attempt('webhook', async () => {
       results.webhook = await runWebhookShortCircuit(stack, plan.webhook, log);
+    });
+    await attempt('soak', async () => {
+      results.webhookSoak = await runWebhookSoak(stack, plan.soak, log);
     });
     await attempt('scale', async () => {
       const base = { intervalMs: 10_000, windowMs: plan.windowMs, settleMs: plan.settleMs, lagLimitMs: 1_000 };

@@ -18,7 +18,7 @@ export interface EmbeddedTemporalOptions {
   dataDir: string;
   port: number;
   uiPort: number;
-  /** The Web UI decodes payloads through this URL (the codec server, token in the path). */
+  /** The Web UI decodes payloads through this URL (the codec server; never a secret in it: the UI publishes it). */
   codecEndpoint?: string;
   report: (line: string) => void;
   onFatal: (reason: string) => void;

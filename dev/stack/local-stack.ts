@@ -130,26 +130,29 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ...(metricsOn && metricsBind.startsWith('127.0.0.1:') ? (['metrics'] as const) : []),
       ...(webhookMetricsOn && webhookMetricsBind.startsWith('127.0.0.1:') ? (['webhookMetrics'] as const) : []),
     ]);
-    env.CODEC_SERVER_TOKEN ??= persistentSecret(path.join(dataDir, 'codec-token'));
     const uiOrigins = [`http://127.0.0.1:${ports.ui}`, `http://localhost:${ports.ui}`];
+    // The dev server's Web UI has no login and cannot add a header of its own, so a token would have to ride in
+    // the codec endpoint's URL, which the UI hands to every visitor: the codec server answers loopback only instead.
     const codecServer = createCodecServer({
       codec: new EncryptionCodec(keys),
-      token: env.CODEC_SERVER_TOKEN,
+      access: { mode: 'loopback' },
       allowedOrigins: uiOrigins,
     });
     await codecServer.listen({ port: ports.codec, host: '127.0.0.1' });
     stops.push(() => codecServer.close());
     const codecUrl = `http://127.0.0.1:${ports.codec}`;
+    log(
+      `codec server on ${codecUrl} in loopback-only mode: the Web UI decodes without a credential, for this machine only (production: CODEC_SERVER_AUTH=oidc, docs/production.md)`,
+    );
 
     let temporal: EmbeddedTemporal | undefined;
     if (!env.TEMPORAL_ADDRESS) {
       log(`starting the embedded Temporal dev server (data in ${path.relative(process.cwd(), dataDir) || dataDir})…`);
-      // The UI cannot send headers of its own to a codec server: the token rides in the endpoint's path.
       temporal = await startEmbeddedTemporal({
         dataDir,
         port: ports.temporal,
         uiPort: ports.ui,
-        codecEndpoint: `${codecUrl}/${env.CODEC_SERVER_TOKEN}`,
+        codecEndpoint: codecUrl,
         report: log,
         onFatal: reportFatal,
         ...(options.timings ? { timings: options.timings } : {}),

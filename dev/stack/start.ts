@@ -22,7 +22,7 @@ export function describeStack(stack: LocalStack): string {
         ? `${stack.simulatorUrl} (standing in for ${stack.simulatedProviders.join(', ')})`
         : 'off (all providers configured)',
     ],
-    ['Codec server', `${stack.codecUrl} (payloads are encrypted; the UI decodes through it)`],
+    ['Codec server', `${stack.codecUrl} (payloads are encrypted; the UI decodes through it, loopback only)`],
     ['Metrics', `${stack.metricsUrl ?? 'off'} (worker)\n${stack.webhookMetricsUrl ?? 'off'} (webhook receiver)`],
     ...(stack.prometheusConfig
       ? ([

@@ -2,20 +2,19 @@
  * Temporal codec server (https://docs.temporal.io/codec-server), on Fastify: POST /encode and /decode on
  * `{ payloads: [{ metadata: { k: base64 }, data: base64 }] }`, so the Web UI and CLI show decrypted history.
  *
- * Every request needs the token, either as `Authorization: Bearer <token>` (CLI, scripts) or as the first
- * path segment, `/<token>/decode` (the Web UI, which cannot add headers of its own: its codec endpoint is then
- * `http://host:port/<token>`). It is checked before the body is read. CORS answers the UI's preflight for the
- * configured origins.
+ * Every request is checked by the access mode (./access: an OIDC access token, a static bearer token, or a
+ * loopback-only local stack) before its body is read; nothing secret is ever part of a URL. CORS answers the UI's
+ * preflight for the configured origins.
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import { z } from 'zod';
-import { bearerToken, headerValue } from '../headers';
-import { sameSecret } from '../secrets';
+import { headerValue } from '../headers';
+import { createCodecAccess, type CodecAccessConfig } from './access';
 
 export interface CodecServerOptions {
   codec: PayloadCodec;
-  token: string;
+  access: CodecAccessConfig;
   /** Origins allowed by CORS, e.g. the Web UI at `http://localhost:8233`. */
   allowedOrigins: string[];
   maxBodyBytes?: number;
@@ -42,11 +41,11 @@ const ACTIONS = ['encode', 'decode'] as const;
 
 export function createCodecServer({
   codec,
-  token,
+  access,
   allowedOrigins,
   maxBodyBytes = 16 * 1024 * 1024,
 }: CodecServerOptions): FastifyInstance {
-  if (!token) throw new Error('codec server needs a token');
+  const allowed = createCodecAccess(access, allowedOrigins);
   const app = Fastify({ logger: false, bodyLimit: maxBodyBytes });
 
   // Any content type is read as JSON with Fastify's own parser (the Web UI and the CLI differ in what they send).
@@ -82,9 +81,13 @@ export function createCodecServer({
       .send(),
   );
 
-  const authorize = async (req: FastifyRequest<{ Params: { token?: string } }>, reply: FastifyReply) => {
-    if (!sameSecret(bearerToken(req.headers) ?? req.params.token, token))
-      return reply.code(401).send({ error: 'missing or wrong codec server token' });
+  const authorize = async (req: FastifyRequest, reply: FastifyReply) => {
+    const refused = await allowed(req);
+    if (refused !== undefined)
+      return reply
+        .code(401)
+        .header('www-authenticate', 'Bearer')
+        .send({ error: `unauthorized: ${refused}` });
   };
 
   for (const action of ACTIONS) {
@@ -96,7 +99,6 @@ export function createCodecServer({
       return reply.code(200).send({ payloads: result.map(toJSONPayload) });
     };
     app.post(`/${action}`, { onRequest: authorize }, handler);
-    app.post<{ Params: { token: string } }>(`/:token/${action}`, { onRequest: authorize }, handler);
   }
   return app;
 }

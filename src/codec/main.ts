@@ -12,10 +12,10 @@ async function main(): Promise<void> {
     process.stderr.write(`journey-await codec server: ${configErrorReport(err)}\n`);
     process.exit(2);
   }
-  const { keys, token, host, port, allowedOrigins } = settings;
-  const app = createCodecServer({ codec: new EncryptionCodec(keys), token, allowedOrigins });
+  const { keys, access, host, port, allowedOrigins } = settings;
+  const app = createCodecServer({ codec: new EncryptionCodec(keys), access, allowedOrigins });
   const address = await app.listen({ host, port });
-  process.stdout.write(`codec server on ${address} (origins: ${allowedOrigins.join(', ')})\n`);
+  process.stdout.write(`codec server on ${address} (access: ${access.mode}; origins: ${allowedOrigins.join(', ')})\n`);
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void app.close());
 }
 

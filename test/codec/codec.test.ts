@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCodecServer } from '../../src/codec/codec-server';
 import { EncryptionCodec, UnknownKeyIdError } from '../../src/codec/encryption-codec';
 import { ConfigError } from '../../src/config/errors';
 import { loadCodecKeys } from '../../src/config';
@@ -67,69 +66,5 @@ describe('key configuration', () => {
       expect((err as Error).message).not.toContain(short);
     }
     expect(() => parseKeyList('nokey', 'X')).toThrow("X: entry 1 is not 'id:base64key'");
-  });
-});
-
-describe('codec server', () => {
-  const token = randomBytes(16).toString('hex');
-  const uiOrigin = 'http://localhost:8233';
-  const codec = new EncryptionCodec([keyA]);
-  const server = createCodecServer({ codec, token, allowedOrigins: [uiOrigin] });
-  let base: string;
-  let encryptedJSON: { metadata: Record<string, string>; data: string };
-
-  beforeAll(async () => {
-    base = await server.listen({ port: 0, host: '127.0.0.1' });
-    const [encoded] = await codec.encode([defaultPayloadConverter.toPayload(secretState)]);
-    encryptedJSON = {
-      metadata: Object.fromEntries(
-        Object.entries(encoded!.metadata!).map(([k, v]) => [k, Buffer.from(v).toString('base64')]),
-      ),
-      data: Buffer.from(encoded!.data!).toString('base64'),
-    };
-  });
-  afterAll(() => server.close());
-
-  const decode = (path: string, headers: Record<string, string> = {}) =>
-    fetch(`${base}${path}`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', 'X-Namespace': 'default', ...headers },
-      body: JSON.stringify({ payloads: [encryptedJSON] }),
-    });
-
-  it('rejects requests without the token, or with a wrong one', async () => {
-    expect((await decode('/decode')).status).toBe(401);
-    expect((await decode('/decode', { Authorization: 'Bearer wrong' })).status).toBe(401);
-    expect((await decode('/wrong/decode')).status).toBe(401);
-  });
-
-  it('decodes with a bearer token and with the token path prefix the Web UI uses', async () => {
-    for (const response of [
-      await decode('/decode', { Authorization: `Bearer ${token}` }),
-      await decode(`/${token}/decode`),
-    ]) {
-      expect(response.status).toBe(200);
-      const { payloads } = (await response.json()) as {
-        payloads: { metadata: Record<string, string>; data: string }[];
-      };
-      expect(JSON.parse(Buffer.from(payloads[0]!.data, 'base64').toString())).toEqual(secretState);
-    }
-  });
-
-  it("answers the Web UI's CORS preflight for its origin only", async () => {
-    const preflight = (origin: string) =>
-      fetch(`${base}/${token}/decode`, {
-        method: 'OPTIONS',
-        headers: {
-          Origin: origin,
-          'Access-Control-Request-Method': 'POST',
-          'Access-Control-Request-Headers': 'content-type,x-namespace',
-        },
-      });
-    const allowed = await preflight(uiOrigin);
-    expect(allowed.status).toBe(204);
-    expect(allowed.headers.get('access-control-allow-origin')).toBe(uiOrigin);
-    expect(allowed.headers.get('access-control-allow-headers')).toMatch(/X-Namespace/i);
-    expect((await preflight('http://evil.example')).headers.get('access-control-allow-origin')).toBeNull();
   });
 });

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { webhookSettingsFromEnv, workerSettingsFromEnv } from '../../src/config';
+import { codecServerSettingsFromEnv, webhookSettingsFromEnv, workerSettingsFromEnv } from '../../src/config';
 
 /** No Docker engine runs where the tests do, so the file itself is checked: services, pins, ports, env. */
 interface ComposeService {
@@ -115,7 +115,12 @@ function interpolate(text: string, vars: Record<string, string | undefined>): st
 
 describe('docker-compose.yml with a namespace of its own', () => {
   // Compose reads .env for ${…} in the file; env_file hands it only to the services that name it.
-  const dotEnv = { TEMPORAL_NAMESPACE: 'journeys', CODEC_SERVER_TOKEN: 't' };
+  const dotEnv = {
+    TEMPORAL_NAMESPACE: 'journeys',
+    CODEC_SERVER_OIDC_ISSUER: 'https://idp.example/',
+    TEMPORAL_UI_OIDC_CLIENT_ID: 'ui',
+    TEMPORAL_UI_OIDC_CLIENT_SECRET: 'ui-secret',
+  };
   const resolved = parse(interpolate(readFileSync(path.join(root, 'docker-compose.yml'), 'utf8'), dotEnv)) as {
     services: Record<string, ComposeService>;
   };
@@ -152,5 +157,48 @@ describe('docker-compose.yml with a filled-in .env', () => {
     expect(() => workerSettingsFromEnv(services.worker!.environment as Record<string, string>)).toThrow(
       /GBG_CLIENT_ID/,
     );
+  });
+});
+
+describe("docker-compose.yml's Web UI and codec server", () => {
+  const dotEnv = {
+    JOURNEY_ENCRYPTION_KEYS: `k1:${Buffer.alloc(32, 7).toString('base64')}`,
+    CODEC_SERVER_OIDC_JWKS_URL: 'https://idp.example/jwks',
+    CODEC_SERVER_OIDC_ISSUER: 'https://idp.example/',
+    CODEC_SERVER_OIDC_AUDIENCE: 'journey-await-codec',
+    CODEC_SERVER_TOKEN: 'a-token-that-must-not-be-published',
+    TEMPORAL_UI_OIDC_CLIENT_ID: 'ui',
+    TEMPORAL_UI_OIDC_CLIENT_SECRET: 'ui-secret',
+  };
+  const text = readFileSync(path.join(root, 'docker-compose.yml'), 'utf8');
+  const resolved = parse(interpolate(text, dotEnv)) as { services: Record<string, ComposeService> };
+
+  it('the UI signs operators in and passes their access tokens; its codec endpoint, which it publishes, holds no secret', () => {
+    const ui = resolved.services['temporal-ui']!.environment!;
+    expect(ui.TEMPORAL_AUTH_ENABLED).toBe('true');
+    expect(ui.TEMPORAL_AUTH_TYPE).toBe('oidc');
+    expect(ui.TEMPORAL_AUTH_ISSUER_URL).toBe(dotEnv.CODEC_SERVER_OIDC_ISSUER);
+    expect(ui.TEMPORAL_CODEC_PASS_ACCESS_TOKEN).toBe('true');
+    expect(ui.TEMPORAL_CODEC_ENDPOINT).toBe('http://localhost:8888');
+    expect(text).not.toMatch(/CODEC_SERVER_TOKEN/);
+    // Without an identity provider the stack does not start with an open UI: compose names what to set.
+    expect(() => interpolate(text, {})).toThrow(/CODEC_SERVER_OIDC_ISSUER/);
+  });
+
+  it('the codec server verifies OIDC access tokens, even with a CODEC_SERVER_TOKEN in .env', () => {
+    const env = {
+      ...dotEnv,
+      ...Object.fromEntries(
+        Object.entries(resolved.services['codec-server']!.environment ?? {}).map(([k, v]) => [k, String(v)]),
+      ),
+    };
+    expect(codecServerSettingsFromEnv(env).access).toEqual({
+      mode: 'oidc',
+      oidc: {
+        jwksUrl: dotEnv.CODEC_SERVER_OIDC_JWKS_URL,
+        issuer: dotEnv.CODEC_SERVER_OIDC_ISSUER,
+        audience: 'journey-await-codec',
+      },
+    });
   });
 });

@@ -1,9 +1,12 @@
 /**
  * After a full demo run on the real stack, nothing an operator or a log pipeline can read holds personal data or a
  * secret: search attributes, memos, summaries and details (read raw, without the codec), the raw event history,
- * the worker's and the webhook receiver's logs. The subject data does reach the service (decoded result).
+ * the worker's and the webhook receiver's logs, the Web UI's unauthenticated settings and every process's command
+ * line. The codec server decodes for this machine only (loopback mode): a visitor from another address, or a web
+ * page whose DNS name was rebound to 127.0.0.1, gets no plaintext. The subject data does reach the service.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { networkInterfaces } from 'node:os';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -61,9 +64,8 @@ function secrets(): string[] {
     gbg.password,
     idnow.clientSecret,
     stack!.env.GBG_WEBHOOK_BASIC_PASSWORD!,
-    stack!.env.CODEC_SERVER_TOKEN!,
     ...keyMaterial,
-  ];
+  ].filter((secret) => secret.length >= 8);
 }
 
 /** Every PII string, secret or access token found in `text`. */
@@ -118,5 +120,56 @@ describe('after a full demo run', () => {
       expect(log.length, file).toBeGreaterThan(500);
       expect(findings(log), file).toEqual([]);
     }
+  });
+
+  it("the Web UI's unauthenticated settings and every process's command line hold no secret", async () => {
+    const settings = await fetch(`${stack!.uiUrl}/api/v1/settings`);
+    expect(settings.status).toBe(200);
+    const text = await settings.text();
+    // The codec endpoint it publishes is the bare codec server: no token in a path or a query.
+    expect(text).toContain(stack!.codecUrl);
+    expect(JSON.parse(text)).toMatchObject({ Codec: { Endpoint: stack!.codecUrl } });
+    expect(findings(text)).toEqual([]);
+    const commandLines = readdirSync('/proc')
+      .filter((entry) => /^\d+$/.test(entry))
+      .map((pid) => {
+        try {
+          return readFileSync(`/proc/${pid}/cmdline`, 'latin1').replaceAll('\0', ' ');
+        } catch {
+          return ''; // the process has gone
+        }
+      });
+    expect(commandLines.length).toBeGreaterThan(5);
+    expect(commandLines.some((line) => line.includes('--ui-codec-endpoint'))).toBe(true);
+    expect(commandLines.flatMap(findings)).toEqual([]);
+  });
+
+  it('a visitor from another address, or a page on a rebound DNS name, decodes nothing', async () => {
+    const port = new URL(stack!.codecUrl).port;
+    const body = JSON.stringify({ payloads: [{ metadata: {}, data: '' }] });
+    const external = Object.values(networkInterfaces())
+      .flat()
+      .find((i) => i && i.family === 'IPv4' && !i.internal)?.address;
+    expect(external, 'this machine needs a non-loopback IPv4 address for this test').toBeDefined();
+    // Bound to loopback: not reachable from another address at all.
+    await expect(
+      fetch(`http://${external}:${port}/decode`, {
+        method: 'POST',
+        body,
+        headers: { 'content-type': 'application/json' },
+      }),
+    ).rejects.toThrow();
+    const { request } = await import('undici');
+    const rebound = await request(`${stack!.codecUrl}/decode`, {
+      method: 'POST',
+      body,
+      headers: {
+        host: `evil.example:${port}`,
+        origin: `http://evil.example:${port}`,
+        'content-type': 'application/json',
+      },
+    });
+    expect(rebound.statusCode).toBe(401);
+    await rebound.body.dump();
   });
 });
