@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { defaultPayloadConverter } from '@temporalio/common';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { EncryptionCodec, UnknownKeyIdError } from '../../src/codec/encryption-codec';
 import { ConfigError } from '../../src/config/errors';
 import { loadCodecKeys } from '../../src/config';
