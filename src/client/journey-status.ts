@@ -114,7 +114,9 @@ const REDRIVE_CHECK_INTERVAL_MS = 10_000;
 
 /**
  * The final state, following re-drives: a run that gave up is waited past, by describing the journey every
- * `everyMs` until its latest run is no longer a failed one (re-opened: running or done), then following that run.
+ * `everyMs` until its latest run is another one (re-opened), then following that run. The run is told apart by
+ * its id, not its status: a re-opened run that fails fast, between two looks, is still seen (and its failure
+ * thrown, or waited past again).
  */
 async function resultIncludingRedrives(
   client: Client,
@@ -128,8 +130,11 @@ async function resultIncludingRedrives(
     } catch (err) {
       if (!(err instanceof WorkflowFailedError) || failureOf(err).type !== JOURNEY_POLLING_EXHAUSTED) throw err;
     }
+    const gaveUp = await describeJourney(client, workflowId);
+    // Already re-opened meanwhile: follow the new run at once.
+    if (gaveUp.status.name !== 'FAILED') continue;
     do await sleep(everyMs, undefined, { signal: stopped });
-    while ((await describeJourney(client, workflowId)).status.name === 'FAILED');
+    while ((await describeJourney(client, workflowId)).runId === gaveUp.runId);
   }
 }
 

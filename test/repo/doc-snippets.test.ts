@@ -1,6 +1,7 @@
 /**
  * The TypeScript a service copies from the docs type-checks against the package's public entry points: README's
- * "Using it from a service" and "Testing your service", and docs/testing.md's "In a few lines". Each snippet is
+ * "Using it from a service" and "Testing your service", docs/testing.md's "In a few lines", and docs/client.md's
+ * waiting including re-drives ("From plain code", "From a workflow"). Each snippet is
  * compiled as a file at the package root, so `journey-await` and `journey-await/testing` resolve through
  * package.json `exports` (to the sources, by the `journey-await:source` condition), with the repository's strict
  * compiler options. The names a snippet leaves to the reader are declared for it, and nothing else.
@@ -30,6 +31,16 @@ const SNIPPETS: Snippet[] = [
       'declare const workflowsPath: string, sessionId: string, workflowId: string;',
       "declare function onboardCustomer(input: { provider: 'idnow'; journeyId: string }): Promise<{ decision: string }>;",
     ].join('\n'),
+  },
+  {
+    doc: 'docs/client.md',
+    heading: '#### From plain code',
+    readerDefines: 'declare const sessionId: string;',
+  },
+  {
+    doc: 'docs/client.md',
+    heading: '#### From a workflow',
+    readerDefines: "import type { Client } from '@temporalio/client';\ndeclare const client: Client;",
   },
   {
     doc: 'docs/testing.md',
