@@ -35,7 +35,16 @@ import { INVALID_JOURNEY_INPUT, InvalidJourneyInputError } from '../contract/err
 import { parseStrictIsoTimestamp, validateJourneyInput } from '../contract/input';
 import { describeFetchFailure, fetchJourneyState } from './fetch';
 import { expiredState, fetchedState, pollingExhausted, rejectedByProvider } from './outcomes';
-import { isExhausted, nextPollDelayMs, resolvePolicy } from './schedule';
+import { isExhausted } from './schedule';
+import {
+  freshPace,
+  journeyChanged,
+  nextWaitMs,
+  paceAfterSuccess,
+  resolvePolling,
+  shortDuration,
+  type Pace,
+} from './slowdown';
 import { publishStaleMarker } from './stale-marker';
 import { WakeableWait } from './wakeable-wait';
 import { isNewWebhook } from './webhook-memory';
@@ -70,6 +79,8 @@ export interface CarriedState {
   nextPollAt: number;
   /** A webhook arrived that no fetch has answered yet. */
   wakeRequested: boolean;
+  /** The schedule's quiet clock and current interval (./slowdown); absent in state carried by older runs. */
+  pace?: Pace;
 }
 
 /** The workflow's argument: the public input plus internal fields that callers leave out. */
@@ -98,11 +109,13 @@ class JourneyAwait {
   private indexed: { status?: string; decision?: string };
 
   constructor(private readonly input: JourneyWorkflowInput) {
-    this.policy = resolvePolicy(input.polling);
+    this.policy = resolvePolling(input.polling);
     this.budget = Math.max(input.historyEventBudget ?? DEFAULT_HISTORY_EVENT_BUDGET, MIN_HISTORY_EVENT_BUDGET);
     // Checked by rejectInvalidInput: a deadline is a strict ISO timestamp.
     this.deadlineMs = input.deadline === undefined ? Infinity : parseStrictIsoTimestamp(input.deadline)!;
     this.state = input.carried ?? initialState(Date.now());
+    // Carried whole: a continued run keeps its quiet clock and slow interval.
+    this.state.pace ??= freshPace(Date.now(), this.policy);
     // Handlers first, so signals buffered before the first workflow task (signal-with-start) are not dropped.
     setHandler(journeyWebhookSignal, (webhook) => this.handleWebhook(webhook));
     setHandler(journeyProgressQuery, () => this.answerProgress());
@@ -139,6 +152,8 @@ class JourneyAwait {
   handleWebhook(webhook: JourneyWebhook | null | undefined): void {
     if (isNewWebhook(this.state.seenEventIds, webhook)) {
       this.state.webhooksReceived++;
+      // A new webhook is a change: the wait goes back to the base interval and the quiet clock restarts.
+      this.state.pace = freshPace(Date.now(), this.policy);
       // Set even while a fetch is in flight, so the next wait returns at once and the change is not missed.
       this.state.wakeRequested = true;
     }
@@ -158,6 +173,9 @@ class JourneyAwait {
       nextPollAt: this.waiting ? new Date(state.nextPollAt).toISOString() : undefined,
       lastState: state.lastState,
       webhooksReceived: state.webhooksReceived,
+      ...(this.policy.slowdown && state.pace
+        ? { slowdown: { intervalMs: state.pace.intervalMs, quietSince: new Date(state.pace.quietSince).toISOString() } }
+        : {}),
     };
   }
 
@@ -180,7 +198,7 @@ class JourneyAwait {
     const decided =
       last && last.decision !== 'undecided' ? ` · ${last.decision}${last.terminal ? '' : ' (not final)'}` : '';
     const errors = this.state.lastError ? ` · ${this.errorCount()}: ${this.state.lastError}` : '';
-    setCurrentDetails(`${status}${decided} · polls ${this.state.polls}${errors}`);
+    setCurrentDetails(`${status}${decided} · polls ${this.state.polls}${this.pace()}${errors}`);
   }
 
   /** Waits for the scheduled poll, a webhook (handleWebhook ends the wait) or the deadline, whichever is first. */
@@ -190,7 +208,7 @@ class JourneyAwait {
     if (state.wakeRequested || waitMs <= 0) return;
     this.waiting = true;
     const inSeconds = Math.round((state.nextPollAt - Date.now()) / 1000);
-    await this.wait.sleep(waitMs, `poll #${state.polls} · next in ${inSeconds}s · ${this.errorCount()}`);
+    await this.wait.sleep(waitMs, `poll #${state.polls} · next in ${inSeconds}s${this.pace()} · ${this.errorCount()}`);
     this.waiting = false;
   }
 
@@ -211,7 +229,7 @@ class JourneyAwait {
     } catch (err) {
       retryAfterMs = await this.recordFailedFetch(err);
     }
-    state.nextPollAt = Date.now() + nextPollDelayMs(state.consecutiveErrors, this.policy, retryAfterMs);
+    state.nextPollAt = Date.now() + nextWaitMs(state.pace!, state.consecutiveErrors, this.policy, retryAfterMs);
     return undefined;
   }
 
@@ -220,6 +238,8 @@ class JourneyAwait {
     // The end of a failing streak clears the stale marker; after a success there is nothing to clear.
     publishStaleMarker(this.state.consecutiveErrors, 0, this.state.lastState);
     Object.assign(this.state, { consecutiveErrors: 0, lastError: undefined, lastFailure: undefined });
+    const changed = journeyChanged(this.state.lastState, fetched);
+    this.state.pace = paceAfterSuccess(this.state.pace!, this.policy, Date.now(), changed);
     this.state.lastState = fetched;
     this.publishStatus(fetched.status, fetched.decision);
     this.publishDetails();
@@ -283,6 +303,13 @@ class JourneyAwait {
     // Signal handlers are synchronous today; waiting keeps that true if one ever awaits.
     await condition(allHandlersFinished);
     return continueAsNew<typeof awaitJourneyCompletion>({ ...this.input, carried: this.state });
+  }
+
+  /** With a slowdown: ` · every 5m (quiet 20h)`, the pace in summaries and details; nothing otherwise. */
+  private pace(): string {
+    const pace = this.state.pace;
+    if (!this.policy.slowdown || !pace) return '';
+    return ` · every ${shortDuration(pace.intervalMs)} (quiet ${shortDuration(Date.now() - pace.quietSince)})`;
   }
 
   private errorCount(): string {
