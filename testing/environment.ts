@@ -103,7 +103,7 @@ function ensureRuntime(level: LogLevel): void {
       },
     });
   } catch (err) {
-    if (!/already been instantiated|already installed/i.test(String(err))) throw err;
+    if (!/already (been )?(instantiated|installed)/i.test(String(err))) throw err;
   }
 }
 

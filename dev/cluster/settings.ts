@@ -68,7 +68,7 @@ const CLI_TYPE_NAMES: Partial<Record<SearchAttributeType, string>> = {
   [SearchAttributeType.KEYWORD_LIST]: 'KeywordList',
 };
 
-/** The custom search attributes, from the product's single definition (src/workflow-contract.ts). */
+/** The custom search attributes, from the product's single definition (src/contract/workflow.ts). */
 export const SEARCH_ATTRIBUTES = journeySearchAttributeKeys.map((key) => ({ name: key.name, type: key.type }));
 
 /** The `--name X --type Keyword …` arguments docker-compose's search-attribute step passes to the CLI. */

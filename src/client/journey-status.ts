@@ -3,13 +3,19 @@ import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WorkflowFailedError, type Client, type WorkflowExecutionDescription } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
 import type { JourneyState } from '../contract/journey-state';
 import type { JourneyProvider } from '../contract/vocabulary';
 import { InvalidJourneyInputError } from '../contract/errors';
 import { validateJourneyRef } from '../contract/input';
 import { JOURNEY_POLLING_EXHAUSTED } from '../contract/errors';
 import { journeyWorkflowId } from '../contract/identifiers';
-import { journeyProgressQuery, journeyStatusKey, type JourneyProgress } from '../contract/workflow';
+import {
+  FETCH_TOTAL_TIMEOUT_MS,
+  journeyProgressQuery,
+  journeyStatusKey,
+  type JourneyProgress,
+} from '../contract/workflow';
 import {
   AwaitTimeoutError,
   failureOf,
@@ -43,6 +49,15 @@ export interface JourneyStatusReport {
 }
 
 const PROGRESS_QUERY_TIMEOUT_MS = 5_000;
+/**
+ * How long a progress query may take while a fetch is in flight. fetchState is a local activity, which holds the
+ * journey's workflow task open for the whole fetch (up to its FETCH_TOTAL_TIMEOUT_MS + 1 s timeout), and a query
+ * is answered only once that task completes. Given up on sooner, the query was answered anyway and the server
+ * refused the late answer: "Query not found when attempting to respond to it" in the worker's log.
+ */
+const QUERY_BEHIND_FETCH_TIMEOUT_MS = FETCH_TOTAL_TIMEOUT_MS + 5_000;
+/** A query in flight when the journey ends is answered at once (the task it waited for is done): let it finish. */
+const QUERY_SETTLE_MS = 2_000;
 
 function queryProgress(
   client: Client,
@@ -75,8 +90,16 @@ export async function getJourneyStatus(
   };
   const handle = getJourneyHandle(client, ref);
   if (d.status.name === 'RUNNING') {
+    // A started workflow task is a fetch in flight (see QUERY_BEHIND_FETCH_TIMEOUT_MS): the query waits for it.
+    const fetching =
+      d.raw.pendingWorkflowTask?.state ===
+      temporal.api.enums.v1.PendingWorkflowTaskState.PENDING_WORKFLOW_TASK_STATE_STARTED;
     try {
-      report.progress = await queryProgress(client, handle, opts.queryTimeoutMs);
+      report.progress = await queryProgress(
+        client,
+        handle,
+        opts.queryTimeoutMs ?? (fetching ? QUERY_BEHIND_FETCH_TIMEOUT_MS : PROGRESS_QUERY_TIMEOUT_MS),
+      );
     } catch (err) {
       if (!isTemporalUnavailable(err)) throw err;
       // No worker answered in time: describe() alone still tells where the journey stands.
@@ -139,37 +162,43 @@ async function resultIncludingRedrives(
 }
 
 /**
- * One progress query, dropped when waiting stops, so a timeout is not held up by a worker that never answers. Each
- * query gets a signal of its own: the SDK keeps a listener on every signal it is given, so passing `stopped` itself
- * collected one per query (MaxListenersExceededWarning after ten, and a leak for the length of the wait).
+ * One progress query, dropped when `abandoned` fires, so a timeout is not held up by a worker that never answers.
+ * Each query gets a signal of its own: the SDK keeps a listener on every signal it is given, so passing `abandoned`
+ * itself collected one per query (MaxListenersExceededWarning after ten, and a leak for the length of the wait).
  */
-async function queryUntilStopped(
+async function queryUntilAbandoned(
   client: Client,
   handle: JourneyHandle,
-  stopped: AbortSignal,
+  abandoned: AbortSignal,
 ): Promise<JourneyProgress> {
   const query = new AbortController();
   const abort = () => query.abort();
-  stopped.addEventListener('abort', abort, { once: true });
+  abandoned.addEventListener('abort', abort, { once: true });
   try {
-    return await client.withAbortSignal(query.signal, () => queryProgress(client, handle));
+    return await client.withAbortSignal(query.signal, () =>
+      queryProgress(client, handle, QUERY_BEHIND_FETCH_TIMEOUT_MS),
+    );
   } finally {
-    stopped.removeEventListener('abort', abort);
+    abandoned.removeEventListener('abort', abort);
   }
 }
 
-/** Reports each change of progress until `stopped`; errors (closed journey, no worker) are left to the result. */
+/**
+ * Reports each change of progress until `stopped`; a query still in flight then runs on until `abandoned`. One query
+ * at a time, each allowed to wait behind a fetch in flight. Errors (closed journey, no worker) are left to the result.
+ */
 async function watchProgress(
   client: Client,
   handle: JourneyHandle,
   opts: AwaitResultOptions,
   stopped: AbortSignal,
+  abandoned: AbortSignal,
 ): Promise<void> {
   if (!opts.onProgress) return;
   let last = '';
   while (!stopped.aborted) {
     try {
-      const progress = await queryUntilStopped(client, handle, stopped);
+      const progress = await queryUntilAbandoned(client, handle, abandoned);
       const key = JSON.stringify(progress);
       if (!stopped.aborted && key !== last) {
         last = key;
@@ -209,8 +238,10 @@ export async function awaitJourneyResult(
   // The SDK adds a listener to this signal for every long poll of the result (one per ~20 s, none removed), all
   // released with the controller when waiting ends: a long wait is not a leak, so Node need not warn about it.
   setMaxListeners(Infinity, stopPolling.signal);
-  const watcher = watchProgress(client, handle, opts, stopPolling.signal);
+  const abandonQuery = new AbortController();
+  const watcher = watchProgress(client, handle, opts, stopPolling.signal, abandonQuery.signal);
   let timer: NodeJS.Timeout | undefined;
+  let ended = false;
   try {
     const result = client.withAbortSignal(stopPolling.signal, () =>
       opts.includeRedrives
@@ -242,11 +273,14 @@ export async function awaitJourneyResult(
       );
     }
     result.catch(() => {}); // a losing racer must not become an unhandled rejection
-    return await Promise.race(racers);
+    const state = await Promise.race(racers);
+    ended = true;
+    return state;
   } catch (err) {
     if (err instanceof AwaitTimeoutError) throw err;
     if (err instanceof WorkflowNotFoundError) throw new JourneyNotFoundError(workflowId);
     if (err instanceof WorkflowFailedError) {
+      ended = true;
       const f = failureOf(err);
       throw new JourneyWorkflowFailedError(workflowId, f.type, f.message);
     }
@@ -254,6 +288,10 @@ export async function awaitJourneyResult(
   } finally {
     stopPolling.abort();
     if (timer) clearTimeout(timer);
+    // The journey ended: a query in flight is answered now, so let it finish rather than have the worker's answer
+    // refused. Waiting stopped early (timeout, abort): drop it.
+    const settle = setTimeout(() => abandonQuery.abort(), ended ? QUERY_SETTLE_MS : 0);
     await watcher;
+    clearTimeout(settle);
   }
 }

@@ -5,8 +5,8 @@ import { devServerExecutable, timeSkippingServerExecutable, withStartRetries } f
 let runtimeInstalled = false;
 
 /**
- * SDK warnings as one line each: tests fail workflows and activities on purpose, and a stack trace per expected
- * failure would bury the lines that matter.
+ * SDK errors as one line each. Tests fail workflows and activities on purpose, which the SDK logs as warnings
+ * ("Activity failed", "Workflow failed"): those stay out of the test output, where they read as faults.
  */
 function oneLine({ level, message, meta }: LogEntry): void {
   const error = meta?.error as Error | undefined;
@@ -20,7 +20,7 @@ function oneLine({ level, message, meta }: LogEntry): void {
 export function installTestRuntime(): void {
   if (runtimeInstalled) return;
   Runtime.install({
-    logger: new DefaultLogger('WARN', oneLine),
+    logger: new DefaultLogger('ERROR', oneLine),
     // Core's own warnings (e.g. the time-skipping server not advertising a capability) are about the test setup.
     telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR' }) } },
   });

@@ -27,8 +27,9 @@ const script = `
   })().catch((err) => { process.stdout.write('failed: ' + err.stack + '\\n'); process.exitCode = 1; });
 `;
 
-it('starts its servers, runs a journey with a failed fetch and tears down without printing anything', async () => {
-  const child = spawn(process.execPath, ['--require', require.resolve('tsx/cjs'), '-e', script], {
+/** Runs a script in a child process with the repository's TypeScript loader: its exit code and all it printed. */
+async function runChild(code: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, ['--require', require.resolve('tsx/cjs'), '-e', code], {
     cwd: root,
     env: process.env,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -37,10 +38,34 @@ it('starts its servers, runs a journey with a failed fetch and tears down withou
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-  // A cold start that missed the SDK's 5 s and was retried says so (a loaded machine); that is the only line allowed.
-  const said = stderr
-    .split('\n')
-    .filter((line) => line && !/^\[temporal-servers\] server start attempt \d failed/.test(line));
-  expect({ code, stdout, stderr: said }).toEqual({ code: 0, stdout: 'result: completed\n', stderr: [] });
+  const exitCode = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  return { code: exitCode, stdout, stderr };
+}
+
+/** A cold start that missed the SDK's 5 s and was retried says so (a loaded machine); no other line is allowed. */
+const saidBesidesRetries = (stderr: string) =>
+  stderr.split('\n').filter((line) => line && !/^\[temporal-servers\] server start attempt \d failed/.test(line));
+
+it('starts its servers, runs a journey with a failed fetch and tears down without printing anything', async () => {
+  const { code, stdout, stderr } = await runChild(script);
+  expect({ code, stdout, stderr: saidBesidesRetries(stderr) }).toEqual({
+    code: 0,
+    stdout: 'result: completed\n',
+    stderr: [],
+  });
+}, 180_000);
+
+it('keeps the Runtime a test installed before it (and does not throw)', async () => {
+  const { code, stdout, stderr } = await runChild(`
+    const { DefaultLogger, makeTelemetryFilterString, Runtime } = require('@temporalio/worker');
+    Runtime.install({
+      logger: new DefaultLogger('ERROR'),
+      telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR' }) } },
+    });
+    const { createJourneyTestEnvironment } = require(${JSON.stringify(path.join(root, 'testing'))});
+    createJourneyTestEnvironment({ fetchState: 'scripted' })
+      .then((journeys) => journeys.teardown())
+      .then(() => process.stdout.write('ok\\n'), (err) => process.stdout.write('failed: ' + err.message + '\\n'));
+  `);
+  expect({ code, stdout, stderr: saidBesidesRetries(stderr) }).toEqual({ code: 0, stdout: 'ok\n', stderr: [] });
 }, 180_000);
