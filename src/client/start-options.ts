@@ -8,14 +8,9 @@ import { validateJourneyInput } from '../contract/input';
 import { checkTaskQueue } from './arguments';
 import { resolvePolling, shortDuration } from '../workflows/slowdown';
 import type { awaitJourneyCompletion } from '../workflows';
-import { journeyWorkflowId } from '../contract/identifiers';
+import { journeyWorkflowId, shortJourneyId } from '../contract/identifiers';
 import type { AwaitJourneyInput } from '../contract/input';
 import { DEFAULT_TASK_QUEUE, journeyDecisionKey, journeyProviderKey, journeyStatusKey } from '../contract/workflow';
-
-/** `Pq_hhWx…`: enough to recognise a journey in a list, without printing a whole provider token. */
-function shortJourneyId(journeyId: string): string {
-  return journeyId.length > 6 ? `${journeyId.slice(0, 5)}…` : journeyId;
-}
 
 /** `gbg-go-v2 journey Pq_hh…` (the Web UI's summary line; the limit is 200 bytes). */
 function journeyStaticSummary(input: Pick<AwaitJourneyInput, 'provider' | 'journeyId'>): string {

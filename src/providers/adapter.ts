@@ -4,6 +4,7 @@
  * (registry.ts) maps each provider id to its adapter. Request building is pure: the activity adds the bearer token
  * and sends the requests.
  */
+import { journeyIdProblem } from '../contract/identifiers';
 import type { FetchStateInput, JourneyState, JourneySubject } from '../contract/journey-state';
 import type { JourneyProvider } from '../contract/vocabulary';
 import type { WebhookAuthConfig } from '../config/webhooks';
@@ -92,15 +93,10 @@ export function trimSlash(url: string): string {
   return url.replace(/\/+$/, '');
 }
 
+/** The contract's journey-id rule, as a permanent fetch error: a request for any other id could never succeed. */
 export function checkJourneyId(journeyId: string): void {
-  if (
-    typeof journeyId !== 'string' ||
-    journeyId.length === 0 ||
-    journeyId.length > 256 ||
-    [...journeyId].some((ch) => ch.charCodeAt(0) < 0x21 || ch.charCodeAt(0) === 0x7f)
-  ) {
-    throw new InvalidFetchInputError('journeyId must be 1–256 characters without whitespace or control characters');
-  }
+  const problem = journeyIdProblem(journeyId);
+  if (problem) throw new InvalidFetchInputError(`journeyId ${problem}`);
 }
 
 /** application/x-www-form-urlencoded encoding of one value (space → `+`), as RFC 6749 §2.3.1 asks for. */

@@ -3,6 +3,7 @@ import { ApplicationFailure } from '@temporalio/workflow';
 import type { JourneyPoll, JourneyState } from '../contract/journey-state';
 import { JOURNEY_POLLING_EXHAUSTED, JOURNEY_REJECTED_BY_PROVIDER, type FetchFailureDetails } from '../contract/errors';
 import type { AwaitJourneyInput } from '../contract/input';
+import { shortJourneyId } from '../contract/identifiers';
 import type { FetchFailure } from './fetch';
 
 /** Failure details of `JourneyPollingExhausted`. */
@@ -56,7 +57,7 @@ export function rejectedByProvider(
 ): ApplicationFailure {
   return ApplicationFailure.create({
     type: JOURNEY_REJECTED_BY_PROVIDER,
-    message: `${input.provider} rejected journey ${shortId(input.journeyId)}: ${failure.message}`,
+    message: `${input.provider} rejected journey ${shortJourneyId(input.journeyId)}: ${failure.message}`,
     nonRetryable: true,
     details: [failure.details],
     cause: cause as Error,
@@ -70,9 +71,4 @@ export function pollingExhausted(details: PollingExhaustedDetails): ApplicationF
     nonRetryable: true,
     details: [details],
   });
-}
-
-/** Journey ids are opaque tokens, not PII, but there is no need to print them whole in failures. */
-function shortId(journeyId: string): string {
-  return journeyId.length > 8 ? `${journeyId.slice(0, 5)}…` : journeyId;
 }

@@ -33,16 +33,16 @@ const fetchState =
 
 describe('IDnow completed session whose data blocks fail', () => {
   it('transient failures are retried, then the blocks are used', async () => {
-    fixture.sim.script('idnow', 'db-flaky', ['completed'], { dataBlocksScript: ['503', '429', 'A'] });
-    const state = await fetchState()({ provider: 'idnow', journeyId: 'db-flaky' });
+    fixture.sim.script('idnow', 'db-flaky-0123456789ab', ['completed'], { dataBlocksScript: ['503', '429', 'A'] });
+    const state = await fetchState()({ provider: 'idnow', journeyId: 'db-flaky-0123456789ab' });
     expect(fixture.sim.stats().dataBlockRequests).toBe(3);
     expect(state).toMatchObject({ status: 'completed', decision: 'accepted', subject: { firstName: 'Erika' } });
     expect(state.subjectUnavailable).toBeUndefined();
   });
 
   it('persistent 5xx: status and decision kept, subject missing, reason typed, attempts bounded', async () => {
-    fixture.sim.script('idnow', 'db-down', ['completed'], { dataBlocksScript: ['503'] });
-    const state = await fetchState()({ provider: 'idnow', journeyId: 'db-down' });
+    fixture.sim.script('idnow', 'db-down-0123456789ab', ['completed'], { dataBlocksScript: ['503'] });
+    const state = await fetchState()({ provider: 'idnow', journeyId: 'db-down-0123456789ab' });
     expect(fixture.sim.stats().dataBlockRequests).toBe(DATA_BLOCK_ATTEMPTS);
     expect(state).toMatchObject({
       status: 'completed',
@@ -61,8 +61,10 @@ describe('IDnow completed session whose data blocks fail', () => {
   });
 
   it.each(['malformed', 'invalid'])('an unreadable body (%s) is not retried', async (reply) => {
-    fixture.sim.script('idnow', `db-${reply}`, ['completed outcome=rejected'], { dataBlocksScript: [reply] });
-    const state = await fetchState()({ provider: 'idnow', journeyId: `db-${reply}` });
+    fixture.sim.script('idnow', `db-${reply}-0123456789ab`, ['completed outcome=rejected'], {
+      dataBlocksScript: [reply],
+    });
+    const state = await fetchState()({ provider: 'idnow', journeyId: `db-${reply}-0123456789ab` });
     expect(fixture.sim.stats().dataBlockRequests).toBe(1);
     expect(state).toMatchObject({
       status: 'completed',
@@ -72,8 +74,8 @@ describe('IDnow completed session whose data blocks fail', () => {
   });
 
   it('a permanent 4xx is not retried', async () => {
-    fixture.sim.script('idnow', 'db-403', ['completed'], { dataBlocksScript: ['403'] });
-    const state = await fetchState()({ provider: 'idnow', journeyId: 'db-403' });
+    fixture.sim.script('idnow', 'db-403-0123456789ab', ['completed'], { dataBlocksScript: ['403'] });
+    const state = await fetchState()({ provider: 'idnow', journeyId: 'db-403-0123456789ab' });
     expect(fixture.sim.stats().dataBlockRequests).toBe(1);
     expect(state.subjectUnavailable).toMatchObject({ reason: 'fetch_failed', httpStatus: 403, attempts: 1 });
   });
@@ -119,10 +121,10 @@ describe('IDnow client_secret_basic with reserved and non-ASCII characters', () 
     const strict = await startSimulator({ credentials: { idnow: credentials }, idnowBasicEncoding });
     try {
       const config = strict.providerConfig({ idnow: { clientAuth } });
-      strict.script('idnow', 'basic-1', ['completed']);
+      strict.script('idnow', 'basic-1-0123456789ab', ['completed']);
       const state = await createActivities({ config, dispatcher: fixture.agent, logger }).fetchState({
         provider: 'idnow',
-        journeyId: 'basic-1',
+        journeyId: 'basic-1-0123456789ab',
       });
       expect(state.status).toBe('completed');
       expect(strict.stats().idnowClientAuth).toEqual({ post: 0, basic: 1 });
@@ -133,7 +135,7 @@ describe('IDnow client_secret_basic with reserved and non-ASCII characters', () 
         dispatcher: fixture.agent,
         logger,
       });
-      await expect(wrong.fetchState({ provider: 'idnow', journeyId: 'basic-1' })).rejects.toMatchObject({
+      await expect(wrong.fetchState({ provider: 'idnow', journeyId: 'basic-1-0123456789ab' })).rejects.toMatchObject({
         type: FETCH_FAILED,
         message: 'idnow token request: HTTP 401 unauthorized — invalid_client',
       });

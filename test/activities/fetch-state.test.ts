@@ -252,18 +252,18 @@ describe('configuration and auth variants', () => {
         idnow: { clientSecret: 'not-the-secret' },
       }),
     );
-    const gbg = await failureOf(fetchState({ provider: 'gbg-go-v2', journeyId: 'x' }));
+    const gbg = await failureOf(fetchState({ provider: 'gbg-go-v2', journeyId: 'x-0123456789abcdef' }));
     expect(gbg.type).toBe(FETCH_FAILED);
     expect(gbg.message).toBe('gbg-go-v2 token request: HTTP 401 unauthorized — invalid_client');
-    const idnow = await failureOf(fetchState({ provider: 'idnow', journeyId: 'x' }));
+    const idnow = await failureOf(fetchState({ provider: 'idnow', journeyId: 'x-0123456789abcdef' }));
     expect(idnow.message).toContain('invalid_client');
     expect(idnow.message).not.toContain('not-the-secret');
   });
 
   it('IDnow client_secret_basic', async () => {
     const { fetchState } = activities(fixture.sim.providerConfig({ idnow: { clientAuth: 'basic' } }));
-    fixture.sim.script('idnow', 'basic', ['completed']);
-    await fetchState({ provider: 'idnow', journeyId: 'basic' });
+    fixture.sim.script('idnow', 'basic-0123456789ab', ['completed']);
+    await fetchState({ provider: 'idnow', journeyId: 'basic-0123456789ab' });
     expect(fixture.sim.stats().idnowClientAuth).toEqual({ post: 0, basic: 1 });
   });
 
@@ -277,23 +277,26 @@ describe('configuration and auth variants', () => {
   it.each(['A', 'B', 'C'] as const)(
     'IDnow data blocks (shape %s) only when enabled, only once completed',
     async (shape) => {
-      fixture.sim.script('idnow', `db-${shape}`, ['in_progress', 'completed'], { dataBlocksShape: shape });
+      fixture.sim.script('idnow', `db-${shape}-0123456789ab`, ['in_progress', 'completed'], { dataBlocksShape: shape });
       const { fetchState } = activities(fixture.sim.providerConfig({ idnow: { fetchDataBlocks: true } }));
-      const running = await fetchState({ provider: 'idnow', journeyId: `db-${shape}` });
+      const running = await fetchState({ provider: 'idnow', journeyId: `db-${shape}-0123456789ab` });
       expect(fixture.sim.stats().dataBlockRequests).toBe(0);
       expect(running).not.toHaveProperty('subject');
-      const done = (await fetchState({ provider: 'idnow', journeyId: `db-${shape}` })) as JourneyState;
+      const done = (await fetchState({ provider: 'idnow', journeyId: `db-${shape}-0123456789ab` })) as JourneyState;
       expect(fixture.sim.stats().dataBlockRequests).toBe(1);
       expect(done.subject).toEqual({ firstName: 'Erika', lastNames: ['Mustermann'], dateOfBirth: '1964-08-12' });
       // Identity lives in a basicIdentity block (IDnow's docs); shape C blocks carry no ids, the session's references do.
       expect(done.results).toEqual({
-        documentVerification: { dataBlockId: `db-${shape}-db1` },
-        pepAndSanctionsResults: { dataBlockId: `db-${shape}-db2` },
-        basicIdentity: { dataBlockId: `db-${shape}-db3` },
+        documentVerification: { dataBlockId: `db-${shape}-0123456789ab-db1` },
+        pepAndSanctionsResults: { dataBlockId: `db-${shape}-0123456789ab-db2` },
+        basicIdentity: { dataBlockId: `db-${shape}-0123456789ab-db3` },
       });
       // Off by default: no data-block request, no subject.
-      fixture.sim.script('idnow', 'db-off', ['completed']);
-      const off = (await activities().fetchState({ provider: 'idnow', journeyId: 'db-off' })) as JourneyState;
+      fixture.sim.script('idnow', 'db-off-0123456789ab', ['completed']);
+      const off = (await activities().fetchState({
+        provider: 'idnow',
+        journeyId: 'db-off-0123456789ab',
+      })) as JourneyState;
       expect(off.subject).toBeUndefined();
       expect(fixture.sim.stats().dataBlockRequests).toBe(1);
     },

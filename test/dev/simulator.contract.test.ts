@@ -200,16 +200,20 @@ describe('the simulator is as strict as GBG', () => {
     expect((await gbgFetch('not json')).status).toBe(400);
   });
 
-  it('fetchState with a short GBG id is answered 400 and rejected permanently', async () => {
+  // The adapters apply the contract's journey-id rule (16–64 characters), as strict as GBG: the request above shows
+  // the simulator's 400 for a short id; fetchState refuses one before asking, as permanently.
+  it('fetchState with a short GBG id is rejected permanently, before any request', async () => {
     const { fetchState } = createActivities({
       config: fixture.sim.providerConfig(),
       dispatcher: fixture.agent,
       logger: { debug: () => undefined, warn: () => undefined },
     });
+    const before = fixture.sim.stats();
     await expect(fetchState({ provider: 'gbg-go-v2', journeyId: 'short-id' })).rejects.toMatchObject({
       type: 'FetchRejected',
-      message: expect.stringContaining('4003 INVALID_FIELD'),
+      message: expect.stringContaining('journeyId must be 16–64 characters'),
     });
+    expect(fixture.sim.stats()).toEqual(before);
   });
 
   it("printed settings use GBG's samples' grant: client_credentials + gbg.token on the PingFederate path", () => {

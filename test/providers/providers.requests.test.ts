@@ -50,11 +50,15 @@ describe('GBG_BASE_URL', () => {
 describe('IDnow environment of a journey', () => {
   const config = providerConfigFromEnv({ IDNOW_CLIENT_ID: 'c', IDNOW_CLIENT_SECRET: 's', IDNOW_ENVIRONMENT: 'live' });
   const plan = (environment?: string) =>
-    adapters.idnow.plan(config, { provider: 'idnow', journeyId: 'session-1', environment });
+    adapters.idnow.plan(config, { provider: 'idnow', journeyId: 'session-1-0123456789ab', environment });
 
   it("the API client's own environment, given or not, is used in the path", () => {
-    expect(plan()?.stateRequest.url).toBe('https://api.eu.platform.idnow.io/api/v1/live/sessions/session-1');
-    expect(plan('live')?.stateRequest.url).toBe('https://api.eu.platform.idnow.io/api/v1/live/sessions/session-1');
+    expect(plan()?.stateRequest.url).toBe(
+      'https://api.eu.platform.idnow.io/api/v1/live/sessions/session-1-0123456789ab',
+    );
+    expect(plan('live')?.stateRequest.url).toBe(
+      'https://api.eu.platform.idnow.io/api/v1/live/sessions/session-1-0123456789ab',
+    );
   });
 
   it('another environment is rejected at once, naming both (its credentials could never read the session)', () => {

@@ -1,5 +1,6 @@
 /** IDnow configuration: a zod schema and a pure reader of IDNOW_* variables from an env record. */
 import { z } from 'zod';
+import { environmentProblem } from '../../contract/identifiers';
 import { booleanText, type Env } from '../../config/env';
 import { blankToUndefined } from '../util';
 
@@ -21,7 +22,7 @@ export const idnowConfigSchema = z
     clientAuth: z.enum(['post', 'basic', 'basic-urlencoded']).default('post'),
     environment: z
       .string()
-      .regex(/^[a-z0-9-]+$/)
+      .refine((e) => environmentProblem(e) === undefined, 'must be 1–32 characters of a–z, 0–9 and "-"')
       .default('live'),
     /** Fetch the data blocks of a completed session (identity data): off by default, data minimisation. */
     fetchDataBlocks: z.boolean().default(false),

@@ -7,12 +7,13 @@ import {
   trimSlash,
   type HttpRequestSpec,
 } from '../adapter';
+import { environmentProblem } from '../../contract/identifiers';
 import type { IdnowConfig } from './config';
 
 /** IDnow API clients (and so our one credential set) belong to one environment: another one can never be read. */
 function idnowEnvironment(config: IdnowConfig, environment?: string): string {
   const env = environment ?? config.environment;
-  if (!/^[a-z0-9-]{1,32}$/.test(env))
+  if (environmentProblem(env) !== undefined)
     throw new InvalidFetchInputError('IDnow environment must be like "live" or "staging"');
   if (env !== config.environment) {
     throw new InvalidFetchInputError(

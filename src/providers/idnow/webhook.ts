@@ -5,6 +5,7 @@
  * docs, numbers are accepted too.
  */
 import { z } from 'zod';
+import { environmentProblem } from '../../contract/identifiers';
 import { WebhookBodyError, type WebhookEvent } from '../adapter';
 import { firstIssue } from '../errors';
 import { lenient } from '../lenient';
@@ -27,7 +28,7 @@ export const idnowWebhookDataSchema = z.looseObject({
   createdAt: info,
   environment: z
     .string()
-    .regex(/^[a-z0-9-]{1,32}$/)
+    .refine((e) => environmentProblem(e) === undefined, 'must be 1–32 characters of a–z, 0–9 and "-"')
     .nullish(),
   payload: z
     .looseObject({
