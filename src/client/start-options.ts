@@ -6,7 +6,8 @@
 import type { WorkflowStartOptions } from '@temporalio/client';
 import { validateJourneyInput } from '../contract/input';
 import { checkTaskQueue } from './arguments';
-import { resolvePolling, shortDuration } from '../workflows/slowdown';
+import { resolvePolicy } from '../workflows/schedule';
+import { shortDuration } from '../workflows/slowdown';
 import type { awaitJourneyCompletion } from '../workflows';
 import { journeyWorkflowId, shortJourneyId } from '../contract/identifiers';
 import type { AwaitJourneyInput } from '../contract/input';
@@ -18,7 +19,7 @@ function journeyStaticSummary(input: Pick<AwaitJourneyInput, 'provider' | 'journ
 }
 
 function journeyStaticDetails(input: AwaitJourneyInput): string {
-  const p = resolvePolling(input.polling);
+  const p = resolvePolicy(input.polling);
   const slow = p.slowdown
     ? `; quiet for ${shortDuration(p.slowdown.afterMs)}, ×${p.slowdown.factor} per poll up to every ${shortDuration(p.slowdown.maxIntervalMs)}`
     : '';

@@ -35,16 +35,8 @@ import { INVALID_JOURNEY_INPUT, InvalidJourneyInputError } from '../contract/err
 import { parseStrictIsoTimestamp, validateJourneyInput } from '../contract/input';
 import { describeFetchFailure, fetchJourneyState } from './fetch';
 import { expiredState, fetchedState, pollingExhausted, rejectedByProvider } from './outcomes';
-import { isExhausted } from './schedule';
-import {
-  freshPace,
-  journeyChanged,
-  nextWaitMs,
-  paceAfterSuccess,
-  resolvePolling,
-  shortDuration,
-  type Pace,
-} from './slowdown';
+import { isExhausted, resolvePolicy } from './schedule';
+import { freshPace, journeyChanged, nextWaitMs, paceAfterSuccess, shortDuration, type Pace } from './slowdown';
 import { publishStaleMarker } from './stale-marker';
 import { WakeableWait } from './wakeable-wait';
 import { isNewWebhook } from './webhook-memory';
@@ -109,7 +101,7 @@ class JourneyAwait {
   private indexed: { status?: string; decision?: string };
 
   constructor(private readonly input: JourneyWorkflowInput) {
-    this.policy = resolvePolling(input.polling);
+    this.policy = resolvePolicy(input.polling);
     this.budget = Math.max(input.historyEventBudget ?? DEFAULT_HISTORY_EVENT_BUDGET, MIN_HISTORY_EVENT_BUDGET);
     // Checked by rejectInvalidInput: a deadline is a strict ISO timestamp.
     this.deadlineMs = input.deadline === undefined ? Infinity : parseStrictIsoTimestamp(input.deadline)!;

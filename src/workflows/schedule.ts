@@ -2,15 +2,19 @@
  * The polling contract as pure functions: no Temporal APIs, so it is unit-tested directly and safe to import
  * from workflow code.
  */
-import { DEFAULT_POLLING, type PollingPolicy } from '../contract/polling';
+import { DEFAULT_POLLING, type PollingInput, type PollingPolicy } from '../contract/polling';
 
-/** Fills in the defaults of a partial policy (docs/design.md: 10 s base, +5 s per consecutive error, 30 errors). */
-export function resolvePolicy(partial?: Partial<PollingPolicy>): PollingPolicy {
-  return {
+/**
+ * Fills in the defaults of a partial policy (docs/design.md: 10 s base, +5 s per consecutive error, 30 errors),
+ * keeping the slowdown when there is one (validated input has all of its settings); without one there is none.
+ */
+export function resolvePolicy(partial?: PollingInput): PollingPolicy {
+  const policy: PollingPolicy = {
     baseIntervalMs: partial?.baseIntervalMs ?? DEFAULT_POLLING.baseIntervalMs,
     errorBackoffMs: partial?.errorBackoffMs ?? DEFAULT_POLLING.errorBackoffMs,
     maxConsecutiveErrors: partial?.maxConsecutiveErrors ?? DEFAULT_POLLING.maxConsecutiveErrors,
   };
+  return partial?.slowdown ? { ...policy, slowdown: { ...partial.slowdown } } : policy;
 }
 
 /**

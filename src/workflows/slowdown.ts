@@ -3,14 +3,8 @@
  * is, given how long the journey has been quiet. Without a slowdown every function here keeps the seeds' schedule.
  */
 import type { JourneyState } from '../contract/journey-state';
-import type { PollingInput, PollingPolicy } from '../contract/polling';
-import { nextPollDelayMs, resolvePolicy } from './schedule';
-
-/** resolvePolicy, keeping the slowdown when there is one (validated input has all of its settings). */
-export function resolvePolling(input?: PollingInput): PollingPolicy {
-  const policy = resolvePolicy(input);
-  return input?.slowdown ? { ...policy, slowdown: { ...input.slowdown } } : policy;
-}
+import type { PollingPolicy } from '../contract/polling';
+import { nextPollDelayMs } from './schedule';
 
 /** The schedule's own state, carried whole across continue-as-new (so a continued run stays slow). */
 export interface Pace {

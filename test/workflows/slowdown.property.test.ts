@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { InvalidJourneyInputError } from '../../src/contract/errors';
 import { validateJourneyInput } from '../../src/contract/input';
 import type { PollingInput } from '../../src/contract/polling';
-import { freshPace, longestWaitMs, nextWaitMs, paceAfterSuccess, resolvePolling } from '../../src/workflows/slowdown';
+import { resolvePolicy } from '../../src/workflows/schedule';
+import { freshPace, longestWaitMs, nextWaitMs, paceAfterSuccess } from '../../src/workflows/slowdown';
 
 /** Each setting: usually near or inside its bounds, sometimes absent or not a number at all. */
 const wild = (inside: fc.Arbitrary<number>) =>
@@ -61,7 +62,7 @@ describe('polling slowdown (property)', () => {
           expect((err as InvalidJourneyInputError).field).toMatch(/^polling(\.|$)/);
           return;
         }
-        const policy = resolvePolling(polling as PollingInput);
+        const policy = resolvePolicy(polling as PollingInput);
         const longest = longestWaitMs(policy);
         // The documented maximum (src/journey-input.ts): the longest slow interval plus the longest backoff.
         expect(longest).toBeLessThanOrEqual(24 * HOUR + 999 * 600_000);

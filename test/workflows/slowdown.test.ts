@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidJourneyInputError } from '../../src/contract/errors';
 import { validateJourneyInput } from '../../src/contract/input';
-import { POLLING_PRESETS, RECOMMENDED_SLOWDOWN, type PollingInput } from '../../src/contract/polling';
+import { DEFAULT_POLLING, POLLING_PRESETS, RECOMMENDED_SLOWDOWN, type PollingInput } from '../../src/contract/polling';
 import { nextPollDelayMs, resolvePolicy } from '../../src/workflows/schedule';
 import {
   freshPace,
@@ -9,7 +9,6 @@ import {
   longestWaitMs,
   nextWaitMs,
   paceAfterSuccess,
-  resolvePolling,
   shortDuration,
   type Pace,
 } from '../../src/workflows/slowdown';
@@ -18,7 +17,7 @@ const HOUR = 3_600_000;
 
 /** The waits of a journey that stays unchanged for `forMs`, every fetch successful, from t = 0. */
 function quietWaits(polling: PollingInput, forMs: number): { at: number; waitMs: number }[] {
-  const policy = resolvePolling(polling);
+  const policy = resolvePolicy(polling);
   let pace: Pace = freshPace(0, policy);
   const waits: { at: number; waitMs: number }[] = [];
   for (let at = 0; at < forMs;) {
@@ -46,8 +45,8 @@ function fieldOf(polling: unknown): string | undefined {
 
 describe('polling slowdown (pure)', () => {
   it('without a slowdown keeps the default schedule exactly, whatever happens', () => {
-    const policy = resolvePolling();
-    expect(policy).toEqual(resolvePolicy());
+    const policy = resolvePolicy();
+    expect(policy).toEqual(DEFAULT_POLLING);
     let pace = freshPace(0, policy);
     for (let at = 0; at < 24 * HOUR; at += 10_000) pace = paceAfterSuccess(pace, policy, at, false);
     for (const k of [0, 1, 7, 29]) expect(nextWaitMs(pace, k, policy)).toBe(nextPollDelayMs(k, policy));
@@ -70,11 +69,11 @@ describe('polling slowdown (pure)', () => {
     // 90 polls in the first 15 min, 5 while doubling, then one every 5 min: at most 1/20 of the default's 8,640.
     expect(waits).toHaveLength(378);
     expect(waits.length).toBeLessThanOrEqual(8_640 / 20);
-    expect(longestWaitMs(resolvePolling(POLLING_PRESETS.webhooks))).toBe(300_000 + 29 * 5_000);
+    expect(longestWaitMs(resolvePolicy(POLLING_PRESETS.webhooks))).toBe(300_000 + 29 * 5_000);
   });
 
   it('a change resets the wait to base and restarts the quiet clock; a failure neither grows nor resets it', () => {
-    const policy = resolvePolling(POLLING_PRESETS.webhooks);
+    const policy = resolvePolicy(POLLING_PRESETS.webhooks);
     const slow: Pace = { quietSince: 0, intervalMs: 300_000 };
     const changed = paceAfterSuccess(slow, policy, 20 * HOUR, true);
     expect(changed).toEqual({ quietSince: 20 * HOUR, intervalMs: 10_000 });
@@ -98,7 +97,7 @@ describe('polling slowdown (pure)', () => {
   });
 
   it('a factor that is not whole still grows the wait, in whole milliseconds', () => {
-    const policy = resolvePolling({
+    const policy = resolvePolicy({
       baseIntervalMs: 1_000,
       slowdown: { afterMs: 0, factor: 1.0001, maxIntervalMs: 2_000 },
     });

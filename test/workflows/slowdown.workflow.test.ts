@@ -17,7 +17,8 @@ import { FETCH_FAILED, JOURNEY_POLLING_EXHAUSTED } from '../../src/contract/erro
 import type { AwaitJourneyInput } from '../../src/contract/input';
 import { POLLING_PRESETS, type PollingInput } from '../../src/contract/polling';
 import { journeyProgressQuery, journeyWebhookSignal } from '../../src/contract/workflow';
-import { freshPace, nextWaitMs, paceAfterSuccess, resolvePolling, type Pace } from '../../src/workflows/slowdown';
+import { resolvePolicy } from '../../src/workflows/schedule';
+import { freshPace, nextWaitMs, paceAfterSuccess, type Pace } from '../../src/workflows/slowdown';
 import { createJourneyWorker } from '../helpers/journey-worker';
 import { startJourneyWorkflow } from '../helpers/start-journey';
 import {
@@ -70,7 +71,7 @@ function clockedFetch(provider: Provider) {
 
 /** The waits the pure schedule gives a journey that never changes, from t = 0 until `forMs`. */
 function modelWaits(polling: PollingInput, forMs: number): number[] {
-  const policy = resolvePolling(polling);
+  const policy = resolvePolicy(polling);
   let pace: Pace = freshPace(0, policy);
   const waits: number[] = [];
   for (let at = 0; at < forMs;) {
