@@ -11,7 +11,8 @@ import type { JourneyProvider } from '../contract/vocabulary';
 import { adapterFor } from '../providers/registry';
 import { compact } from '../providers/util';
 import { FETCH_CANCELLED, FETCH_FAILED, FETCH_REJECTED, type FetchFailureDetails } from '../contract/errors';
-import { retryAfterMs, type HttpResponse } from './http';
+import { InvalidFetchInputError } from '../providers/adapter';
+import { HttpTransportError, retryAfterMs, type HttpResponse } from './http';
 
 export class FetchError extends Error {
   override readonly name = 'FetchError';
@@ -94,4 +95,21 @@ export function fetchCancelledFailure(provider: JourneyProvider): ApplicationFai
     details: [{ provider } satisfies FetchFailureDetails],
     category: ApplicationFailureCategory.BENIGN,
   });
+}
+
+/** Any error of a fetch as a FetchError: impossible input is a rejection, transport errors and timeouts failures. */
+export function asFetchError(provider: JourneyProvider, err: unknown, totalTimeoutMs: number): FetchError {
+  if (err instanceof FetchError) return err;
+  if (err instanceof InvalidFetchInputError)
+    return new FetchError('rejected', `${provider}: ${err.message}`, { provider });
+  if (err instanceof HttpTransportError) return new FetchError('failed', `${provider}: ${err.message}`, { provider });
+  if ((err as { name?: string })?.name === 'TimeoutError') {
+    return new FetchError('failed', `${provider}: no complete reply within ${totalTimeoutMs} ms`, { provider });
+  }
+  // Anything else is a bug here, not the provider's fault: say what it was without echoing data.
+  return new FetchError(
+    'failed',
+    `${provider}: unexpected ${(err as { name?: string })?.name ?? 'error'} in fetchState`,
+    { provider },
+  );
 }

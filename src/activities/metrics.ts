@@ -13,7 +13,7 @@ import { FETCH_CANCELLED, FETCH_REJECTED, type FetchFailureDetails } from '../co
 
 export type FetchOutcome = 'ok' | 'transient' | 'rejected' | 'timeout' | 'rate_limited' | 'cancelled';
 
-/** fetchState's own wording of a fetch that ran out of its deadline (./fetch-state asFetchError). */
+/** fetchState's own wording of a fetch that ran out of its deadline (./failures asFetchError). */
 const TIMEOUT_MESSAGE = /no complete reply within \d+ ms/;
 
 /** How a fetch ended, and the HTTP status class of the provider's reply (`none` when there was no reply). */

@@ -80,7 +80,7 @@ function functionSpans(file: string, text = readFileSync(file, 'utf8')): Functio
 const spans = sourceFiles(srcDir).flatMap((f) => functionSpans(f));
 
 /** Today's offenders, being split into named parts; the list may only shrink. */
-const pending = ['src/activities/fetch-state.ts createFetchState', 'src/cli/run.ts runCli'];
+const pending = ['src/cli/run.ts runCli'];
 const key = (s: FunctionSpan): string => `src/${s.file} ${s.name}`;
 const describeSpan = (s: FunctionSpan): string => `src/${s.file}:${s.line} ${s.name} (${s.lines} lines)`;
 
