@@ -1,9 +1,9 @@
 /**
  * Committed histories of real runs (test/histories/*.json, saved with historyToJSON) must replay against the
  * current workflow code: a change to the command sequence fails here instead of in production.
- * `SAVE_HISTORIES=1 npx vitest run test/workflows/workflow*.test.ts test/contract/journey-input.entries.test.ts
- * test/worker/worker.cancel-crash.test.ts` writes today's (`<HISTORY_SHAPE>-…`); older ones stay until their
- * patch is removed (docs/design.md "Versioning").
+ * `SAVE_HISTORIES=1 npx vitest run test/workflows/workflow*.test.ts test/workflows/slowdown.workflow.test.ts
+ * test/contract/journey-input.entries.test.ts test/worker/worker.cancel-crash.test.ts` writes today's
+ * (`<HISTORY_SHAPE>-…`); older ones stay until their patch is removed (docs/design.md "Versioning").
  */
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -40,8 +40,9 @@ function patchMarkers(file: string): string[] {
 it("has today's histories of every outcome, webhooks and continue-as-new", () => {
   const mine = files.filter((f) => f.startsWith(`${HISTORY_SHAPE}-`)).map((f) => f.slice(HISTORY_SHAPE.length + 1));
   // a: completed by polling, b: failed fetches then completed, d: webhooks, f: expired, g: continue-as-new,
-  // i: invalid input and rejected by the provider, j: gave up and cancelled, k: cancelled during a fetch.
-  for (const scenario of ['a-', 'b-', 'd-', 'f-', 'g-', 'i-', 'j-', 'k-'])
+  // i: invalid input and rejected by the provider, j: gave up and cancelled, k: cancelled during a fetch,
+  // m: the opt-in slowdown (slow waits, a webhook back to base).
+  for (const scenario of ['a-', 'b-', 'd-', 'f-', 'g-', 'i-', 'j-', 'k-', 'm-'])
     expect(
       mine.some((f) => f.startsWith(scenario)),
       scenario,

@@ -20,13 +20,16 @@ import { journeyProgressQuery, journeyWebhookSignal } from '../../src/contract/w
 import { resolvePolicy } from '../../src/workflows/schedule';
 import { freshPace, nextWaitMs, paceAfterSuccess, type Pace } from '../../src/workflows/slowdown';
 import { createJourneyWorker } from '../helpers/journey-worker';
+import { runCliCaptured } from '../helpers/run-cli';
 import { startJourneyWorkflow } from '../helpers/start-journey';
 import {
   bundleJourneyWorkflows,
   createJourneyTestEnv,
   EventType,
   expectGapsClose,
+  eventsOf,
   journeyInput,
+  maybeSaveHistory,
   runHistories,
 } from '../helpers/workflow-env';
 
@@ -150,6 +153,16 @@ describe('slowdown in the workflow (time-skipping server)', () => {
         const now = await env.currentTimeMs();
         expect(Date.parse(progress.slowdown!.quietSince)).toBeLessThan(now - 19.9 * HOUR);
         expect(Date.parse(progress.nextPollAt!) - now).toBeLessThanOrEqual(300_000);
+        // The current details operators see carry the pace on Temporal's clock; `status` prints it.
+        const { currentDetails } = (await handle.query('__temporal_workflow_metadata')) as { currentDetails?: string };
+        expect(currentDetails).toMatch(
+          /^\*\*in_progress\*\* \(provider: `InProgress`\) · polls \d+ · every 5m \(quiet (19h 5\dm|20h)\)$/,
+        );
+        const status = await runCliCaptured(env.client, ['status', input.provider, input.journeyId]);
+        expect(status.code, status.err).toBe(0);
+        expect(status.out).toMatch(
+          /progress: +in_progress · poll #\d+ · errors 0\/30 · next poll .* · pace every 5m \(quiet /,
+        );
         const before = calls.length;
         signalled = true;
         const signalAt = await env.currentTimeMs();
@@ -238,6 +251,27 @@ describe('slowdown in the workflow (time-skipping server)', () => {
         const runs = await runHistories(env.client, handle.workflowId, handle.firstExecutionRunId);
         expect(runs.length).toBeGreaterThan(10);
         expectGapsClose(gapsOf(calls), modelWaits(PRESET, 4 * HOUR).slice(0, calls.length - 1), 1_500, 200);
+      },
+    );
+  });
+
+  it('the timers in history: slow waits, a webhook back to base, slow again (the replay fixture m-slowdown-webhook)', async () => {
+    const polling: PollingInput = { slowdown: { afterMs: 30_000, factor: 2, maxIntervalMs: 80_000 } };
+    await withWorker(
+      (since) => (since >= 480_000 ? 'completed' : 'InProgress'),
+      async (_calls, taskQueue) => {
+        const handle = await startJourneyWorkflow(env.client, journeyInput({ polling }), { taskQueue });
+        await env.sleep(300_000);
+        await handle.signal(journeyWebhookSignal, { eventId: 'evt-5-min' });
+        expect(await handle.result()).toMatchObject({ status: 'completed', source: 'poll' });
+        const history = await handle.fetchHistory();
+        maybeSaveHistory('m-slowdown-webhook', history);
+        const timers = eventsOf(history, EventType.EVENT_TYPE_TIMER_STARTED).map((e) =>
+          Number(e.timerStartedEventAttributes!.startToFireTimeout!.seconds),
+        );
+        // Quiet from 30 s on: ×2 up to 80 s; the webhook at 5 min cancels the pending 80 s timer and resets the pace.
+        expect(timers).toEqual([10, 10, 10, 20, 40, 80, 80, 80, 10, 10, 10, 20, 40, 80, 80]);
+        expect(eventsOf(history, EventType.EVENT_TYPE_TIMER_CANCELED)).toHaveLength(1);
       },
     );
   });
