@@ -37,6 +37,7 @@ import { describeFetchFailure, fetchJourneyState } from './fetch';
 import { expiredState, fetchedState, pollingExhausted, rejectedByProvider } from './outcomes';
 import { isExhausted, resolvePolicy } from './schedule';
 import { freshPace, journeyChanged, nextWaitMs, paceAfterSuccess, shortDuration, type Pace } from './slowdown';
+import { recordJourneyEnd, recordPoll, recordWebhook, recordWebhookChangedOutcome } from './metrics';
 import { publishStaleMarker } from './stale-marker';
 import { WakeableWait } from './wakeable-wait';
 import { isNewWebhook } from './webhook-memory';
@@ -135,6 +136,13 @@ class JourneyAwait {
       if (isCancellation(err)) {
         setCurrentDetails(`**cancelled** after ${this.state.polls} polls`);
         this.publishStatus('cancelled');
+        recordJourneyEnd(this.input.provider, { status: 'cancelled' }, this.state.polls);
+      } else if (err instanceof ApplicationFailure) {
+        recordJourneyEnd(
+          this.input.provider,
+          { status: 'failed', failureType: err.type ?? 'unknown' },
+          this.state.polls,
+        );
       }
       throw err;
     }
@@ -144,6 +152,7 @@ class JourneyAwait {
   handleWebhook(webhook: JourneyWebhook | null | undefined): void {
     if (isNewWebhook(this.state.seenEventIds, webhook)) {
       this.state.webhooksReceived++;
+      recordWebhook(this.input.provider);
       // A new webhook is a change: the wait goes back to the base interval and the quiet clock restarts.
       this.state.pace = freshPace(Date.now(), this.policy);
       // Set even while a fetch is in flight, so the next wait returns at once and the change is not missed.
@@ -210,13 +219,15 @@ class JourneyAwait {
     const byWebhook = state.wakeRequested;
     state.wakeRequested = false;
     state.polls++;
+    recordPoll(input.provider, byWebhook ? 'webhook' : 'schedule');
     let retryAfterMs: number | undefined;
     try {
       const poll = await fetchJourneyState(
         { provider: input.provider, journeyId: input.journeyId, environment: input.environment },
         `poll #${state.polls}${byWebhook ? ' · webhook' : ''} · ${this.errorCount()}`,
       );
-      const fetched = this.recordFetched(poll);
+      const { fetched, changed } = this.recordFetched(poll);
+      if (byWebhook && (changed || fetched.terminal)) recordWebhookChangedOutcome(input.provider);
       if (fetched.terminal) return { ...fetched, source: byWebhook ? 'webhook' : 'poll' };
     } catch (err) {
       retryAfterMs = await this.recordFailedFetch(err);
@@ -225,7 +236,7 @@ class JourneyAwait {
     return undefined;
   }
 
-  private recordFetched(poll: JourneyPoll): JourneyState {
+  private recordFetched(poll: JourneyPoll): { fetched: JourneyState; changed: boolean } {
     const fetched = fetchedState(this.input, poll, Date.now());
     // The end of a failing streak clears the stale marker; after a success there is nothing to clear.
     publishStaleMarker(this.state.consecutiveErrors, 0, this.state.lastState);
@@ -235,7 +246,7 @@ class JourneyAwait {
     this.state.lastState = fetched;
     this.publishStatus(fetched.status, fetched.decision);
     this.publishDetails();
-    return fetched;
+    return { fetched, changed };
   }
 
   /** Counts a failed fetch and returns the provider's Retry-After; throws when the journey cannot go on. */
@@ -283,6 +294,7 @@ class JourneyAwait {
   private async finish(result: JourneyState): Promise<JourneyState> {
     this.state.lastState = result;
     await condition(allHandlersFinished);
+    recordJourneyEnd(this.input.provider, { state: result }, this.state.polls);
     return result;
   }
 

@@ -1,4 +1,10 @@
-import { DefaultLogger, makeTelemetryFilterString, Runtime, type LogEntry } from '@temporalio/worker';
+import {
+  DefaultLogger,
+  makeTelemetryFilterString,
+  Runtime,
+  type LogEntry,
+  type MetricsExporterConfig,
+} from '@temporalio/worker';
 import { TestWorkflowEnvironment, type LocalTestWorkflowEnvironmentOptions } from '@temporalio/testing';
 import { devServerExecutable, timeSkippingServerExecutable, withStartRetries } from '../../dev/temporal-servers';
 
@@ -16,13 +22,16 @@ function oneLine({ level, message, meta }: LogEntry): void {
   );
 }
 
-/** Runtime.install must precede any connection; vitest forks give each test file its own process. */
-export function installTestRuntime(): void {
+/**
+ * Runtime.install must precede any connection; vitest forks give each test file its own process. `metrics`: a
+ * suite that scrapes the Runtime's metrics installs it first, with its exporter.
+ */
+export function installTestRuntime(metrics?: MetricsExporterConfig): void {
   if (runtimeInstalled) return;
   Runtime.install({
     logger: new DefaultLogger('ERROR', oneLine),
     // Core's own warnings (e.g. the time-skipping server not advertising a capability) are about the test setup.
-    telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR' }) } },
+    telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR' }) }, metrics },
   });
   runtimeInstalled = true;
 }
