@@ -24,6 +24,8 @@ export interface WebhookSoakResult {
   /** Requests that ended without an HTTP answer (reset, broken pipe). */
   transportErrors: number;
   rssMb: { before: number; peak: number; afterRest: number };
+  /** The breakdown before, at the highest sampled RSS, and after the rest. */
+  memory: { before: MemorySample; peak: MemorySample; afterRest: MemorySample };
   durationMs: number;
 }
 
@@ -36,10 +38,19 @@ const freePort = () =>
     s.on('error', reject);
   });
 
-async function startReceiver(stack: Stack, port: number, basic: { user: string; password: string }) {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, '../src/webhooks/main.ts')], {
+async function startReceiver(
+  stack: Stack,
+  port: number,
+  metricsPort: number,
+  basic: { user: string; password: string },
+  tuning: { nodeArgs: string[]; env: Record<string, string> },
+) {
+  const entry = path.join(__dirname, '../src/webhooks/main.ts');
+  const child = spawn(process.execPath, [...tuning.nodeArgs, '--import', 'tsx', entry], {
     env: {
+      ...tuning.env,
       PATH: process.env.PATH ?? '',
+      WEBHOOK_METRICS_BIND: `127.0.0.1:${metricsPort}`,
       TEMPORAL_ADDRESS: stack.address,
       TEMPORAL_NAMESPACE: stack.namespace,
       JOURNEY_TASK_QUEUE: `soak-${randomUUID().slice(0, 8)}`,
@@ -113,28 +124,70 @@ function shots(n: number, auth: string, journeyIds: string[]): Shot[] {
   return list;
 }
 
+/** The receiver's memory: RSS from /proc, V8's heap and the memory outside it from its own /metrics. */
+export interface MemorySample {
+  rssMb: number;
+  /** V8 heap committed (heapTotal) and in use (heapUsed). */
+  heapTotalMb: number;
+  heapUsedMb: number;
+  /** Young generation committed (new space). */
+  newSpaceMb: number;
+  /** Buffers and other memory V8 knows of outside its heap (process.memoryUsage().external). */
+  externalMb: number;
+}
+
+const mb = (bytes: number) => Math.round((bytes / 1_048_576) * 10) / 10;
+
+async function memoryOf(pid: number | undefined, metricsPort: number): Promise<MemorySample> {
+  const res = await request(`http://127.0.0.1:${metricsPort}/metrics`);
+  const text = await res.body.text();
+  const metric = (name: string) => {
+    const line = text.split('\n').find((l) => l.startsWith(name));
+    return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : Number.NaN;
+  };
+  return {
+    rssMb: Math.round((procUsage(pid)?.rssMb ?? Number.NaN) * 10) / 10,
+    heapTotalMb: mb(metric('nodejs_heap_size_total_bytes ')),
+    heapUsedMb: mb(metric('nodejs_heap_size_used_bytes ')),
+    newSpaceMb: mb(metric('nodejs_heap_space_size_total_bytes{space="new"}')),
+    externalMb: mb(metric('nodejs_external_memory_bytes ')),
+  };
+}
+
 export async function runWebhookSoak(
   stack: Stack,
   opts: WebhookSoakOptions,
   log: (msg: string) => void,
+  tuning: { nodeArgs: string[]; env: Record<string, string> } = { nodeArgs: [], env: {} },
 ): Promise<WebhookSoakResult> {
   const port = await freePort();
+  const metricsPort = await freePort();
   const basic = { user: 'soak', password: randomUUID() };
   const auth = `Basic ${Buffer.from(`${basic.user}:${basic.password}`).toString('base64')}`;
-  const receiver: ChildProcess = await startReceiver(stack, port, basic);
+  const receiver: ChildProcess = await startReceiver(stack, port, metricsPort, basic, tuning);
   const agent = new Agent({ connections: opts.concurrency });
   try {
     const rss = () => procUsage(receiver.pid)?.rssMb ?? Number.NaN;
     await sleepMs(2_000);
-    const before = rss();
+    const before = await memoryOf(receiver.pid, metricsPort);
     log(
-      `webhook soak: ${opts.requests} shuffled requests, ${opts.concurrency} at a time; receiver RSS ${before.toFixed(0)} MiB…`,
+      `webhook soak: ${opts.requests} shuffled requests, ${opts.concurrency} at a time; receiver ${JSON.stringify(before)}…`,
     );
     const journeyIds = Array.from({ length: 200 }, (_, i) => `soak-${randomUUID().slice(0, 8)}-${i}`);
     const statuses: Record<string, number> = {};
     let transportErrors = 0;
+    let peakRss = before.rssMb;
     let peak = before;
-    const sampler = setInterval(() => (peak = Math.max(peak, rss())), 100);
+    const sampler = setInterval(() => (peakRss = Math.max(peakRss, rss())), 100);
+    const heapSampler = setInterval(
+      () =>
+        void memoryOf(receiver.pid, metricsPort)
+          .then((m) => {
+            if (m.rssMb >= peak.rssMb) peak = m;
+          })
+          .catch(() => {}),
+      1_000,
+    );
     const started = Date.now();
     await mapLimit(shots(opts.requests, auth, journeyIds), opts.concurrency, async (shot) => {
       try {
@@ -152,18 +205,23 @@ export async function runWebhookSoak(
     });
     const durationMs = Date.now() - started;
     clearInterval(sampler);
-    peak = Math.max(peak, rss());
+    clearInterval(heapSampler);
+    const end = await memoryOf(receiver.pid, metricsPort);
+    if (end.rssMb >= peak.rssMb) peak = end;
+    peakRss = Math.max(peakRss, end.rssMb);
     log(
-      `webhook soak: load done in ${(durationMs / 1000).toFixed(1)} s, peak ${peak.toFixed(0)} MiB; resting ${opts.restMs / 1000} s…`,
+      `webhook soak: load done in ${(durationMs / 1000).toFixed(1)} s, peak RSS ${peakRss.toFixed(0)} MiB, at the end ${JSON.stringify(end)}; resting ${opts.restMs / 1000} s…`,
     );
     await agent.close();
     await sleepMs(opts.restMs);
-    const afterRest = rss();
+    const afterRest = await memoryOf(receiver.pid, metricsPort);
+    log(`webhook soak: after rest ${JSON.stringify(afterRest)}`);
     return {
       options: opts,
       statuses,
       transportErrors,
-      rssMb: { before: Math.round(before), peak: Math.round(peak), afterRest: Math.round(afterRest) },
+      rssMb: { before: Math.round(before.rssMb), peak: Math.round(peakRss), afterRest: Math.round(afterRest.rssMb) },
+      memory: { before, peak, afterRest },
       durationMs,
     };
   } finally {
