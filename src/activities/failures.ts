@@ -20,6 +20,8 @@ export class FetchError extends Error {
     readonly kind: 'failed' | 'rejected',
     message: string,
     readonly details: FetchFailureDetails,
+    /** Only for a bug in fetchState: the frames where it broke (never the error's message, which may echo data). */
+    readonly frames?: string,
   ) {
     super(message);
   }
@@ -74,27 +76,48 @@ export function httpStatusError(provider: JourneyProvider, what: string, res: Ht
 /**
  * A failed fetch is expected (providers time out, rate-limit, 5xx) and the workflow counts it: BENIGN keeps it at
  * DEBUG in the SDK's logs and out of its failure metrics. A rejection ends the journey, so it stays an error.
+ * Its type, message and details say all there is: the stack trace would be the same frames of this function at
+ * every failed poll, 1.1 KB of each one's history, so it carries none. A bug carries the frames where it broke.
  */
 export function toApplicationFailure(error: FetchError): ApplicationFailure {
   const rejected = error.kind === 'rejected';
-  return ApplicationFailure.create({
-    message: error.message,
-    type: rejected ? FETCH_REJECTED : FETCH_FAILED,
-    nonRetryable: rejected,
-    details: [error.details],
-    ...(rejected ? {} : { category: ApplicationFailureCategory.BENIGN }),
-  });
+  return withStack(
+    ApplicationFailure.create({
+      message: error.message,
+      type: rejected ? FETCH_REJECTED : FETCH_FAILED,
+      nonRetryable: rejected,
+      details: [error.details],
+      ...(rejected ? {} : { category: ApplicationFailureCategory.BENIGN }),
+    }),
+    error.frames,
+  );
 }
 
 /** The journey's cancellation was requested while the fetch ran: expected, so BENIGN, and never retried. */
 export function fetchCancelledFailure(provider: JourneyProvider): ApplicationFailure {
-  return ApplicationFailure.create({
-    message: `${provider} fetch aborted: the journey's cancellation was requested`,
-    type: FETCH_CANCELLED,
-    nonRetryable: true,
-    details: [{ provider } satisfies FetchFailureDetails],
-    category: ApplicationFailureCategory.BENIGN,
-  });
+  return withStack(
+    ApplicationFailure.create({
+      message: `${provider} fetch aborted: the journey's cancellation was requested`,
+      type: FETCH_CANCELLED,
+      nonRetryable: true,
+      details: [{ provider } satisfies FetchFailureDetails],
+      category: ApplicationFailureCategory.BENIGN,
+    }),
+  );
+}
+
+/** The failure's stack trace as history records it: none for an expected failure, a bug's own frames otherwise. */
+function withStack(failure: ApplicationFailure, frames?: string): ApplicationFailure {
+  failure.stack = frames ? `${failure.name}: ${failure.message}\n${frames}` : '';
+  return failure;
+}
+
+/** The `at …` lines of an error's stack, without its first line (the message, which may echo what it read). */
+function stackFrames(err: unknown): string | undefined {
+  const stack = (err as { stack?: unknown })?.stack;
+  if (typeof stack !== 'string') return undefined;
+  const frames = stack.split('\n').filter((line) => /^\s+at /.test(line));
+  return frames.length ? frames.join('\n') : undefined;
 }
 
 /** Any error of a fetch as a FetchError: impossible input is a rejection, transport errors and timeouts failures. */
@@ -111,5 +134,6 @@ export function asFetchError(provider: JourneyProvider, err: unknown, totalTimeo
     'failed',
     `${provider}: unexpected ${(err as { name?: string })?.name ?? 'error'} in fetchState`,
     { provider },
+    stackFrames(err),
   );
 }

@@ -9,6 +9,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createActivities, createCancelWatcher, type CancelWatcher, type FetchLogger } from '../../src/activities';
 import { CANCEL_WATCH_FIRST_LOOKUP_MS } from '../../src/activities/cancel-watch';
+import { asFetchError, FetchError, toApplicationFailure } from '../../src/activities/failures';
 import type { FetchStateInput, JourneyPoll, JourneyState } from '../../src/contract/journey-state';
 import type { JourneyProvider } from '../../src/contract/vocabulary';
 import type { ProviderConfig } from '../../src/providers';
@@ -40,6 +41,8 @@ async function failureOf(p: Promise<unknown>): Promise<ApplicationFailure & { de
     const failure = err as ApplicationFailure & { details: [FetchFailureDetails] };
     messages.push(failure.message, JSON.stringify(failure.details));
     expect(failure.details).toHaveLength(1);
+    // Expected failures carry no stack trace into history: type, message and details say it all.
+    expect(failure.stack).toBe('');
     return failure;
   }
   throw new Error('expected fetchState to fail');
@@ -360,6 +363,21 @@ describe('configuration and auth variants', () => {
     // Well past the watch's first lookup: nothing was left running.
     await new Promise((resolve) => setTimeout(resolve, 2 * CANCEL_WATCH_FIRST_LOOKUP_MS));
     expect(lookups.count).toBe(0);
+  });
+});
+
+describe('the stack trace a failure records', () => {
+  it("a bug in fetchState carries the frames where it broke, never the error's message", () => {
+    const bug = new TypeError('Cannot read properties of undefined (reading "Zelda-Quixote")');
+    const failure = toApplicationFailure(asFetchError('idnow', bug, 3_000));
+    expect(failure.message).toBe('idnow: unexpected TypeError in fetchState');
+    expect(failure.stack).toMatch(/^ApplicationFailure: idnow: unexpected TypeError in fetchState\n\s+at /);
+    expect(failure.stack).toContain('fetch-state.test.ts');
+    expect(failure.stack).not.toContain('Zelda');
+    const expected = toApplicationFailure(
+      asFetchError('idnow', new FetchError('failed', 'HTTP 503', { provider: 'idnow' }), 3_000),
+    );
+    expect(expected.stack).toBe('');
   });
 });
 
