@@ -23,3 +23,15 @@ export async function historyOf(client: Client, workflowId: string, runId?: stri
 export function firstOf(events: HistoryEvent[], type: temporal.api.enums.v1.EventType): HistoryEvent | undefined {
   return events.find((e) => e.eventType === type);
 }
+
+/** Every run of a continue-as-new chain, oldest first, as one list of events. */
+export async function chainHistory(client: Client, workflowId: string, firstRunId: string): Promise<HistoryEvent[][]> {
+  const runs: HistoryEvent[][] = [];
+  let runId: string | undefined = firstRunId;
+  while (runId) {
+    const events = await historyOf(client, workflowId, runId);
+    runs.push(events);
+    runId = events.at(-1)?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
+  }
+  return runs;
+}

@@ -12,6 +12,8 @@ const { fetchRawState } = proxyActivities<NaiveActivities>({
 
 export interface NaivePollInput extends NaiveFetchInput {
   intervalMs: number;
+  /** Stop this long after the start, like a journey's deadline: the last wait ends there (waiting-cost runs). */
+  forMs?: number;
 }
 
 const OPEN: Record<NaiveFetchInput['provider'], readonly string[]> = {
@@ -25,10 +27,14 @@ function providerStatus(provider: NaiveFetchInput['provider'], raw: unknown): st
 }
 
 export async function naivePollJourney(input: NaivePollInput): Promise<unknown> {
+  const end = input.forMs === undefined ? Infinity : Date.now() + input.forMs;
   for (;;) {
     const raw = await fetchRawState({ provider: input.provider, journeyId: input.journeyId });
     const status = providerStatus(input.provider, raw);
     if (status !== undefined && !OPEN[input.provider].includes(status)) return raw;
-    await sleep(input.intervalMs);
+    const left = end - Date.now();
+    if (left <= 0) return null;
+    await sleep(Math.min(input.intervalMs, left));
+    if (Date.now() >= end) return null;
   }
 }
