@@ -131,47 +131,50 @@ export async function runWaitingCost(
   });
   try {
     const client = kit.client;
-    const now = await kit.now();
     log(`waiting cost: ${cases.length} journeys on the time-skipping server, up to 24 h each…`);
-    const rows = await Promise.all(
-      cases.map(async (c): Promise<WaitingCostRow> => {
-        const id = `${c.outage ? 'sim-http-503-' : 'wait-'}${randomUUID()}`;
-        if (c.way === 'naive') {
-          const input: NaivePollInput = {
+    // One at a time: several journeys waiting on the time-skipping server at once did not finish.
+    const rows: WaitingCostRow[] = [];
+    for (const c of cases) {
+      rows.push(
+        await (async (): Promise<WaitingCostRow> => {
+          const id = `${c.outage ? 'sim-http-503-' : 'wait-'}${randomUUID()}`;
+          if (c.way === 'naive') {
+            const input: NaivePollInput = {
+              provider: 'gbg-go-v2',
+              journeyId: id,
+              intervalMs: 10_000,
+              forMs: c.hours * HOUR,
+            };
+            const handle = await client.workflow.start('naivePollJourney', {
+              taskQueue: NAIVE_TASK_QUEUE,
+              workflowId: `naive:${id}`,
+              args: [input],
+            });
+            const ended = await handle.result().then(
+              () => 'stopped',
+              (err: Error & { cause?: Error }) => `failed (${err.cause?.message ?? err.message})`,
+            );
+            return analyseWaiting(c, await chainHistory(client, handle.workflowId, handle.firstExecutionRunId), ended);
+          }
+          const input: AwaitJourneyInput = {
             provider: 'gbg-go-v2',
             journeyId: id,
-            intervalMs: 10_000,
-            forMs: c.hours * HOUR,
+            deadline: new Date((await kit.now()) + c.hours * HOUR).toISOString(),
+            ...(c.way === 'preset' ? { polling: POLLING_PRESETS.webhooks } : {}),
           };
-          const handle = await client.workflow.start('naivePollJourney', {
-            taskQueue: NAIVE_TASK_QUEUE,
-            workflowId: `naive:${id}`,
-            args: [input],
-          });
-          const ended = await handle.result().then(
-            () => 'stopped',
-            (err: Error & { cause?: Error }) => `failed (${err.cause?.message ?? err.message})`,
-          );
-          return analyseWaiting(c, await chainHistory(client, handle.workflowId, handle.firstExecutionRunId), ended);
-        }
-        const input: AwaitJourneyInput = {
-          provider: 'gbg-go-v2',
-          journeyId: id,
-          deadline: new Date(now + c.hours * HOUR).toISOString(),
-          ...(c.way === 'preset' ? { polling: POLLING_PRESETS.webhooks } : {}),
-        };
-        const started = await startJourneyAwait(client, input, { taskQueue: kit.taskQueue });
-        const ended = await getJourneyHandle(client, input)
-          .result()
-          .then(
-            (state) => state.status,
-            (err: Error & { cause?: { type?: string } }) => `failed (${err.cause?.type ?? err.message})`,
-          );
-        const row = analyseWaiting(c, await chainHistory(client, started.workflowId, started.runId), ended);
-        log(`waiting cost: ${c.way} ${c.hours} h${c.outage ? ' outage' : ''}: ${row.polls} polls, ${ended}`);
-        return row;
-      }),
-    );
+          const started = await startJourneyAwait(client, input, { taskQueue: kit.taskQueue });
+          const ended = await getJourneyHandle(client, input)
+            .result()
+            .then(
+              (state) => state.status,
+              (err: Error & { cause?: { type?: string } }) => `failed (${err.cause?.type ?? err.message})`,
+            );
+          const row = analyseWaiting(c, await chainHistory(client, started.workflowId, started.runId), ended);
+          log(`waiting cost: ${c.way} ${c.hours} h${c.outage ? ' outage' : ''}: ${row.polls} polls, ${ended}`);
+          return row;
+        })(),
+      );
+    }
     const firstWaits = (way: WaitingWay) =>
       JSON.stringify(rows.find((r) => r.way === way && r.hours === 24 && !r.outage)?.firstQuarterHourWaitsS);
     return {
