@@ -119,6 +119,8 @@ export function createWebhookMetrics(opts: {
   });
   // Known label values start at zero, so a rate over them exists before the first failure.
   for (const provider of PROVIDERS) {
+    // The first accepted webhook is then an increase (JourneyWebhooksMissing reads it), not a series born at 1.
+    requests.inc({ provider, code: '200' }, 0);
     for (const kind of AUTH_FAILURE_KINDS) authFailures.inc({ provider, kind }, 0);
     for (const outcome of SIGNAL_OUTCOMES) signals.inc({ provider, outcome }, 0);
   }
