@@ -109,6 +109,7 @@ export async function runWorker(
       activities: createActivities({ config: settings.providers, dispatcher }),
       dataConverter: journeyDataConverter(),
       shutdownGraceTime: settings.shutdownGraceMs,
+      stickyQueueScheduleToStartTimeout: settings.stickyTimeoutMs,
       ...settings.tuning,
       ...(traced || interceptors ? { interceptors: mergeInterceptors(traced?.interceptors, interceptors) } : {}),
       ...(traced?.sinks ? { sinks: traced.sinks } : {}),
@@ -120,6 +121,7 @@ export async function runWorker(
       workflows: 'workflowBundle' in source ? 'prebuilt bundle' : 'bundled from sources',
       metrics: settings.metricsBind ?? 'off',
       tracing: tracing ? 'on' : 'off',
+      stickyTimeoutMs: settings.stickyTimeoutMs,
       ...settings.tuning,
     });
     const done = worker.run().finally(async () => {

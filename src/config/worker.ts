@@ -6,6 +6,12 @@ import { booleanText, durationMs, EnvReader, hostPort, type Env, type Parsed } f
 
 export const DEFAULT_METRICS_BIND = '127.0.0.1:9464';
 export const DEFAULT_WORKER_SHUTDOWN_GRACE_MS = 10_000;
+/**
+ * How long a journey's workflow task waits on the queue of the worker that holds it in memory (its sticky queue)
+ * before any worker may take it. When that worker has died, every journey it held waits this long (the SDK's
+ * default is 10 s); measured by `npm run bench -- --only=crash` (docs/operating.md, "When a worker dies").
+ */
+export const DEFAULT_WORKER_STICKY_TIMEOUT_MS = 10_000;
 
 /**
  * Worker sizing for many mostly-sleeping journeys, chosen by `npm run bench` (scale: N journeys polling every
@@ -60,6 +66,8 @@ export interface WorkerSettings extends CommonSettings {
   /** `host:port` for the Prometheus scrape endpoint, or undefined when METRICS_BIND=off. */
   metricsBind?: string;
   shutdownGraceMs: number;
+  /** WORKER_STICKY_TIMEOUT_MS: the Worker's stickyQueueScheduleToStartTimeout. */
+  stickyTimeoutMs: number;
   tuning: WorkerTuning;
   /** JOURNEY_WORKFLOW_BUNDLE: a prebuilt workflow bundle to load instead of the one next to the worker. */
   workflowBundle?: string;
@@ -85,6 +93,12 @@ export function parseWorkerSettings(env: Env): Parsed<WorkerSettings> {
     DEFAULT_WORKER_SHUTDOWN_GRACE_MS,
     'milliseconds (or a duration like 10s), 0 to 600000',
   );
+  const stickyTimeoutMs = r.parse(
+    'WORKER_STICKY_TIMEOUT_MS',
+    durationMs(1_000, 60_000),
+    DEFAULT_WORKER_STICKY_TIMEOUT_MS,
+    'milliseconds (or a duration like 3s), 1000 to 60000',
+  );
   const tuning = parseWorkerTuning(r);
   const workflowBundle = r.text('JOURNEY_WORKFLOW_BUNDLE');
   const providers = r.use(parseProviderConfig(env), {});
@@ -97,6 +111,7 @@ export function parseWorkerSettings(env: Env): Parsed<WorkerSettings> {
     ...common,
     metricsBind,
     shutdownGraceMs,
+    stickyTimeoutMs,
     tuning,
     ...(workflowBundle ? { workflowBundle } : {}),
     providers,
