@@ -19,7 +19,12 @@ import {
   type InjectedSinks,
   type WorkflowBundleWithSourceMap,
 } from '@temporalio/worker';
-import { DEFAULT_COMMON_SETTINGS, DEFAULT_WORKER_TUNING, type WorkerSettings } from '../src/config';
+import {
+  DEFAULT_COMMON_SETTINGS,
+  DEFAULT_WORKER_STICKY_TIMEOUT_MS,
+  DEFAULT_WORKER_TUNING,
+  type WorkerSettings,
+} from '../src/config';
 import { silentLogger } from '../src/logger';
 import type { ProviderConfig } from '../src/providers/config';
 import { runWorker, type RunningWorker } from '../src/worker';
@@ -148,13 +153,23 @@ serveRpc({
   },
 
   /** `product`: awaitJourneyCompletion through runWorker; otherwise the bench's naive and sleep loops. */
-  async startWorker({ taskQueue, product = true }: { taskQueue: string; product?: boolean }) {
+  /** `stickyTimeoutMs`: the product worker's WORKER_STICKY_TIMEOUT_MS (its default otherwise). */
+  async startWorker({
+    taskQueue,
+    product = true,
+    stickyTimeoutMs = DEFAULT_WORKER_STICKY_TIMEOUT_MS,
+  }: {
+    taskQueue: string;
+    product?: boolean;
+    stickyTimeoutMs?: number;
+  }) {
     if (!connection || !benchBundle || !productBundlePath || !init || !tuning) throw new Error('init first');
     if (product) {
       const settings: WorkerSettings = {
         ...DEFAULT_COMMON_SETTINGS,
         taskQueue,
         shutdownGraceMs: 2_000,
+        stickyTimeoutMs,
         tuning,
         workflowBundle: productBundlePath,
         providers: init.providerConfig,

@@ -9,7 +9,7 @@ export const DEFAULT_WORKER_SHUTDOWN_GRACE_MS = 10_000;
 /**
  * How long a journey's workflow task waits on the queue of the worker that holds it in memory (its sticky queue)
  * before any worker may take it. When that worker has died, every journey it held waits this long (the SDK's
- * default is 10 s); measured by `npm run bench -- --only=crash` (docs/operating.md, "When a worker dies").
+ * default is 10 s).
  */
 export const DEFAULT_WORKER_STICKY_TIMEOUT_MS = 10_000;
 
