@@ -23,6 +23,8 @@ import {
   DEFAULT_COMMON_SETTINGS,
   DEFAULT_WORKER_STICKY_TIMEOUT_MS,
   DEFAULT_WORKER_TUNING,
+  temporalConnectionFromEnv,
+  type TemporalConnection,
   type WorkerSettings,
 } from '../src/config';
 import { silentLogger } from '../src/logger';
@@ -64,6 +66,7 @@ export interface WindowStats {
 }
 
 let connection: NativeConnection | undefined;
+let connectConfig: TemporalConnection | undefined;
 let benchBundle: WorkflowBundleWithSourceMap | undefined;
 let productBundlePath: string | undefined;
 let init: InitArgs | undefined;
@@ -132,11 +135,12 @@ serveRpc({
   async init(args: InitArgs) {
     init = args;
     Runtime.install({ logger: new DefaultLogger('WARN') });
-    // runWorker reads the Temporal connection the way every worker does: from the environment.
-    Object.assign(process.env, {
-      TEMPORAL_ADDRESS: args.address,
-      TEMPORAL_NAMESPACE: args.namespace,
-      TEMPORAL_CONFIG_FILE: path.join(os.tmpdir(), 'no-such.toml'),
+    connectConfig = temporalConnectionFromEnv({
+      env: {
+        TEMPORAL_ADDRESS: args.address,
+        TEMPORAL_NAMESPACE: args.namespace,
+        TEMPORAL_CONFIG_FILE: path.join(os.tmpdir(), 'no-such.toml'),
+      },
     });
     connection = await NativeConnection.connect({ address: args.address });
     const logger = { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } as never;
@@ -163,7 +167,8 @@ serveRpc({
     product?: boolean;
     stickyTimeoutMs?: number;
   }) {
-    if (!connection || !benchBundle || !productBundlePath || !init || !tuning) throw new Error('init first');
+    if (!connection || !connectConfig || !benchBundle || !productBundlePath || !init || !tuning)
+      throw new Error('init first');
     if (product) {
       const settings: WorkerSettings = {
         ...DEFAULT_COMMON_SETTINGS,
@@ -174,7 +179,7 @@ serveRpc({
         workflowBundle: productBundlePath,
         providers: init.providerConfig,
       };
-      const running: RunningWorker = await runWorker(settings, silentLogger, {
+      const running: RunningWorker = await runWorker(settings, connectConfig, silentLogger, {
         interceptors: { activity: [(ctx) => ({ inbound: new PollTimer(ctx) })] },
       });
       workers.set(taskQueue, { worker: running.worker, running: running.done });

@@ -21,6 +21,7 @@ import {
   journeyDataConverter,
   temporalConnectionFromEnv,
   tracingSettingsFromEnv,
+  type TemporalConnection,
   workerSettingsFromEnv,
   type TracingSettings,
   type WorkerSettings,
@@ -80,13 +81,16 @@ function mergeInterceptors(
   };
 }
 
-/** Creates and runs the worker (after Runtime.install). Exposed for tests, the embedded stack and the bench. */
+/**
+ * Creates and runs the worker (after Runtime.install). Exposed for tests, the embedded stack and the bench.
+ * It reads no environment: main passes in the settings and the Temporal connection from src/config.
+ */
 export async function runWorker(
   settings: WorkerSettings,
+  connectConfig: TemporalConnection,
   logger: AppLogger,
   extras: WorkerExtras = {},
 ): Promise<RunningWorker> {
-  const connectConfig = temporalConnectionFromEnv();
   let connection: NativeConnection;
   try {
     connection = await NativeConnection.connect(connectConfig.connectionOptions);
@@ -141,8 +145,10 @@ export async function runWorker(
 export async function main(): Promise<void> {
   let settings: WorkerSettings;
   let tracingSettings: TracingSettings | undefined;
+  let connectConfig: TemporalConnection;
   try {
     settings = workerSettingsFromEnv();
+    connectConfig = temporalConnectionFromEnv();
     tracingSettings = tracingSettingsFromEnv();
     workflowSource(__dirname, settings.workflowBundle);
     journeyDataConverter();
@@ -171,7 +177,9 @@ export async function main(): Promise<void> {
   }
   let running: RunningWorker;
   try {
-    running = await runWorker(settings, logger, { tracing: startTracing(tracingSettings, 'journey-await-worker') });
+    running = await runWorker(settings, connectConfig, logger, {
+      tracing: startTracing(tracingSettings, 'journey-await-worker'),
+    });
   } catch (err) {
     if (err instanceof ConfigError) exitWithConfigError(err);
     throw err;

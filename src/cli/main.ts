@@ -19,8 +19,9 @@ import { runCli } from './run';
 /** The `journey-await` command (bin, and `npm run client --`). */
 export async function main(): Promise<never> {
   // With no Temporal configured, operate the local stack `npm start` runs (its address and encryption keys).
-  useRunningStackSettings(processEnv());
-  process.exit(await runCli(process.argv.slice(2)));
+  const env = processEnv();
+  useRunningStackSettings(env);
+  process.exit(await runCli(process.argv.slice(2), { env }));
 }
 
 if (require.main === module) void main();

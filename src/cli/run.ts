@@ -2,7 +2,7 @@
 import type { Client } from '@temporalio/client';
 import { connectClient } from '../client';
 import { checkTaskQueue } from '../client/arguments';
-import { clientSettingsFromEnv, processEnv, type Env } from '../config';
+import { clientSettingsFromEnv, type Env } from '../config';
 import { COMMANDS, EXIT, journeyRef, parseInvocation, USAGE, UsageError, type Command } from './args';
 import { COMMAND_RUNS, FLEET_COMMANDS, type CommandContext } from './commands';
 import { errorExit } from './error-exits';
@@ -12,6 +12,7 @@ export interface CliDeps {
   client?: Client;
   stdout?: (text: string) => void;
   stderr?: (text: string) => void;
+  /** The environment's settings (main passes the process's; none when absent). */
   env?: Env;
   /** Progress polling interval for `result --wait` (default 1 s). */
   progressIntervalMs?: number;
@@ -58,7 +59,7 @@ export async function runCli(argv: string[], deps: CliDeps = {}): Promise<number
       return EXIT.DONE;
     }
     const command = commandOf(named);
-    const settings = clientSettingsFromEnv(deps.env ?? processEnv());
+    const settings = clientSettingsFromEnv(deps.env ?? {});
     const taskQueue = values['task-queue'] ?? settings.taskQueue;
     checkTaskQueue(taskQueue);
     // Validate everything before connecting, so usage errors never wait on the network.

@@ -51,10 +51,11 @@ function connectionProblems(loaded: ClientConnectConfig, env: Env): string[] {
   return problems;
 }
 
+/** The connection options and namespace of one Temporal server. */
+export type TemporalConnection = ClientConnectConfig & { namespace: string };
+
 /** The connection options and namespace; any problem with them is a ConfigError naming the setting. */
-export function temporalConnectionFromEnv(
-  options: { profile?: string; env?: Env } = {},
-): ClientConnectConfig & { namespace: string } {
+export function temporalConnectionFromEnv(options: { profile?: string; env?: Env } = {}): TemporalConnection {
   const env = options.env ?? processEnv();
   let loaded: ClientConnectConfig;
   try {
