@@ -76,15 +76,10 @@ export interface ProviderAdapter {
   readonly webhook: WebhookAdapter;
 }
 
-/** Thrown for an input the provider could never accept (bad region/environment/id): a permanent error. */
-export class InvalidFetchInputError extends Error {
-  override readonly name = 'InvalidFetchInputError';
-}
+// The adapters' errors live in ./errors (one catalogue for the provider boundary); re-exported where they were.
+import { InvalidFetchInputError, WebhookBodyError } from './errors';
 
-/** A webhook body that does not have the provider's shape: the receiver answers 400 with this message. */
-export class WebhookBodyError extends Error {
-  override readonly name = 'WebhookBodyError';
-}
+export { InvalidFetchInputError, WebhookBodyError };
 
 export const JSON_HEADERS = { accept: 'application/json', 'content-type': 'application/json' };
 export const FORM_HEADERS = { accept: 'application/json', 'content-type': 'application/x-www-form-urlencoded' };

@@ -1,5 +1,5 @@
 /**
- * The typed error every normaliser throws for a body it cannot turn into a JourneyState: it names the field
+ * The provider adapters' errors, in one place. ProviderResponseError: the typed error every normaliser throws for a body it cannot turn into a JourneyState: it names the field
  * (a dotted path) and the problem, never the body itself (bodies may hold PII).
  */
 import type { z } from 'zod';
@@ -46,4 +46,14 @@ export function parseOrThrow<T extends z.ZodType>(provider: JourneyProvider, sch
 export function firstIssue(error: z.ZodError): string {
   const issue = error.issues[0];
   return issue ? `${issue.path.join('.') || 'body'}: ${issue.message}` : 'invalid body';
+}
+
+/** Thrown for an input the provider could never accept (bad region/environment/id): a permanent error. */
+export class InvalidFetchInputError extends Error {
+  override readonly name = 'InvalidFetchInputError';
+}
+
+/** A webhook body that does not have the provider's shape: the receiver answers 400 with this message. */
+export class WebhookBodyError extends Error {
+  override readonly name = 'WebhookBodyError';
 }
