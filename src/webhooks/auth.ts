@@ -7,20 +7,11 @@ import { headerValue, type HeaderRecord } from '../headers';
 import { sameSecret } from '../secrets';
 import type { JWTPayload } from 'jose' with { 'resolution-mode': 'import' };
 import type { GbgWebhookAuthConfig, IdnowWebhookAuthConfig } from '../config';
+import { JwksUnavailableError, WebhookAuthError } from './errors';
 
 /** The settings of each scheme (the configuration module names them after the vendors that use them). */
 export type SharedSecretConfig = GbgWebhookAuthConfig;
 export type SignedJwtConfig = IdnowWebhookAuthConfig;
-
-/** Why a request was refused; never includes the presented credentials. */
-export class WebhookAuthError extends Error {
-  override readonly name = 'WebhookAuthError';
-}
-
-/** The JWKS could not be fetched: not the sender's fault, so the receiver answers 503 and the provider retries. */
-export class JwksUnavailableError extends Error {
-  override readonly name = 'JwksUnavailableError';
-}
 
 /** Throws WebhookAuthError unless the request carries the configured Basic credentials or API key. */
 export function verifySharedSecret(headers: HeaderRecord, config: SharedSecretConfig | undefined): string {

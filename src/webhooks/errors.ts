@@ -1,5 +1,5 @@
 /**
- * The webhook receiver's errors: one table from error code to HTTP status, one reply shape `{ error, message }`,
+ * The webhook receiver's errors, in one catalogue (authentication, the JWKS, the HTTP errors it answers with): one table from error code to HTTP status, one reply shape `{ error, message }`,
  * for the app's own errors, Fastify's framework errors (bad URL, 414 over-long path parameter) and Node's client
  * errors (request timeout, header overflow, malformed HTTP). Messages are fixed texts: nothing of the request
  * (path, headers, body) is echoed back.
@@ -10,7 +10,6 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isTemporalUnavailable, TemporalAccessDeniedError } from '../client';
 import { InvalidJourneyInputError } from '../contract/errors';
 import { WebhookBodyError } from '../providers/adapter';
-import { JwksUnavailableError, WebhookAuthError } from './auth';
 
 /** Every error code the receiver answers with, and its status: the one place a status is chosen. */
 export const ERROR_STATUS = {
@@ -38,6 +37,16 @@ export type ErrorCode = keyof typeof ERROR_STATUS;
 export interface ErrorBody {
   error: ErrorCode;
   message: string;
+}
+
+/** Why a request was refused; never includes the presented credentials. */
+export class WebhookAuthError extends Error {
+  override readonly name = 'WebhookAuthError';
+}
+
+/** The JWKS could not be fetched: not the sender's fault, so the receiver answers 503 and the provider retries. */
+export class JwksUnavailableError extends Error {
+  override readonly name = 'JwksUnavailableError';
 }
 
 /** An error the receiver answers as it is: the status comes from ERROR_STATUS. */

@@ -10,9 +10,9 @@ import { journeyIdProblem } from '../contract/identifiers';
 import type { ProviderAdapter } from '../providers/adapter';
 import type { JourneyWebhook } from '../contract/workflow';
 import type { WebhookAuthConfig } from '../config';
-import { verifySharedSecret, WebhookAuthError, type JwtVerifier, type SharedSecretConfig } from './auth';
+import { verifySharedSecret, type JwtVerifier, type SharedSecretConfig } from './auth';
 import { bodyJwt, payloadOf } from './body';
-import { HttpError } from './errors';
+import { HttpError, WebhookAuthError } from './errors';
 import { stateOf } from './request-state';
 import { withWebhookSpan } from './tracing';
 
