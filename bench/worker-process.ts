@@ -23,6 +23,7 @@ import {
   DEFAULT_COMMON_SETTINGS,
   DEFAULT_WORKER_STICKY_TIMEOUT_MS,
   DEFAULT_WORKER_TUNING,
+  journeyDataConverter,
   temporalConnectionFromEnv,
   type TemporalConnection,
   type WorkerSettings,
@@ -180,6 +181,7 @@ serveRpc({
         providers: init.providerConfig,
       };
       const running: RunningWorker = await runWorker(settings, connectConfig, silentLogger, {
+        dataConverter: journeyDataConverter(),
         interceptors: { activity: [(ctx) => ({ inbound: new PollTimer(ctx) })] },
       });
       workers.set(taskQueue, { worker: running.worker, running: running.done });

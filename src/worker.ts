@@ -12,6 +12,7 @@
  * else the workflow sources are bundled at start-up (development, `tsx src/worker.ts`).
  */
 import { existsSync } from 'node:fs';
+import type { DataConverter } from '@temporalio/common';
 import path from 'node:path';
 import { makeTelemetryFilterString, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, createProviderAgent } from './activities';
@@ -66,7 +67,8 @@ export interface RunningWorker {
  * What a caller may add to the product's worker without changing it: interceptors (the bench times polls), and
  * tracing (OTEL_EXPORTER_OTLP_ENDPOINT; main starts it).
  */
-export type WorkerExtras = Pick<WorkerOptions, 'interceptors'> & { tracing?: Tracing };
+/** What main builds from src/config besides the settings: the payload converter (one key load), tracing, interceptors. */
+export type WorkerExtras = Pick<WorkerOptions, 'interceptors' | 'dataConverter'> & { tracing?: Tracing };
 
 /** The tracing interceptors first, then the caller's. */
 function mergeInterceptors(
@@ -83,7 +85,8 @@ function mergeInterceptors(
 
 /**
  * Creates and runs the worker (after Runtime.install). Exposed for tests, the embedded stack and the bench.
- * It reads no environment: main passes in the settings and the Temporal connection from src/config.
+ * It reads no environment: main passes in the settings, the Temporal connection and the payload converter, all
+ * from src/config (the converter built once, with the keys main checked).
  */
 export async function runWorker(
   settings: WorkerSettings,
@@ -111,7 +114,7 @@ export async function runWorker(
       taskQueue: settings.taskQueue,
       ...source,
       activities: createActivities({ config: settings.providers, dispatcher }),
-      dataConverter: journeyDataConverter(),
+      dataConverter: extras.dataConverter,
       shutdownGraceTime: settings.shutdownGraceMs,
       stickyQueueScheduleToStartTimeout: settings.stickyTimeoutMs,
       ...settings.tuning,
@@ -146,12 +149,13 @@ export async function main(): Promise<void> {
   let settings: WorkerSettings;
   let tracingSettings: TracingSettings | undefined;
   let connectConfig: TemporalConnection;
+  let dataConverter: DataConverter;
   try {
     settings = workerSettingsFromEnv();
     connectConfig = temporalConnectionFromEnv();
     tracingSettings = tracingSettingsFromEnv();
     workflowSource(__dirname, settings.workflowBundle);
-    journeyDataConverter();
+    dataConverter = journeyDataConverter();
   } catch (err) {
     if (err instanceof ConfigError) exitWithConfigError(err);
     throw err;
@@ -178,6 +182,7 @@ export async function main(): Promise<void> {
   let running: RunningWorker;
   try {
     running = await runWorker(settings, connectConfig, logger, {
+      dataConverter,
       tracing: startTracing(tracingSettings, 'journey-await-worker'),
     });
   } catch (err) {
