@@ -1,7 +1,8 @@
 /**
- * `npm run bench [-- --quick] [--only=fetch,history,webhook,scale,soak] [--db=memory|file] [--out=.bench]`: what journey-await exists
- * for, measured on loopback against the embedded Temporal dev server and the provider simulator, beside the
- * naive way. Writes .bench/results.json and .bench/chart.svg, prints a short table and, after a full run on the dev
+ * `npm run bench [-- --quick] [--only=fetch,history,webhook,scale,soak,waiting] [--db=memory|file] [--out=.bench]`: what
+ * journey-await exists for, measured on loopback against the embedded Temporal dev server and the provider simulator,
+ * beside the naive way. `waiting` (what waiting 1 h and 24 h costs) runs on a time-skipping server of its own
+ * (bench/waiting-cost.ts), before the dev server starts. Writes .bench/results.json and .bench/chart.svg, prints a short table and, after a full run on the dev
  * server, updates docs/performance.md's tables.
  * `--server=cluster`: the journey scale scenario only, on a PostgreSQL-backed Temporal server with 1 and 2 worker
  * processes (bench/cluster.ts).
@@ -22,8 +23,16 @@ import { StackError, startStack, type DbMode, type Stack } from './stack';
 import type { WorkerTuning } from './worker-process';
 import { runWebhookShortCircuit, type WebhookOptions, type WebhookResult } from './webhook-short-circuit';
 import { runWebhookSoak, type WebhookSoakOptions, type WebhookSoakResult } from './webhook-soak';
+import {
+  dollarsPerThousandJourneys,
+  runWaitingCost,
+  WAITING_CASES,
+  waitingCaseName,
+  type WaitingCase,
+  type WaitingCostResult,
+} from './waiting-cost';
 
-const SCENARIOS = ['fetch', 'history', 'webhook', 'scale', 'soak'] as const;
+const SCENARIOS = ['fetch', 'history', 'webhook', 'scale', 'soak', 'waiting'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 export interface BenchResults {
@@ -36,6 +45,7 @@ export interface BenchResults {
   historyEconomy?: HistoryEconomyResult[];
   webhook?: WebhookResult;
   webhookSoak?: WebhookSoakResult;
+  waitingCost?: WaitingCostResult;
   scale?: (ScaleResult | ClusterScaleResult)[];
   errors: { scenario: string; message: string }[];
 }
@@ -46,6 +56,8 @@ interface Plan {
   history: HistoryEconomyOptions;
   webhook: WebhookOptions;
   soak: WebhookSoakOptions;
+  /** The journeys kept waiting on the time-skipping server (bench/waiting-cost.ts). */
+  waiting: readonly WaitingCase[];
   /** N for both loops, climbed side by side (bench/scale.ts). */
   scaleLadder: number[];
   /**
@@ -63,6 +75,7 @@ const QUICK: Plan = {
   history: { inProgressPolls: 3, journeys: 2, intervalMs: 1_000 },
   webhook: { pairs: 4, intervalMs: 10_000 },
   soak: { requests: 2_000, concurrency: 32, restMs: 10_000 },
+  waiting: WAITING_CASES.filter((c) => c.hours === 1),
   scaleLadder: [250],
   windowMs: 10_000,
   settleMs: 2_000,
@@ -74,6 +87,7 @@ const FULL: Plan = {
   history: { inProgressPolls: 6, journeys: 3, intervalMs: 1_000 },
   webhook: { pairs: 20, intervalMs: 10_000 },
   soak: { requests: 10_000, concurrency: 32, restMs: 20_000 },
+  waiting: WAITING_CASES,
   // Steps of at most 25 % from 1,000; each loop stops at its first N that does not hold.
   scaleLadder: [500, 1_000, 1_250, 1_500, 1_750, 2_000, 2_500, 3_000, 4_000],
   windowMs: 20_000,
@@ -114,7 +128,7 @@ function parseArgs(argv: string[]): Args {
     } else if (arg === '--server=cluster' || arg === '--server=dev') cluster = arg === '--server=cluster';
     else if (arg === '--help' || arg === '-h') {
       console.log(
-        'usage: npm run bench -- [--quick] [--only=fetch,history,webhook,scale,soak] [--db=memory|file] [--server=dev|cluster] [--ladder=N,N,…] [--profile] [--out=.bench]',
+        'usage: npm run bench -- [--quick] [--only=fetch,history,webhook,scale,soak,waiting] [--db=memory|file] [--server=dev|cluster] [--ladder=N,N,…] [--profile] [--out=.bench]',
       );
       process.exit(0);
     } else throw new Error(`unknown argument ${arg} (try --help)`);
@@ -280,6 +294,38 @@ function report(r: BenchResults): string {
       ),
     );
   }
+  if (r.waitingCost) {
+    const w = r.waitingCost;
+    parts.push(
+      table(
+        `6. What waiting costs (time-skipping server, ${w.wallSec} s of real time; counted from each chain's histories)`,
+        [
+          'journey',
+          'ended',
+          'polls',
+          'failed',
+          'actions',
+          'events',
+          'runs',
+          'max run events',
+          'bytes',
+          '$/1,000 journeys',
+        ],
+        w.rows.map((x) => [
+          waitingCaseName(x),
+          x.ended,
+          x.polls,
+          x.failedPolls,
+          x.actions,
+          x.events,
+          x.runs,
+          x.maxRunEvents,
+          x.bytes,
+          dollarsPerThousandJourneys(x).toFixed(2),
+        ]),
+      ) + `\npreset's first 15 minutes wait as the default's: ${w.presetFirst15MinAsDefault ? 'yes' : 'NO'}`,
+    );
+  }
   for (const e of r.errors) parts.push(`\n!! ${e.scenario} failed: ${e.message}`);
   return parts.join('\n');
 }
@@ -339,6 +385,19 @@ async function main(): Promise<void> {
       false,
     );
   }
+  const attempt = async (scenario: Scenario, fn: () => Promise<void>) => {
+    if (!args.only.includes(scenario)) return;
+    try {
+      await fn();
+    } catch (err) {
+      log(`${scenario} failed: ${(err as Error).message}`);
+      results.errors.push({ scenario, message: (err as Error).message });
+    }
+  };
+  await attempt('waiting', async () => {
+    results.waitingCost = await runWaitingCost(log, plan.waiting);
+  });
+  if (args.only.every((s) => s === 'waiting')) return finish(results, args.out, !args.quick);
   let stack: Stack;
   try {
     stack = await startStack(
@@ -359,15 +418,6 @@ async function main(): Promise<void> {
     `stack up: Temporal ${stack.address} (server pid ${stack.serverPid ?? 'unknown'}), simulator ${stack.simulatorUrl}, worker pid ${stack.worker.pid}`,
   );
 
-  const attempt = async (scenario: Scenario, fn: () => Promise<void>) => {
-    if (!args.only.includes(scenario)) return;
-    try {
-      await fn();
-    } catch (err) {
-      log(`${scenario} failed: ${(err as Error).message}`);
-      results.errors.push({ scenario, message: (err as Error).message });
-    }
-  };
   try {
     await attempt('fetch', async () => {
       results.fetchCost = await runFetchCost(stack, plan.fetch, log);

@@ -73,6 +73,18 @@ export interface WaitingCostResult {
   wallSec: number;
 }
 
+export function waitingCaseName(c: WaitingCase): string {
+  return `${c.hours} h ${c.way}${c.outage ? ' (provider outage)' : ''}`;
+}
+
+/**
+ * Dollars per 1,000 such journeys at list price; for the 24 h rows, per 1,000 journey-days. A 1 h row is not
+ * scaled to a day: the preset's first hour is its most expensive one.
+ */
+export function dollarsPerThousandJourneys(row: Pick<WaitingCostRow, 'actions'>): number {
+  return row.actions * DOLLARS_PER_ACTION * 1_000;
+}
+
 const isLocalFetch = (e: HistoryEvent) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity';
 const isFetch = (e: HistoryEvent) => e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED || isLocalFetch(e);
 const isFailedFetch = (e: HistoryEvent) =>
@@ -154,7 +166,13 @@ export async function runWaitingCost(
               () => 'stopped',
               (err: Error & { cause?: Error }) => `failed (${err.cause?.message ?? err.message})`,
             );
-            return analyseWaiting(c, await chainHistory(client, handle.workflowId, handle.firstExecutionRunId), ended);
+            const row = analyseWaiting(
+              c,
+              await chainHistory(client, handle.workflowId, handle.firstExecutionRunId),
+              ended,
+            );
+            log(`waiting cost: ${waitingCaseName(c)}: ${row.polls} polls, ${ended}`);
+            return row;
           }
           const input: AwaitJourneyInput = {
             provider: 'gbg-go-v2',
@@ -170,7 +188,7 @@ export async function runWaitingCost(
               (err: Error & { cause?: { type?: string } }) => `failed (${err.cause?.type ?? err.message})`,
             );
           const row = analyseWaiting(c, await chainHistory(client, started.workflowId, started.runId), ended);
-          log(`waiting cost: ${c.way} ${c.hours} h${c.outage ? ' outage' : ''}: ${row.polls} polls, ${ended}`);
+          log(`waiting cost: ${waitingCaseName(c)}: ${row.polls} polls, ${ended}`);
           return row;
         })(),
       );
