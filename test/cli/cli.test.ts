@@ -6,10 +6,7 @@ import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
-import type { Worker } from '@temporalio/worker';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createActivities } from '../../src/activities';
+import { describe, expect, it } from 'vitest';
 import { EXIT } from '../../src/cli';
 import {
   getJourneyStatus,
@@ -21,47 +18,22 @@ import {
   JourneyWorkflowFailedError,
 } from '../../src/client';
 import type { JourneyProvider } from '../../src/contract/vocabulary';
-import { journeySearchAttributeKeys } from '../../src/contract/workflow';
-import { startSimulator, type Simulator } from '../../dev/simulator';
-import { createLocalEnv } from '../helpers/temporal-env';
 import { eventually } from '../helpers/eventually';
-import { createJourneyWorker } from '../helpers/journey-worker';
+import { useLocalJourneyStack } from '../helpers/local-stack';
 import { runCliCaptured } from '../helpers/run-cli';
-import { bundleJourneyWorkflows } from '../helpers/workflow-env';
 
 const root = path.resolve(__dirname, '..', '..');
 const TASK_QUEUE = `cli-${randomUUID().slice(0, 8)}`;
-let env: TestWorkflowEnvironment;
-let sim: Simulator;
-let worker: Worker;
-let workerDone: Promise<void>;
-
-beforeAll(async () => {
-  env = await createLocalEnv({ server: { searchAttributes: journeySearchAttributeKeys } });
-  sim = await startSimulator();
-  worker = await createJourneyWorker(env, {
-    bundle: await bundleJourneyWorkflows(),
-    taskQueue: TASK_QUEUE,
-    activities: createActivities({ config: sim.providerConfig() }),
-  });
-  workerDone = worker.run();
-});
-
-afterAll(async () => {
-  worker?.shutdown();
-  await workerDone?.catch(() => {});
-  await sim?.close();
-  await env?.teardown();
-});
+const stack = useLocalJourneyStack(TASK_QUEUE);
 
 const cli = (...args: string[]) =>
-  runCliCaptured(env.client, [...args, '--task-queue', TASK_QUEUE], { progressIntervalMs: 200 });
+  runCliCaptured(stack.env.client, [...args, '--task-queue', TASK_QUEUE], { progressIntervalMs: 200 });
 
 describe('CLI: start → status → result --wait', () => {
   for (const provider of ['gbg-go-v2', 'gbg-go-v1', 'idnow'] as JourneyProvider[]) {
     it(`${provider}: a journey that completes after a few polls (exit 0)`, async () => {
       const journeyId = `cli-${randomUUID()}`;
-      sim.script(provider, journeyId, ['in_progress x3', 'completed']);
+      stack.sim.script(provider, journeyId, ['in_progress x3', 'completed']);
       const started = await cli('start', provider, journeyId, '--interval', '1s');
       expect(started.code, started.err).toBe(EXIT.DONE);
       expect(started.out).toContain(`started journey:${provider}:${journeyId}`);
@@ -111,7 +83,7 @@ describe('CLI: start → status → result --wait', () => {
     expect((await cli('status', 'idnow', `nope-${randomUUID()}`)).code).toBe(EXIT.NOT_FOUND);
     expect((await cli('result', 'idnow', `nope-${randomUUID()}`, '--wait')).code).toBe(EXIT.NOT_FOUND);
     const running = `cli-running-${randomUUID()}`;
-    sim.script('idnow', running, ['in_progress']);
+    stack.sim.script('idnow', running, ['in_progress']);
     expect((await cli('start', 'idnow', running)).code).toBe(EXIT.DONE);
     const r = await cli('result', 'idnow', running);
     expect(r.code).toBe(EXIT.STILL_RUNNING);
@@ -122,14 +94,14 @@ describe('CLI: start → status → result --wait', () => {
     expect((await cli('start', 'idnow', 'abc', '--interval', 'soon')).code).toBe(EXIT.USAGE);
     expect((await cli('list', '--status', 'weird')).code).toBe(EXIT.USAGE);
     expect((await cli('status', 'idnow', 'abc', '--bogus')).code).toBe(EXIT.USAGE);
-    await env.client.workflow.getHandle(`journey:idnow:${running}`).terminate('test done');
+    await stack.env.client.workflow.getHandle(`journey:idnow:${running}`).terminate('test done');
   });
 
   it('signal wakes a journey; list filters by provider and status', async () => {
     const journeyId = `cli-signal-${randomUUID()}`;
-    sim.script('gbg-go-v1', journeyId, ['in_progress', 'completed']);
+    stack.sim.script('gbg-go-v1', journeyId, ['in_progress', 'completed']);
     expect((await cli('start', 'gbg-go-v1', journeyId, '--interval', '60s')).code).toBe(EXIT.DONE);
-    await eventually(() => ((sim.journey('gbg-go-v1', journeyId)?.fetches ?? 0) >= 1 ? true : undefined));
+    await eventually(() => ((stack.sim.journey('gbg-go-v1', journeyId)?.fetches ?? 0) >= 1 ? true : undefined));
     const s = await cli('signal', 'gbg-go-v1', journeyId, '--event-id', 'op-1');
     expect(s.code).toBe(EXIT.DONE);
     expect((await cli('result', 'gbg-go-v1', journeyId, '--wait', '--timeout', '10s')).code).toBe(EXIT.DONE);
@@ -148,14 +120,18 @@ describe('CLI: start → status → result --wait', () => {
 describe('client library', () => {
   it('a long wait with progress keeps no listener per query (no MaxListenersExceededWarning)', async () => {
     const ref = { provider: 'idnow', journeyId: `lib-long-${randomUUID()}` } as const;
-    sim.script('idnow', ref.journeyId, ['in_progress x3', 'completed']);
-    await startJourneyAwait(env.client, { ...ref, polling: { baseIntervalMs: 1_000 } }, { taskQueue: TASK_QUEUE });
+    stack.sim.script('idnow', ref.journeyId, ['in_progress x3', 'completed']);
+    await startJourneyAwait(
+      stack.env.client,
+      { ...ref, polling: { baseIntervalMs: 1_000 } },
+      { taskQueue: TASK_QUEUE },
+    );
     const warnings: string[] = [];
     const onWarning = (warning: Error) => warnings.push(warning.name);
     process.on('warning', onWarning);
     try {
       // About 3 s of progress queries, one every 100 ms: far more than the ten listeners Node warns at.
-      const state = await awaitJourneyResult(env.client, ref, { progressIntervalMs: 100, onProgress: () => {} });
+      const state = await awaitJourneyResult(stack.env.client, ref, { progressIntervalMs: 100, onProgress: () => {} });
       expect(state.status).toBe('completed');
       await new Promise((resolve) => setImmediate(resolve)); // warnings are emitted on a later tick
       expect(warnings).not.toContain('MaxListenersExceededWarning');
@@ -166,38 +142,50 @@ describe('client library', () => {
 
   it('startJourneyAwait is idempotent and never restarts a finished journey; typed errors', async () => {
     const journeyId = `lib-${randomUUID()}`;
-    sim.script('idnow', journeyId, ['completed']);
-    const first = await startJourneyAwait(env.client, { provider: 'idnow', journeyId }, { taskQueue: TASK_QUEUE });
+    stack.sim.script('idnow', journeyId, ['completed']);
+    const first = await startJourneyAwait(
+      stack.env.client,
+      { provider: 'idnow', journeyId },
+      { taskQueue: TASK_QUEUE },
+    );
     const progress: unknown[] = [];
     const state = await awaitJourneyResult(
-      env.client,
+      stack.env.client,
       { provider: 'idnow', journeyId },
       { onProgress: (p) => progress.push(p), progressIntervalMs: 100 },
     );
     expect(state.status).toBe('completed');
-    const again = await startJourneyAwait(env.client, { provider: 'idnow', journeyId }, { taskQueue: TASK_QUEUE });
+    const again = await startJourneyAwait(
+      stack.env.client,
+      { provider: 'idnow', journeyId },
+      { taskQueue: TASK_QUEUE },
+    );
     expect(again).toEqual({ workflowId: first.workflowId, runId: first.runId, alreadyFinished: true });
     expect(
       await signalJourneyWebhook(
-        env.client,
+        stack.env.client,
         { provider: 'idnow', journeyId },
         { eventId: 'late' },
         { taskQueue: TASK_QUEUE },
       ),
     ).toBe('already-finished');
-    const report = await getJourneyStatus(env.client, { provider: 'idnow', journeyId });
+    const report = await getJourneyStatus(stack.env.client, { provider: 'idnow', journeyId });
     expect(report).toMatchObject({ executionStatus: 'COMPLETED', result: { status: 'completed' } });
     await expect(
-      getJourneyStatus(env.client, { provider: 'idnow', journeyId: `missing-${randomUUID()}` }),
+      getJourneyStatus(stack.env.client, { provider: 'idnow', journeyId: `missing-${randomUUID()}` }),
     ).rejects.toBeInstanceOf(JourneyNotFoundError);
 
     const rejected = `sim-http-400-${randomUUID()}`;
-    await startJourneyAwait(env.client, { provider: 'gbg-go-v1', journeyId: rejected }, { taskQueue: TASK_QUEUE });
-    const err = await awaitJourneyResult(env.client, { provider: 'gbg-go-v1', journeyId: rejected }).catch(
+    await startJourneyAwait(
+      stack.env.client,
+      { provider: 'gbg-go-v1', journeyId: rejected },
+      { taskQueue: TASK_QUEUE },
+    );
+    const err = await awaitJourneyResult(stack.env.client, { provider: 'gbg-go-v1', journeyId: rejected }).catch(
       (e: unknown) => e,
     );
     expect(err).toBeInstanceOf(JourneyWorkflowFailedError);
-    const rows = await listJourneys(env.client, { provider: 'idnow', limit: 5 });
+    const rows = await listJourneys(stack.env.client, { provider: 'idnow', limit: 5 });
     expect(rows.length).toBeLessThanOrEqual(5);
   });
 });

@@ -13,10 +13,7 @@
  * the outage.
  */
 import { randomUUID } from 'node:crypto';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createActivities } from '../../src/activities';
+import { expect, it } from 'vitest';
 import { EXIT } from '../../src/cli';
 import {
   awaitJourneyResult,
@@ -28,14 +25,11 @@ import {
   type JourneySummary,
   type RedriveReport,
 } from '../../src/client';
-import { journeySearchAttributeKeys, journeyStaleSinceKey } from '../../src/contract/workflow';
+import { journeyStaleSinceKey } from '../../src/contract/workflow';
 import { resolvePolicy, timeToExhaustionMs } from '../../src/workflows/schedule';
-import { startSimulator, type Simulator } from '../../dev/simulator';
 import { eventually } from '../helpers/eventually';
-import { createJourneyWorker } from '../helpers/journey-worker';
+import { useLocalJourneyStack } from '../helpers/local-stack';
 import { runCliCaptured } from '../helpers/run-cli';
-import { createLocalEnv } from '../helpers/temporal-env';
-import { bundleJourneyWorkflows } from '../helpers/workflow-env';
 
 const TASK_QUEUE = `outage-${randomUUID().slice(0, 8)}`;
 /** The journeys in the outage: 1 s polls, no backoff, give up after 8 failed fetches in a row. */
@@ -49,43 +43,22 @@ const ENDINGS = [
   { step: 'completed', status: 'completed' },
 ];
 
-let env: TestWorkflowEnvironment;
-let sim: Simulator;
-let worker: Worker;
-let workerDone: Promise<void>;
+const stack = useLocalJourneyStack(TASK_QUEUE);
 
-beforeAll(async () => {
-  env = await createLocalEnv({ server: { searchAttributes: journeySearchAttributeKeys } });
-  sim = await startSimulator();
-  worker = await createJourneyWorker(env, {
-    bundle: await bundleJourneyWorkflows(),
-    taskQueue: TASK_QUEUE,
-    activities: createActivities({ config: sim.providerConfig() }),
-  });
-  workerDone = worker.run();
-});
-
-afterAll(async () => {
-  worker?.shutdown();
-  await workerDone?.catch(() => {});
-  await sim?.close();
-  await env?.teardown();
-});
-
-const cli = (...args: string[]) => runCliCaptured(env.client, args);
+const cli = (...args: string[]) => runCliCaptured(stack.env.client, args);
 const journeyId = (name: string) => `${name}-${randomUUID().replaceAll('-', '').slice(0, 20)}`;
 const workflowIdOf = (j: { provider: string; journeyId: string }) => `journey:${j.provider}:${j.journeyId}`;
 
 /** Every run of a workflow id, from visibility (each re-open adds one). */
 async function runsOf(workflowId: string): Promise<{ runId: string; status: string; startTime: Date }[]> {
   const runs = [];
-  for await (const wf of env.client.workflow.list({ query: `WorkflowId = '${workflowId}'` }))
+  for await (const wf of stack.env.client.workflow.list({ query: `WorkflowId = '${workflowId}'` }))
     runs.push({ runId: wf.runId, status: wf.status.name, startTime: wf.startTime });
   return runs;
 }
 
 async function executionStatus(j: { provider: JourneyProvider; journeyId: string }): Promise<string> {
-  return (await getJourneyStatus(env.client, j)).executionStatus;
+  return (await getJourneyStatus(stack.env.client, j)).executionStatus;
 }
 
 it('a 45-minute outage (scaled): list --stale finds the journeys, one redrive re-opens exactly those', async () => {
@@ -97,44 +70,48 @@ it('a 45-minute outage (scaled): list --stale finds the journeys, one redrive re
   const outage = PROVIDERS.flatMap((provider) =>
     ENDINGS.map((ending, i) => ({ provider, journeyId: journeyId(`outage${i}`), ending })),
   );
-  for (const j of outage) sim.script(j.provider, j.journeyId, ['in_progress x3', j.ending.step]);
+  for (const j of outage) stack.sim.script(j.provider, j.journeyId, ['in_progress x3', j.ending.step]);
   const completed = { provider: 'idnow' as const, journeyId: journeyId('done') };
-  sim.script(completed.provider, completed.journeyId, ['completed']);
+  stack.sim.script(completed.provider, completed.journeyId, ['completed']);
   const rejected = { provider: 'gbg-go-v2' as const, journeyId: journeyId('sim-http-400') };
   const running = { provider: 'gbg-go-v1' as const, journeyId: journeyId('running') };
-  sim.script(running.provider, running.journeyId, ['in_progress']);
+  stack.sim.script(running.provider, running.journeyId, ['in_progress']);
 
   const runningPolicy = { ...SHORT_POLICY, maxConsecutiveErrors: 1_000 };
   const started = await Promise.all([
     ...outage.map((j) =>
       startJourneyAwait(
-        env.client,
+        stack.env.client,
         { provider: j.provider, journeyId: j.journeyId, polling: SHORT_POLICY },
         { taskQueue: TASK_QUEUE },
       ),
     ),
-    startJourneyAwait(env.client, completed, { taskQueue: TASK_QUEUE }),
-    startJourneyAwait(env.client, rejected, { taskQueue: TASK_QUEUE }),
-    startJourneyAwait(env.client, { ...running, polling: runningPolicy }, { taskQueue: TASK_QUEUE }),
+    startJourneyAwait(stack.env.client, completed, { taskQueue: TASK_QUEUE }),
+    startJourneyAwait(stack.env.client, rejected, { taskQueue: TASK_QUEUE }),
+    startJourneyAwait(stack.env.client, { ...running, polling: runningPolicy }, { taskQueue: TASK_QUEUE }),
   ]);
   const runningRunId = started.at(-1)!.runId;
-  expect(await awaitJourneyResult(env.client, completed)).toMatchObject({ status: 'completed' });
-  const rejectedErr = await awaitJourneyResult(env.client, rejected).catch((e: unknown) => e);
+  expect(await awaitJourneyResult(stack.env.client, completed)).toMatchObject({ status: 'completed' });
+  const rejectedErr = await awaitJourneyResult(stack.env.client, rejected).catch((e: unknown) => e);
   expect((rejectedErr as JourneyWorkflowFailedError).failureType).toBe('JourneyRejectedByProvider');
 
   // Every journey in flight has had a successful fetch; then the provider goes down for all of them.
   const fetched = await eventually(
-    () => [...outage, running].every((j) => (sim.journey(j.provider, j.journeyId)?.fetches ?? 0) >= 1) || undefined,
+    () =>
+      [...outage, running].every((j) => (stack.sim.journey(j.provider, j.journeyId)?.fetches ?? 0) >= 1) || undefined,
     30_000,
     20,
   );
   expect(fetched).toBe(true);
-  sim.outage(true);
+  stack.sim.outage(true);
 
   // A service waiting on the first journey: plainly, and including re-drives.
   const first = outage[0]!;
-  const plainWait = awaitJourneyResult(env.client, first).catch((e: unknown) => e);
-  const redriveWait = awaitJourneyResult(env.client, first, { includeRedrives: true, redriveCheckIntervalMs: 200 });
+  const plainWait = awaitJourneyResult(stack.env.client, first).catch((e: unknown) => e);
+  const redriveWait = awaitJourneyResult(stack.env.client, first, {
+    includeRedrives: true,
+    redriveCheckIntervalMs: 200,
+  });
 
   // While they still retry, `list --stale` shows each one with its last error and how many in a row.
   const inFlight = new Set([...outage, running].map(workflowIdOf));
@@ -174,7 +151,7 @@ it('a 45-minute outage (scaled): list --stale finds the journeys, one redrive re
   expect((await runsOf(workflowIdOf(first))).length, 'a dry run starts nothing').toBe(1);
 
   // The provider is back. Twelve journeys is more than the CLI re-opens unasked.
-  sim.outage(false);
+  stack.sim.outage(false);
   const unasked = await cli('redrive', '--since', since);
   expect(unasked.code).toBe(EXIT.USAGE);
   expect(unasked.err).toMatch(/would re-open 12 journeys .*--yes/);
@@ -192,12 +169,12 @@ it('a 45-minute outage (scaled): list --stale finds the journeys, one redrive re
   expect(report.journeys.every((r) => r.failureType === 'JourneyPollingExhausted')).toBe(true);
 
   // Each ends at its true provider state, with exactly one new run beside the failed one.
-  const ends = await Promise.all(outage.map((j) => awaitJourneyResult(env.client, j)));
+  const ends = await Promise.all(outage.map((j) => awaitJourneyResult(stack.env.client, j)));
   ends.forEach((state: JourneyState, i) => {
     const j = outage[i]!;
     expect(state, j.journeyId).toMatchObject({
       status: j.ending.status,
-      providerStatus: sim.journey(j.provider, j.journeyId)!.lastStatus,
+      providerStatus: stack.sim.journey(j.provider, j.journeyId)!.lastStatus,
       terminal: true,
     });
   });
@@ -222,7 +199,7 @@ it('a 45-minute outage (scaled): list --stale finds the journeys, one redrive re
   expect((await runsOf(workflowIdOf(rejected))).map((r) => r.status)).toEqual(['FAILED']);
   expect((await runsOf(workflowIdOf(running))).map((r) => [r.runId, r.status])).toEqual([[runningRunId, 'RUNNING']]);
   const cleared = await eventually(async () => {
-    const wf = await env.client.workflow.getHandle(workflowIdOf(running)).describe();
+    const wf = await stack.env.client.workflow.getHandle(workflowIdOf(running)).describe();
     return wf.typedSearchAttributes.get(journeyStaleSinceKey) === undefined ? true : undefined;
   }, 30_000);
   expect(cleared, 'the stale marker is cleared by the next successful fetch').toBe(true);

@@ -9,73 +9,55 @@
  */
 import { randomUUID } from 'node:crypto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { DefaultLogger, makeTelemetryFilterString, Runtime, type Worker } from '@temporalio/worker';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createActivities } from '../../src/activities';
+import { DefaultLogger, makeTelemetryFilterString, Runtime } from '@temporalio/worker';
+import { expect, it } from 'vitest';
 import { awaitJourneyResult, getJourneyStatus, startJourneyAwait } from '../../src/client';
 import { journeySearchAttributeKeys, type JourneyProgress } from '../../src/contract/workflow';
-import { startSimulator, type Simulator } from '../../dev/simulator';
 import { devServerExecutable, withStartRetries } from '../../dev/temporal-servers';
-import { createJourneyWorker } from '../helpers/journey-worker';
-import { bundleJourneyWorkflows } from '../helpers/workflow-env';
+import { useLocalJourneyStack } from '../helpers/local-stack';
 
 const TASK_QUEUE = `slow-fetch-${randomUUID().slice(0, 8)}`;
 const coreWarnings: string[] = [];
-let env: TestWorkflowEnvironment;
-let sim: Simulator;
-let worker: Worker;
-let workerDone: Promise<void>;
-
-beforeAll(async () => {
-  // This file's own Runtime: core's warnings forwarded and kept (the shared test Runtime keeps only its errors).
-  Runtime.install({
-    logger: new DefaultLogger('WARN', ({ message, meta }) => {
-      if (meta?.sdkComponent === 'core') coreWarnings.push(message);
-    }),
-    telemetryOptions: { logging: { forward: {}, filter: makeTelemetryFilterString({ core: 'WARN', other: 'ERROR' }) } },
-  });
-  const executable = await devServerExecutable();
-  env = await withStartRetries(executable, () =>
-    TestWorkflowEnvironment.createLocal({
-      server: {
-        executable,
-        searchAttributes: journeySearchAttributeKeys,
-        extraArgs: ['--output', 'none'],
-        // The dev server warns of each query slower than 5 s; here they are the point.
-        log: { format: 'pretty', level: 'error' },
+// This file's own Runtime: core's warnings forwarded and kept (the shared test Runtime keeps only its errors).
+const stack = useLocalJourneyStack(TASK_QUEUE, {
+  createEnv: async () => {
+    Runtime.install({
+      logger: new DefaultLogger('WARN', ({ message, meta }) => {
+        if (meta?.sdkComponent === 'core') coreWarnings.push(message);
+      }),
+      telemetryOptions: {
+        logging: { forward: {}, filter: makeTelemetryFilterString({ core: 'WARN', other: 'ERROR' }) },
       },
-    }),
-  );
-  sim = await startSimulator();
-  worker = await createJourneyWorker(env, {
-    bundle: await bundleJourneyWorkflows(),
-    taskQueue: TASK_QUEUE,
-    activities: createActivities({ config: sim.providerConfig() }),
-  });
-  workerDone = worker.run();
-});
-
-afterAll(async () => {
-  worker?.shutdown();
-  await workerDone?.catch(() => {});
-  await sim?.close();
-  await env?.teardown();
+    });
+    const executable = await devServerExecutable();
+    return withStartRetries(executable, () =>
+      TestWorkflowEnvironment.createLocal({
+        server: {
+          executable,
+          searchAttributes: journeySearchAttributeKeys,
+          extraArgs: ['--output', 'none'],
+          // The dev server warns of each query slower than 5 s; here they are the point.
+          log: { format: 'pretty', level: 'error' },
+        },
+      }),
+    );
+  },
 });
 
 it('status and result --wait progress are answered during 4 s fetches, and the worker logs no refused answer', async () => {
   const ref = { provider: 'idnow', journeyId: `slow-fetch-${randomUUID()}` } as const;
   const slow = 'slow 4s in_progress';
-  sim.script('idnow', ref.journeyId, [slow, slow, slow, slow, 'slow 4s completed']);
-  await startJourneyAwait(env.client, { ...ref, polling: { baseIntervalMs: 1_000 } }, { taskQueue: TASK_QUEUE });
+  stack.sim.script('idnow', ref.journeyId, [slow, slow, slow, slow, 'slow 4s completed']);
+  await startJourneyAwait(stack.env.client, { ...ref, polling: { baseIntervalMs: 1_000 } }, { taskQueue: TASK_QUEUE });
 
   // The first fetch is in flight from the start: status waits for it and reports the progress.
-  const status = await getJourneyStatus(env.client, ref);
+  const status = await getJourneyStatus(stack.env.client, ref);
   expect(status.executionStatus).toBe('RUNNING');
   expect(status.progress?.polls).toBe(1);
 
   // result --wait's pace: a query a second, each arriving while a fetch holds the task.
   const progress: JourneyProgress[] = [];
-  const state = await awaitJourneyResult(env.client, ref, {
+  const state = await awaitJourneyResult(stack.env.client, ref, {
     progressIntervalMs: 1_000,
     onProgress: (p) => progress.push(p),
   });

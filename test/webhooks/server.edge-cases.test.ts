@@ -5,24 +5,18 @@
  */
 import { randomUUID } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
-import type { Worker } from '@temporalio/worker';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { temporal } from '@temporalio/proto';
 import type { FastifyInstance } from 'fastify';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createActivities } from '../../src/activities';
 import type { JourneyProvider } from '../../src/contract/vocabulary';
 import { journeyWorkflowId } from '../../src/contract/identifiers';
 import type { AwaitJourneyInput } from '../../src/contract/input';
-import { journeySearchAttributeKeys } from '../../src/contract/workflow';
-import { signJwt, startSimulator, type Simulator } from '../../dev/simulator';
+import { signJwt } from '../../dev/simulator';
 import { createWebhookServer } from '../../src/webhooks/server';
 import { startJourneyWorkflow } from '../helpers/start-journey';
-import { createLocalEnv } from '../helpers/temporal-env';
 import { eventually } from '../helpers/eventually';
-import { createJourneyWorker } from '../helpers/journey-worker';
-import { bundleJourneyWorkflows } from '../helpers/workflow-env';
+import { useLocalJourneyStack } from '../helpers/local-stack';
 
 const EventType = temporal.api.enums.v1.EventType;
 const TASK_QUEUE = `webhook-edges-${randomUUID().slice(0, 8)}`;
@@ -30,31 +24,20 @@ const BASIC = { username: 'gbg-hook', password: 'correct horse battery staple' }
 const AUDIENCE = 'journey-await';
 const basic = { authorization: `Basic ${Buffer.from(`${BASIC.username}:${BASIC.password}`).toString('base64')}` };
 
-let env: TestWorkflowEnvironment;
-let sim: Simulator;
-let worker: Worker;
-let workerDone: Promise<void>;
+const stack = useLocalJourneyStack(TASK_QUEUE);
 let app: FastifyInstance;
 let base: string;
 
 beforeAll(async () => {
-  env = await createLocalEnv({ server: { searchAttributes: journeySearchAttributeKeys } });
-  sim = await startSimulator();
-  worker = await createJourneyWorker(env, {
-    bundle: await bundleJourneyWorkflows(),
-    taskQueue: TASK_QUEUE,
-    activities: createActivities({ config: sim.providerConfig() }),
-  });
-  workerDone = worker.run();
   app = createWebhookServer({
-    client: env.client,
+    client: stack.env.client,
     config: {
       auth: {
         gbg: { basic: BASIC },
         idnow: {
           jwt: {
-            jwksUrl: `${sim.url}/idnow/oidc/.well-known/jwks.json`,
-            issuer: `${sim.url}/idnow`,
+            jwksUrl: `${stack.sim.url}/idnow/oidc/.well-known/jwks.json`,
+            issuer: `${stack.sim.url}/idnow`,
             audience: AUDIENCE,
           },
         },
@@ -68,10 +51,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await app?.close();
-  worker?.shutdown();
-  await workerDone?.catch(() => {});
-  await sim?.close();
-  await env?.teardown();
 });
 
 const newId = (tag: string) => `${tag}-${randomUUID()}`;
@@ -83,7 +62,7 @@ async function post(path: string, body: string, headers: Record<string, string>)
 
 /** True once `count` signals are in and a workflow task completed after the last (its fetches are done then). */
 async function signalsHandled(provider: JourneyProvider, journeyId: string, count: number) {
-  const { events } = await env.client.workflow.getHandle(journeyWorkflowId(provider, journeyId)).fetchHistory();
+  const { events } = await stack.env.client.workflow.getHandle(journeyWorkflowId(provider, journeyId)).fetchHistory();
   const types = (events ?? []).map((e) => e.eventType);
   const signals = types.filter((t) => t === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED).length;
   const afterLast = types.slice(types.lastIndexOf(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED) + 1);
@@ -92,10 +71,12 @@ async function signalsHandled(provider: JourneyProvider, journeyId: string, coun
 
 /** A journey that polls once a minute and has made its first fetch: only a webhook makes it fetch again soon. */
 async function startSleepy(provider: JourneyProvider, journeyId: string) {
-  sim.script(provider, journeyId, ['in_progress']);
+  stack.sim.script(provider, journeyId, ['in_progress']);
   const input: AwaitJourneyInput = { provider, journeyId, polling: { baseIntervalMs: 60_000 } };
-  await startJourneyWorkflow(env.client, input, { taskQueue: TASK_QUEUE });
-  expect(await eventually(() => ((sim.journey(provider, journeyId)?.fetches ?? 0) >= 1 ? true : undefined))).toBe(true);
+  await startJourneyWorkflow(stack.env.client, input, { taskQueue: TASK_QUEUE });
+  expect(await eventually(() => ((stack.sim.journey(provider, journeyId)?.fetches ?? 0) >= 1 ? true : undefined))).toBe(
+    true,
+  );
 }
 
 describe('GBG webhook bodies', () => {
@@ -139,7 +120,7 @@ describe('GBG webhook bodies', () => {
       expect(await eventually(() => signalsHandled('gbg-go-v2', journeyId, i + 1))).toBe(true);
     }
     // One fetch at the start, one per distinct webhook; the retry none.
-    expect(sim.journey('gbg-go-v2', journeyId)?.fetches).toBe(5);
+    expect(stack.sim.journey('gbg-go-v2', journeyId)?.fetches).toBe(5);
   });
 });
 
@@ -193,7 +174,7 @@ describe('oversized bodies', () => {
   });
 
   it('a 2 MB IDnow JWT body: a readable 413, 20 times out of 20', async () => {
-    const jwt = await signJwt(sim.signingKey, { aud: AUDIENCE, pad: 'x'.repeat(2 * 1024 * 1024) });
+    const jwt = await signJwt(stack.sim.signingKey, { aud: AUDIENCE, pad: 'x'.repeat(2 * 1024 * 1024) });
     await expect413(() => postClosing('/webhooks/idnow', jwt, { 'content-type': 'application/jwt' }));
     await expect413(() => postClosing('/webhooks/idnow', jwt, { 'content-type': 'application/jwt' }, true));
   });
