@@ -211,15 +211,7 @@ async function watchProgress(
   }
 }
 
-/**
- * The final JourneyState (following continue-as-new). Throws JourneyNotFoundError, JourneyWorkflowFailedError
- * (polling exhausted, rejected by the provider, cancelled, terminated), AwaitTimeoutError or TemporalUnavailableError.
- */
-export async function awaitJourneyResult(
-  client: Client,
-  ref: JourneyRef,
-  opts: AwaitResultOptions = {},
-): Promise<JourneyState> {
+function checkAwaitArguments(ref: JourneyRef, opts: AwaitResultOptions): void {
   validateJourneyRef(ref);
   checkOptionalBounded(opts.timeoutMs, 'timeoutMs');
   checkOptionalBounded(opts.progressIntervalMs, 'progressIntervalMs');
@@ -229,6 +221,39 @@ export async function awaitJourneyResult(
   if (opts.onProgress !== undefined && typeof opts.onProgress !== 'function')
     throw new InvalidJourneyInputError('onProgress', 'must be a function');
   if (opts.signal?.aborted) throw new AwaitTimeoutError('aborted');
+}
+
+/** Rejects with AwaitTimeoutError once `timeoutMs` passes or `signal` aborts; `clear` drops the timer and listener. */
+function waitingLimit(opts: AwaitResultOptions, workflowId: string): { reached: Promise<never>; clear(): void } {
+  let timer: NodeJS.Timeout | undefined;
+  let onAbort = () => {};
+  const reached = new Promise<never>((_, reject) => {
+    if (opts.timeoutMs) {
+      const message = `still waiting for ${workflowId} after ${opts.timeoutMs} ms`;
+      timer = setTimeout(() => reject(new AwaitTimeoutError(message)), opts.timeoutMs);
+    }
+    onAbort = () => reject(new AwaitTimeoutError('aborted'));
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+  });
+  return {
+    reached,
+    clear() {
+      clearTimeout(timer);
+      opts.signal?.removeEventListener('abort', onAbort);
+    },
+  };
+}
+
+/**
+ * The final JourneyState (following continue-as-new). Throws JourneyNotFoundError, JourneyWorkflowFailedError
+ * (polling exhausted, rejected by the provider, cancelled, terminated), AwaitTimeoutError or TemporalUnavailableError.
+ */
+export async function awaitJourneyResult(
+  client: Client,
+  ref: JourneyRef,
+  opts: AwaitResultOptions = {},
+): Promise<JourneyState> {
+  checkAwaitArguments(ref, opts);
   const workflowId = journeyWorkflowId(ref.provider, ref.journeyId);
   await describeJourney(client, workflowId); // not found → JourneyNotFoundError before waiting forever
   const handle = getJourneyHandle(client, ref);
@@ -240,7 +265,7 @@ export async function awaitJourneyResult(
   setMaxListeners(Infinity, stopPolling.signal);
   const abandonQuery = new AbortController();
   const watcher = watchProgress(client, handle, opts, stopPolling.signal, abandonQuery.signal);
-  let timer: NodeJS.Timeout | undefined;
+  const limit = waitingLimit(opts, workflowId);
   let ended = false;
   try {
     const result = client.withAbortSignal(stopPolling.signal, () =>
@@ -253,27 +278,8 @@ export async function awaitJourneyResult(
           )
         : handle.result(),
     );
-    const racers: Promise<JourneyState>[] = [result];
-    if (opts.timeoutMs) {
-      racers.push(
-        new Promise((_, reject) => {
-          timer = setTimeout(
-            () => reject(new AwaitTimeoutError(`still waiting for ${workflowId} after ${opts.timeoutMs} ms`)),
-            opts.timeoutMs,
-          );
-        }),
-      );
-    }
-    if (opts.signal) {
-      const signal = opts.signal;
-      racers.push(
-        new Promise((_, reject) =>
-          signal.addEventListener('abort', () => reject(new AwaitTimeoutError('aborted')), { once: true }),
-        ),
-      );
-    }
     result.catch(() => {}); // a losing racer must not become an unhandled rejection
-    const state = await Promise.race(racers);
+    const state = await Promise.race([result, limit.reached]);
     ended = true;
     return state;
   } catch (err) {
@@ -287,7 +293,7 @@ export async function awaitJourneyResult(
     return rethrowTemporalError(err);
   } finally {
     stopPolling.abort();
-    if (timer) clearTimeout(timer);
+    limit.clear();
     // The journey ended: a query in flight is answered now, so let it finish rather than have the worker's answer
     // refused. Waiting stopped early (timeout, abort): drop it.
     const settle = setTimeout(() => abandonQuery.abort(), ended ? QUERY_SETTLE_MS : 0);

@@ -5,6 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { getEventListeners } from 'node:events';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { InterceptingCall, type Interceptor } from '@grpc/grpc-js';
@@ -172,6 +173,13 @@ describe('client library', () => {
     await expect(awaitJourneyResult(env.client, running, { signal: AbortSignal.abort() })).rejects.toBeInstanceOf(
       AwaitTimeoutError,
     );
+  });
+
+  it("a wait that ends leaves no listener on the caller's signal (a service may reuse one for many waits)", async () => {
+    const caller = new AbortController();
+    const waited = awaitJourneyResult(env.client, running, { timeoutMs: 200, signal: caller.signal });
+    await expect(waited).rejects.toBeInstanceOf(AwaitTimeoutError);
+    expect(getEventListeners(caller.signal, 'abort')).toEqual([]);
   });
 
   it('a wait that times out leaves no long poll or progress query behind', async () => {
