@@ -32,10 +32,10 @@ export function createNaiveActivities(config: ProviderConfig): NaiveActivities {
   const agent = new Agent({ connections: 64, keepAliveTimeout: 30_000 });
   const tokens = new Map<NaiveProvider, Promise<string>>();
 
-  function token(provider: NaiveProvider): Promise<string> {
+  /** One token per provider; its request does not depend on the journey, but planning one checks the journey's id. */
+  function token(provider: NaiveProvider, spec: HttpRequestSpec): Promise<string> {
     let t = tokens.get(provider);
     if (!t) {
-      const spec = adapters[provider].plan(config, { provider, journeyId: 'token' })!.tokenRequest;
       t = send(agent, spec).then(({ status, body }) => {
         if (status !== 200) throw new Error(`token request: HTTP ${status}`);
         return (JSON.parse(body) as { access_token: string }).access_token;
@@ -47,10 +47,10 @@ export function createNaiveActivities(config: ProviderConfig): NaiveActivities {
 
   return {
     async fetchRawState({ provider, journeyId }) {
-      const spec = adapters[provider].plan(config, { provider, journeyId })!.stateRequest;
+      const { stateRequest: spec, tokenRequest } = adapters[provider].plan(config, { provider, journeyId })!;
       const { status, body } = await send(agent, {
         ...spec,
-        headers: { ...spec.headers, authorization: `Bearer ${await token(provider)}` },
+        headers: { ...spec.headers, authorization: `Bearer ${await token(provider, tokenRequest)}` },
       });
       if (status !== 200) throw new Error(`state fetch: HTTP ${status}`);
       return JSON.parse(body) as unknown;

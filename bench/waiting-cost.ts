@@ -9,6 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, Worker } from '@temporalio/worker';
 import { startSimulator } from '../dev/simulator';
 import { getJourneyHandle, startJourneyAwait } from '../src/client';
@@ -16,7 +17,7 @@ import type { AwaitJourneyInput } from '../src/contract/input';
 import { POLLING_PRESETS } from '../src/contract/polling';
 import { createJourneyTestEnvironment } from '../testing';
 import { countActions } from './history-economy';
-import { chainHistory, eventBytes, EventType, type HistoryEvent } from './history';
+import { chainHistory, eventBytes, eventMs, EventType, type HistoryEvent } from './history';
 import { createNaiveActivities } from './naive-activity';
 import type { NaivePollInput } from './naive-workflow';
 
@@ -121,12 +122,34 @@ export function analyseWaiting(c: WaitingCase, runs: HistoryEvent[][], ended: st
   };
 }
 
+/**
+ * The naive loop never continues as new: a real server terminates its run when the history reaches the hard limit;
+ * the time-skipping server does not, so the run is cut there and its end says when that was (Temporal's clock).
+ */
+export function cutAtHardLimit(runs: HistoryEvent[][], ended: string): { runs: HistoryEvent[][]; ended: string } {
+  const run = runs[0];
+  if (runs.length !== 1 || !run || run.length <= HARD_LIMIT_EVENTS) return { runs, ended };
+  const kept = run.slice(0, HARD_LIMIT_EVENTS);
+  const hours = (eventMs(kept.at(-1)!) - eventMs(kept[0]!)) / HOUR;
+  return {
+    runs: [kept],
+    ended: `terminated at the ${HARD_LIMIT_EVENTS.toLocaleString('en-US')}-event limit, ${hours.toFixed(1)} h`,
+  };
+}
+
 export async function runWaitingCost(
   log: (msg: string) => void,
   cases: readonly WaitingCase[] = WAITING_CASES,
 ): Promise<WaitingCostResult> {
   const wallStart = Date.now();
   const kit = await createJourneyTestEnvironment({ defaultScript: ['in_progress'], taskQueue: 'bench-waiting' });
+  // A day of the naive loop is ~12 MB of history in one page: more than gRPC's default 4 MB a message, which the
+  // SDK's own connection keeps (its larger limit is set under a key grpc-js ignores).
+  const historyConnection = await Connection.connect({
+    address: kit.env.address,
+    channelArgs: { 'grpc.max_receive_message_length': 256 * 2 ** 20 },
+  });
+  const history = new Client({ connection: historyConnection });
   const naiveSim = await startSimulator({ defaultScript: ['in_progress'] });
   const naiveWorker = await Worker.create({
     connection: kit.nativeConnection,
@@ -163,15 +186,15 @@ export async function runWaitingCost(
               args: [input],
             });
             const ended = await handle.result().then(
-              () => 'stopped',
+              () => 'expired',
               (err: Error & { cause?: Error }) => `failed (${err.cause?.message ?? err.message})`,
             );
-            const row = analyseWaiting(
-              c,
-              await chainHistory(client, handle.workflowId, handle.firstExecutionRunId),
+            const cut = cutAtHardLimit(
+              await chainHistory(history, handle.workflowId, handle.firstExecutionRunId),
               ended,
             );
-            log(`waiting cost: ${waitingCaseName(c)}: ${row.polls} polls, ${ended}`);
+            const row = analyseWaiting(c, cut.runs, cut.ended);
+            log(`waiting cost: ${waitingCaseName(c)}: ${row.polls} polls, ${row.ended}`);
             return row;
           }
           const input: AwaitJourneyInput = {
@@ -187,7 +210,7 @@ export async function runWaitingCost(
               (state) => state.status,
               (err: Error & { cause?: { type?: string } }) => `failed (${err.cause?.type ?? err.message})`,
             );
-          const row = analyseWaiting(c, await chainHistory(client, started.workflowId, started.runId), ended);
+          const row = analyseWaiting(c, await chainHistory(history, started.workflowId, started.runId), ended);
           log(`waiting cost: ${waitingCaseName(c)}: ${row.polls} polls, ${ended}`);
           return row;
         })(),
@@ -205,6 +228,7 @@ export async function runWaitingCost(
     await running;
     if (naiveFailure) log(`waiting cost: the naive loop's worker failed: ${String(naiveFailure)}`);
     await naiveSim.close();
+    await historyConnection.close();
     await kit.teardown();
   }
 }
