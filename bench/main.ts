@@ -8,7 +8,7 @@
  * processes (bench/cluster.ts).
  * `--ladder=1000,1500,2000`: the scale steps to try (both loops) instead of the plan's; `--profile`: a V8 CPU profile
  * of the worker per scale step, in <out>/profiles (open in Chrome DevTools or speedscope).
- * Default run < 13 min; --quick < 3 min.
+ * Default run < 18 min (waiting ~4 of them); --quick < 3 min.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -70,7 +70,7 @@ interface Plan {
 }
 
 const QUICK: Plan = {
-  budgetSec: 150,
+  budgetSec: 170,
   fetch: { sequential: 300, concurrency: 32, durationMs: 1_500 },
   history: { inProgressPolls: 3, journeys: 2, intervalMs: 1_000 },
   webhook: { pairs: 4, intervalMs: 10_000 },
@@ -82,7 +82,7 @@ const QUICK: Plan = {
 };
 
 const FULL: Plan = {
-  budgetSec: 780,
+  budgetSec: 1_040,
   fetch: { sequential: 2_000, concurrency: 64, durationMs: 5_000 },
   history: { inProgressPolls: 6, journeys: 3, intervalMs: 1_000 },
   webhook: { pairs: 20, intervalMs: 10_000 },
