@@ -3,13 +3,14 @@
  * it) takes a shuffled mix of webhooks (valid GBG ones that signal journeys, and the odd ones a provider or an
  * attacker sends: wrong credentials, forged IDnow JWTs, malformed JSON, over-long ids and statuses, 2 MB bodies),
  * then rests. Its resident memory before, at peak and after the rest, from /proc: memory that does not come back
- * after a rest is a leak.
+ * after a rest is a leak. The receiver runs with the node flags it ships with unless `tuning` says otherwise.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { Agent, request } from 'undici';
+import { RECEIVER_NODE_FLAGS } from '../src/webhooks/process-tuning';
 import { mapLimit, procUsage, sleepMs, type Stack } from './stack';
 
 export interface WebhookSoakOptions {
@@ -158,7 +159,7 @@ export async function runWebhookSoak(
   stack: Stack,
   opts: WebhookSoakOptions,
   log: (msg: string) => void,
-  tuning: { nodeArgs: string[]; env: Record<string, string> } = { nodeArgs: [], env: {} },
+  tuning: { nodeArgs: string[]; env: Record<string, string> } = { nodeArgs: [...RECEIVER_NODE_FLAGS], env: {} },
 ): Promise<WebhookSoakResult> {
   const port = await freePort();
   const metricsPort = await freePort();

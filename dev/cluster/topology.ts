@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { createWriteStream, existsSync } from 'node:fs';
 import path from 'node:path';
 import { newKeyEntry } from '../../src/codec/keys';
+import { RECEIVER_NODE_FLAGS } from '../../src/webhooks/process-tuning';
 
 const repoRoot = path.resolve(__dirname, '../..');
 
@@ -174,12 +175,12 @@ export function startWorkerProcess(opts: {
   });
 }
 
-/** `node lib/webhooks/main.js`, ready once it listens. */
+/** `node <RECEIVER_NODE_FLAGS> lib/webhooks/main.js`, ready once it listens. */
 export function startWebhookProcess(opts: { env: Record<string, string>; logFile: string }): Promise<ServiceProcess> {
   return spawnService({
     name: 'the webhook receiver',
     command: process.execPath,
-    args: [built('webhooks/main.js')],
+    args: [...RECEIVER_NODE_FLAGS, built('webhooks/main.js')],
     env: opts.env,
     logFile: opts.logFile,
     readyLine: /webhook receiver listening/,

@@ -12,6 +12,7 @@ import { EncryptionCodec } from '../../src/codec/encryption-codec';
 import { loadCodecKeys, metricsDisabled, temporalConnectionFromEnv } from '../../src/config';
 import { providerConfigFromEnv } from '../../src/providers/config';
 import { DEFAULT_TASK_QUEUE } from '../../src/contract/workflow';
+import { RECEIVER_NODE_FLAGS } from '../../src/webhooks/process-tuning';
 import { startSimulator, type Simulator } from '../simulator';
 import { startEmbeddedTemporal, type EmbeddedTemporal } from './embedded-temporal';
 import { ensureLocalKeyFile } from './local-key';
@@ -194,12 +195,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       webhooks: path.join(dataDir, 'logs', 'webhooks.log'),
       ...(temporal?.logFile ? { temporal: temporal.logFile } : {}),
     };
-    const service = (name: string, entry: string, logFile: string) =>
+    const service = (name: string, entry: string, logFile: string, nodeFlags: readonly string[] = []) =>
       supervise({
         name,
         // node itself with tsx loaded in-process: the PID is the service's, not a launcher's.
         command: process.execPath,
-        args: ['--import', 'tsx', path.join(repoRoot, entry)],
+        args: [...nodeFlags, '--import', 'tsx', path.join(repoRoot, entry)],
         cwd: repoRoot,
         env: { ...env, PATH: process.env.PATH ?? '' },
         logFile,
@@ -209,7 +210,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       });
     const worker = service('worker', 'src/worker.ts', logFiles.worker);
     stops.push(() => worker.stop());
-    const webhooks = service('webhook receiver', 'src/webhooks/main.ts', logFiles.webhooks);
+    const webhooks = service('webhook receiver', 'src/webhooks/main.ts', logFiles.webhooks, RECEIVER_NODE_FLAGS);
     stops.push(() => webhooks.stop());
 
     const webhookUrl = `http://127.0.0.1:${env.WEBHOOK_PORT}`;

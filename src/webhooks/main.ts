@@ -15,6 +15,7 @@ import { startTracing, type Tracing } from '../tracing';
 import { createJsonLogger } from '../logger';
 import { adapters } from '../providers/registry';
 import { createWebhookMetrics, serveMetrics, visibilityRunningJourneys } from './metrics';
+import { tuneReceiverProcess } from './process-tuning';
 import { createWebhookServer } from './server';
 
 export async function main(): Promise<void> {
@@ -74,6 +75,7 @@ export async function main(): Promise<void> {
     taskQueue: settings.taskQueue,
     authenticated: authenticated.join('; '),
     metrics: metricsServer ? `http://${metricsServer.address}/metrics` : 'off',
+    idleGc: tuneReceiverProcess(app, logger),
   });
   for (const r of routes.filter((route) => !route.configured)) {
     logger.warn(`${r.provider} webhooks have no authentication configured: they will all be rejected (401)`);

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { codecServerSettingsFromEnv, webhookSettingsFromEnv, workerSettingsFromEnv } from '../../src/config';
+import { RECEIVER_NODE_FLAGS } from '../../src/webhooks/process-tuning';
 
 /** No Docker engine runs where the tests do, so the file itself is checked: services, pins, ports, env. */
 interface ComposeService {
@@ -92,8 +93,10 @@ describe('docker-compose.yml', () => {
     for (const name of ['worker', 'webhooks', 'codec-server']) {
       expect(services[name]?.build, name).toBe('.');
       expect(services[name]?.env_file, name).toBe('.env');
-      expect(services[name]?.command?.[1], name).toMatch(/^lib\/.*\.js$/);
+      expect(services[name]?.command?.at(-1), name).toMatch(/^lib\/.*\.js$/);
     }
+    // The receiver with its memory tuning (src/webhooks/process-tuning.ts).
+    expect(services.webhooks?.command).toEqual(['node', ...RECEIVER_NODE_FLAGS, 'lib/webhooks/main.js']);
     expect(services.worker?.environment?.TEMPORAL_ADDRESS).toBe('temporal:7233');
   });
 });

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { RECEIVER_NODE_FLAGS } from '../../src/webhooks/process-tuning';
 import { eventually } from '../helpers/eventually';
 import { freePort } from '../helpers/free-ports';
 
@@ -26,9 +27,14 @@ describe('npm scripts', () => {
   it.each(['worker', 'webhooks', 'simulator', 'codec-server', 'client', 'start', 'demo', 'cluster'])(
     '%s execs its process',
     (name) => {
-      expect(scripts[name]).toMatch(/^exec node --import tsx \S+\.ts$/);
+      // Node flags before the loader: the receiver's memory tuning (src/webhooks/process-tuning.ts).
+      expect(scripts[name]).toMatch(/^exec node (--[\w-]+(=\S+)? )*--import tsx \S+\.ts$/);
     },
   );
+
+  it('starts the webhook receiver with its memory tuning', () => {
+    expect(scripts.webhooks).toBe(`exec node ${RECEIVER_NODE_FLAGS.join(' ')} --import tsx src/webhooks/main.ts`);
+  });
 
   it('SIGTERM to `npm run simulator` stops the simulator, not only npm', async () => {
     const port = await freePort();
