@@ -172,8 +172,13 @@ function waitingCostTable(results: BenchResults, waiting: WaitingCostResult, cpu
     header,
     waiting.rows.map((r) => waitingRow(r, cpuMsPerPoll)),
   );
-  const ratio = presetAgainstDefault(waiting);
-  return `${dateLine(results, ' (time-skipping server)')}\n\n${table}${ratio ? `\n\n${ratio}` : ''}`;
+  const w = results.webhook;
+  const webhook =
+    w &&
+    `In the same run a webhook through the receiver ended a journey ${w.webhookToCompletionMs.median} ms (median; p99 ` +
+      `${w.webhookToCompletionMs.p99} ms) after the provider completed it (goal: p99 under 100 ms).`;
+  const lines = [presetAgainstDefault(waiting), webhook].filter(Boolean).join(' ');
+  return `${dateLine(results, ' (time-skipping server)')}\n\n${table}${lines ? `\n\n${lines}` : ''}`;
 }
 
 /** The blocks a run can fill; scenarios that did not run leave their block as it was. */

@@ -95,6 +95,16 @@ describe('the waiting-cost block', () => {
     expect(block).toContain('its first 15 minutes poll exactly as the default does (the same 90 waits, 10 s)');
   });
 
+  it("names the webhook's p99 when the same run measured it", () => {
+    const run = waitingRun(true);
+    expect(performanceBlocks(run, cpuPage)['waiting-cost']).not.toContain('webhook through the receiver');
+    const ms = (median: number, p99: number) => ({ median, p99 }) as never;
+    run.webhook = { webhookToCompletionMs: ms(20, 68), pollOnlyToCompletionMs: ms(5_000, 9_900) } as never;
+    expect(performanceBlocks(run, cpuPage)['waiting-cost']).toContain(
+      'In the same run a webhook through the receiver ended a journey 20 ms (median; p99 68 ms)',
+    );
+  });
+
   it('says so when the first 15 minutes differ', () => {
     expect(performanceBlocks(waitingRun(false), cpuPage)['waiting-cost']).toContain(
       'its first 15 minutes do NOT poll as the default does',
