@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [--only=fetch,history,webhook,scale,soak,waiting] [--db=memory|file] [--out=.bench]`: what
+ * `npm run bench [-- --quick] [--only=fetch,history,webhook,scale,soak,waiting,crash] [--db=memory|file] [--out=.bench]`: what
  * journey-await exists for, measured on loopback against the embedded Temporal dev server and the provider simulator,
  * beside the naive way. `waiting` (what waiting 1 h and 24 h costs) runs on a time-skipping server of its own
  * (bench/waiting-cost.ts), before the dev server starts. Writes .bench/results.json and .bench/chart.svg, prints a short table and, after a full run on the dev
@@ -8,7 +8,7 @@
  * processes (bench/cluster.ts).
  * `--ladder=1000,1500,2000`: the scale steps to try (both loops) instead of the plan's; `--profile`: a V8 CPU profile
  * of the worker per scale step, in <out>/profiles (open in Chrome DevTools or speedscope).
- * Default run < 18 min (waiting ~4 of them); --quick < 3 min.
+ * Default run < 23 min (waiting ~4 of them, crash ~5); --quick < 5 min.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -31,8 +31,14 @@ import {
   type WaitingCase,
   type WaitingCostResult,
 } from './waiting-cost';
+import {
+  crashRecoveryRows,
+  runCrashRecovery,
+  type CrashRecoveryOptions,
+  type CrashRecoveryResult,
+} from './crash-recovery';
 
-const SCENARIOS = ['fetch', 'history', 'webhook', 'scale', 'soak', 'waiting'] as const;
+const SCENARIOS = ['fetch', 'history', 'webhook', 'scale', 'soak', 'waiting', 'crash'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 export interface BenchResults {
@@ -46,6 +52,7 @@ export interface BenchResults {
   webhook?: WebhookResult;
   webhookSoak?: WebhookSoakResult;
   waitingCost?: WaitingCostResult;
+  crashRecovery?: CrashRecoveryResult;
   scale?: (ScaleResult | ClusterScaleResult)[];
   errors: { scenario: string; message: string }[];
 }
@@ -58,6 +65,8 @@ interface Plan {
   soak: WebhookSoakOptions;
   /** The journeys kept waiting on the time-skipping server (bench/waiting-cost.ts). */
   waiting: readonly WaitingCase[];
+  /** Two worker processes, one killed, per sticky timeout (bench/crash-recovery.ts). */
+  crash: CrashRecoveryOptions;
   /** N for both loops, climbed side by side (bench/scale.ts). */
   scaleLadder: number[];
   /**
@@ -70,24 +79,26 @@ interface Plan {
 }
 
 const QUICK: Plan = {
-  budgetSec: 170,
+  budgetSec: 290,
   fetch: { sequential: 300, concurrency: 32, durationMs: 1_500 },
   history: { inProgressPolls: 3, journeys: 2, intervalMs: 1_000 },
   webhook: { pairs: 4, intervalMs: 10_000 },
   soak: { requests: 2_000, concurrency: 32, restMs: 10_000 },
   waiting: WAITING_CASES.filter((c) => c.hours === 1),
+  crash: { journeys: 40, intervalMs: 10_000, settleMs: 20_000, stickyTimeoutsMs: [10_000, 2_000] },
   scaleLadder: [250],
   windowMs: 10_000,
   settleMs: 2_000,
 };
 
 const FULL: Plan = {
-  budgetSec: 1_040,
+  budgetSec: 1_320,
   fetch: { sequential: 2_000, concurrency: 64, durationMs: 5_000 },
   history: { inProgressPolls: 6, journeys: 3, intervalMs: 1_000 },
   webhook: { pairs: 20, intervalMs: 10_000 },
   soak: { requests: 10_000, concurrency: 32, restMs: 20_000 },
   waiting: WAITING_CASES,
+  crash: { journeys: 100, intervalMs: 10_000, settleMs: 25_000, stickyTimeoutsMs: [10_000, 5_000, 2_000] },
   // Steps of at most 25 % from 1,000; each loop stops at its first N that does not hold.
   scaleLadder: [500, 1_000, 1_250, 1_500, 1_750, 2_000, 2_500, 3_000, 4_000],
   windowMs: 20_000,
@@ -128,7 +139,7 @@ function parseArgs(argv: string[]): Args {
     } else if (arg === '--server=cluster' || arg === '--server=dev') cluster = arg === '--server=cluster';
     else if (arg === '--help' || arg === '-h') {
       console.log(
-        'usage: npm run bench -- [--quick] [--only=fetch,history,webhook,scale,soak,waiting] [--db=memory|file] [--server=dev|cluster] [--ladder=N,N,…] [--profile] [--out=.bench]',
+        'usage: npm run bench -- [--quick] [--only=fetch,history,webhook,scale,soak,waiting,crash] [--db=memory|file] [--server=dev|cluster] [--ladder=N,N,…] [--profile] [--out=.bench]',
       );
       process.exit(0);
     } else throw new Error(`unknown argument ${arg} (try --help)`);
@@ -326,6 +337,10 @@ function report(r: BenchResults): string {
       ) + `\npreset's first 15 minutes wait as the default's: ${w.presetFirst15MinAsDefault ? 'yes' : 'NO'}`,
     );
   }
+  if (r.crashRecovery) {
+    const c = crashRecoveryRows(r.crashRecovery);
+    parts.push(table(c.title, c.header, c.rows));
+  }
   for (const e of r.errors) parts.push(`\n!! ${e.scenario} failed: ${e.message}`);
   return parts.join('\n');
 }
@@ -430,6 +445,9 @@ async function main(): Promise<void> {
     });
     await attempt('soak', async () => {
       results.webhookSoak = await runWebhookSoak(stack, plan.soak, log);
+    });
+    await attempt('crash', async () => {
+      results.crashRecovery = await runCrashRecovery(stack, plan.crash, log);
     });
     await attempt('scale', async () => {
       const base = { intervalMs: 10_000, windowMs: plan.windowMs, settleMs: plan.settleMs, lagLimitMs: 1_000 };
