@@ -8,10 +8,13 @@ export const DEFAULT_METRICS_BIND = '127.0.0.1:9464';
 export const DEFAULT_WORKER_SHUTDOWN_GRACE_MS = 10_000;
 /**
  * How long a journey's workflow task waits on the queue of the worker that holds it in memory (its sticky queue)
- * before any worker may take it. When that worker has died, every journey it held waits this long (the SDK's
- * default is 10 s).
+ * before any worker may take it. When that worker has died, every journey it held waits this long for its next
+ * poll (`npm run bench -- --only=crash`: the extra delay is this timeout to within 10 ms). 5 s, not the SDK's
+ * 10 s: half the wait after a crash, and still five times the 1 s p99 poll lag of a worker at its measured
+ * capacity; a live worker slower than this to take a task loses it to another, which fetches and replays the
+ * journey's whole history.
  */
-export const DEFAULT_WORKER_STICKY_TIMEOUT_MS = 10_000;
+export const DEFAULT_WORKER_STICKY_TIMEOUT_MS = 5_000;
 
 /**
  * Worker sizing for many mostly-sleeping journeys, chosen by `npm run bench` (scale: N journeys polling every
