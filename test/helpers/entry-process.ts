@@ -32,9 +32,9 @@ process.once('exit', () => {
   for (const child of running) child.kill('SIGKILL');
 });
 
-/** Spawns `entry` (a path from the repository root) and collects its output until it exits. */
-export function spawnEntry(entry: string, env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+/** Spawns `entry` (a path from the repository root), node given `nodeFlags`, and collects its output until it exits. */
+export function spawnEntry(entry: string, env: Record<string, string>, nodeFlags: readonly string[] = []) {
+  const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', entry], {
     cwd: repoRoot,
     env: { ...cleanEnv, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -6,8 +6,10 @@ import { request } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { spawnEntry } from '../helpers/entry-process';
 import { freePorts } from '../helpers/free-ports';
+import { RECEIVER_NODE_FLAGS } from '../../src/webhooks/process-tuning';
 
-const start = (env: Record<string, string>) => spawnEntry('src/webhooks/main.ts', env);
+const start = (env: Record<string, string>, nodeFlags: readonly string[] = []) =>
+  spawnEntry('src/webhooks/main.ts', env, nodeFlags);
 
 describe('webhook receiver process', () => {
   it('exits 2 naming each missing or malformed variable', async () => {
@@ -47,7 +49,8 @@ describe('webhook receiver process', () => {
       GBG_WEBHOOK_BASIC_PASSWORD: 'pw-secret-1',
     });
     try {
-      await p.waitForOutput(/webhook receiver listening/);
+      // Started without the receiver's node flags, as this test does, it says its idle GC is off.
+      await p.waitForOutput(/webhook receiver listening.*"idleGc":"off \(node started without --max-semi-space-size/);
       const health = await request(`http://127.0.0.1:${port}/healthz`);
       expect(health.statusCode).toBe(200);
       await health.body.dump();
@@ -92,5 +95,24 @@ describe('webhook receiver process', () => {
     expect(access.map((l) => l.status)).toEqual([200, 401, 503, 401]);
     for (const l of access)
       expect(Object.keys(l).sort()).toEqual(expect.arrayContaining(['method', 'route', 'status', 'latencyMs']));
+  });
+
+  it('started with its node flags (RECEIVER_NODE_FLAGS), runs its idle GC', async () => {
+    const [port] = await freePorts(1);
+    const p = start(
+      {
+        WEBHOOK_PORT: String(port),
+        WEBHOOK_METRICS_BIND: 'off',
+        GBG_WEBHOOK_BASIC_USER: 'hook',
+        GBG_WEBHOOK_BASIC_PASSWORD: 'pw-secret-1',
+      },
+      RECEIVER_NODE_FLAGS,
+    );
+    try {
+      await p.waitForOutput(/webhook receiver listening.*"idleGc":"a full GC after 5 s without requests"/);
+    } finally {
+      p.child.kill('SIGTERM');
+      await p.exited;
+    }
   });
 });
