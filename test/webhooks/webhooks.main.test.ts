@@ -2,7 +2,7 @@
  * The webhook receiver process (`npm run webhooks`): configuration errors exit 2 with one line per variable;
  * a configured receiver starts even while Temporal is down (webhooks get 503), serves /healthz, and exits 0 on SIGTERM.
  */
-import { request } from 'undici';
+import { Agent, request } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { spawnEntry } from '../helpers/entry-process';
 import { freePorts } from '../helpers/free-ports';
@@ -97,20 +97,52 @@ describe('webhook receiver process', () => {
       expect(Object.keys(l).sort()).toEqual(expect.arrayContaining(['method', 'route', 'status', 'latencyMs']));
   });
 
-  it('started with its node flags (RECEIVER_NODE_FLAGS), runs its idle GC', async () => {
-    const [port] = await freePorts(1);
+  it('started with its node flags (RECEIVER_NODE_FLAGS), gives memory back once idle after a load', async () => {
+    const [port, temporalPort] = await freePorts(2);
     const p = start(
       {
         WEBHOOK_PORT: String(port),
         WEBHOOK_METRICS_BIND: 'off',
+        WEBHOOK_TEMPORAL_TIMEOUT_MS: '200',
+        TEMPORAL_ADDRESS: `127.0.0.1:${temporalPort}`,
+        LOG_LEVEL: 'DEBUG',
         GBG_WEBHOOK_BASIC_USER: 'hook',
         GBG_WEBHOOK_BASIC_PASSWORD: 'pw-secret-1',
       },
       RECEIVER_NODE_FLAGS,
     );
+    const agent = new Agent({ connections: 16 });
     try {
       await p.waitForOutput(/webhook receiver listening.*"idleGc":"a full GC after 5 s without requests"/);
+      // 96 bodies of 0.9 MB, each parsed and answered 503 (Temporal is down): RSS grows well past the 32 MiB bound.
+      const body = JSON.stringify({ instanceId: 'abcdef0123456789', status: 'In Progress', pad: 'x'.repeat(900_000) });
+      const headers = {
+        'content-type': 'application/json',
+        authorization: `Basic ${Buffer.from('hook:pw-secret-1').toString('base64')}`,
+      };
+      const statuses: number[] = [];
+      await p.whileRunning(
+        Promise.all(
+          Array.from({ length: 16 }, async () => {
+            for (let i = 0; i < 6; i++) {
+              const res = await request(`http://127.0.0.1:${port}/webhooks/gbg-go-v2`, {
+                method: 'POST',
+                body,
+                headers,
+                dispatcher: agent,
+              });
+              await res.body.dump();
+              statuses.push(res.statusCode);
+            }
+          }),
+        ),
+      );
+      expect(new Set(statuses)).toEqual(new Set([503]));
+      expect(p.output()).not.toMatch(/idle: full GC/);
+      const [, before, after] = await p.waitForOutput(/"msg":"idle: full GC".*"rssMiB":"(\d+) → (\d+)"/);
+      expect(Number(after)).toBeLessThan(Number(before));
     } finally {
+      await agent.close();
       p.child.kill('SIGTERM');
       await p.exited;
     }
