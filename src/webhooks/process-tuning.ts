@@ -63,8 +63,8 @@ export interface IdleGcOptions {
   /** Monotonic milliseconds. */
   now?: () => number;
   rssBytes?: () => number;
-  /** Told after each idle collection, with the resident memory before and after it. */
-  onCollect?: (beforeBytes: number, afterBytes: number) => void;
+  /** Told after each idle collection, with the resident memory before and after it and how long it paused. */
+  onCollect?: (beforeBytes: number, afterBytes: number, pauseMs: number) => void;
 }
 
 export interface IdleGc {
@@ -91,9 +91,11 @@ export function startIdleGc({
     if (nowMs - lastRequestMs < policy.idleMs) return false;
     const before = rssBytes();
     if (!idleGcDue(policy, { nowMs, lastRequestMs, rssBytes: before, rssAfterLastGcBytes })) return false;
+    const started = now();
     gc();
+    const pauseMs = now() - started;
     rssAfterLastGcBytes = rssBytes();
-    onCollect?.(before, rssAfterLastGcBytes);
+    onCollect?.(before, rssAfterLastGcBytes, pauseMs);
     return true;
   };
   const timer = setInterval(check, policy.checkEveryMs);
@@ -118,7 +120,8 @@ export function tuneReceiverProcess(app: FastifyInstance, logger: Pick<AppLogger
   if (!gc) return `off (node started without ${RECEIVER_NODE_FLAGS.join(' ')})`;
   const idleGc = startIdleGc({
     gc,
-    onCollect: (before, after) => logger.debug('idle: full GC', { rssMiB: `${mib(before)} → ${mib(after)}` }),
+    onCollect: (before, after, pauseMs) =>
+      logger.debug('idle: full GC', { rssMiB: `${mib(before)} → ${mib(after)}`, pauseMs: Math.round(pauseMs) }),
   });
   app.server.on('request', idleGc.touch);
   return `a full GC after ${IDLE_GC.idleMs / 1000} s without requests`;

@@ -28,13 +28,16 @@ describe('startIdleGc', () => {
   function fixture() {
     let nowMs = 0;
     let rss = 40 * MiB;
-    const collections: [number, number][] = [];
+    const collections: [number, number, number][] = [];
     const idle = startIdleGc({
       policy,
       now: () => nowMs,
       rssBytes: () => rss,
-      gc: () => (rss = 38 * MiB),
-      onCollect: (before, after) => collections.push([before, after]),
+      gc: () => {
+        rss = 38 * MiB;
+        nowMs += 40;
+      },
+      onCollect: (before, after, pauseMs) => collections.push([before, after, pauseMs]),
     });
     return {
       idle,
@@ -44,14 +47,14 @@ describe('startIdleGc', () => {
     };
   }
 
-  it('collects once after idle, with the resident memory before and after, and not again until the resident memory grows again', () => {
+  it('collects once after idle, with the resident memory before and after and its pause, and not again until the resident memory grows again', () => {
     const f = fixture();
     f.grow(50 * MiB);
     f.at(4_999);
     expect(f.idle.check()).toBe(false);
     f.at(5_000);
     expect(f.idle.check()).toBe(true);
-    expect(f.collections).toEqual([[90 * MiB, 38 * MiB]]);
+    expect(f.collections).toEqual([[90 * MiB, 38 * MiB, 40]]);
     f.at(20_000);
     expect(f.idle.check()).toBe(false);
     f.grow(40 * MiB);

@@ -139,7 +139,7 @@ describe('webhook receiver process', () => {
       );
       expect(new Set(statuses)).toEqual(new Set([503]));
       expect(p.output()).not.toMatch(/idle: full GC/);
-      const [, before, after] = await p.waitForOutput(/"msg":"idle: full GC".*"rssMiB":"(\d+) → (\d+)"/);
+      const [, before, after] = await p.waitForOutput(/"msg":"idle: full GC".*"rssMiB":"(\d+) → (\d+)","pauseMs":\d+/);
       expect(Number(after)).toBeLessThan(Number(before));
     } finally {
       await agent.close();
