@@ -14,6 +14,7 @@ import { EventType, eventMs, historyOf, type HistoryEvent } from './history';
 import { forkRpc, type RpcChild } from './rpc';
 import { mapLimit, sleepMs, type Stack } from './stack';
 import { rounded, summarize, type Summary } from './stats';
+import { runStickyLive, type StickyLiveCase } from './sticky-live';
 import type { InitArgs } from './worker-process';
 
 export interface CrashRecoveryOptions {
@@ -23,6 +24,9 @@ export interface CrashRecoveryOptions {
   /** Polling on both workers before the kill. */
   settleMs: number;
   stickyTimeoutsMs: number[];
+  /** Then, per setting, one live worker holding this many journeys for `liveWindowMs` (bench/sticky-live.ts). */
+  liveJourneys?: number;
+  liveWindowMs?: number;
 }
 
 /** How a journey reached the surviving worker, from its history. */
@@ -50,6 +54,7 @@ export interface CrashCase {
 export interface CrashRecoveryResult {
   options: CrashRecoveryOptions;
   cases: CrashCase[];
+  live: StickyLiveCase[];
 }
 
 const WORKFLOW_TASK_TIMEOUT_MS = 10_000;
@@ -192,11 +197,42 @@ export async function runCrashRecovery(
 ): Promise<CrashRecoveryResult> {
   const cases: CrashCase[] = [];
   for (const sticky of opts.stickyTimeoutsMs) cases.push(await runCase(stack, opts, sticky, log));
-  return { options: opts, cases };
+  const live: StickyLiveCase[] = [];
+  const { liveJourneys: journeys, liveWindowMs: windowMs = 30_000, intervalMs } = opts;
+  if (journeys) {
+    for (const stickyTimeoutMs of opts.stickyTimeoutsMs)
+      live.push(await runStickyLive(stack, { journeys, intervalMs, windowMs, stickyTimeoutMs }, log));
+  }
+  return { options: opts, cases, live };
 }
 
-/** The bench's printed table. */
-export function crashRecoveryRows(r: CrashRecoveryResult): { title: string; header: string[]; rows: string[][] } {
+interface Table {
+  title: string;
+  header: string[];
+  rows: string[][];
+}
+
+/** The bench's printed tables: the kill, then the live worker. */
+export function crashRecoveryTables(r: CrashRecoveryResult): Table[] {
+  const tables = [killTable(r)];
+  if (r.live.length) {
+    tables.push({
+      title: `7b. One live worker process holding ${r.live[0]!.journeys} journeys polling every ${r.options.intervalMs / 1000} s, ${r.live[0]!.windowMs / 1000} s: tasks lost to the sticky timeout`,
+      header: ['sticky timeout', 'polls due', 'sticky timeouts', 'start lag p50 ms', 'p99 ms', 'max ms'],
+      rows: r.live.map((c) => [
+        `${c.stickyTimeoutMs / 1000} s`,
+        String(c.due),
+        String(c.stickyTimeouts),
+        String(c.startLagMs.median),
+        String(c.startLagMs.p99),
+        String(c.startLagMs.max),
+      ]),
+    });
+  }
+  return tables;
+}
+
+function killTable(r: CrashRecoveryResult): Table {
   return {
     title: `7. Worker killed (SIGKILL), 2 worker processes, ${r.options.journeys} journeys polling every ${r.options.intervalMs / 1000} s: extra delay of the dead worker's journeys (poll due → started on the other worker)`,
     header: [

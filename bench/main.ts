@@ -32,7 +32,7 @@ import {
   type WaitingCostResult,
 } from './waiting-cost';
 import {
-  crashRecoveryRows,
+  crashRecoveryTables,
   runCrashRecovery,
   type CrashRecoveryOptions,
   type CrashRecoveryResult,
@@ -98,7 +98,13 @@ const FULL: Plan = {
   webhook: { pairs: 20, intervalMs: 10_000 },
   soak: { requests: 10_000, concurrency: 32, restMs: 20_000 },
   waiting: WAITING_CASES,
-  crash: { journeys: 100, intervalMs: 10_000, settleMs: 25_000, stickyTimeoutsMs: [10_000, 5_000, 2_000] },
+  crash: {
+    journeys: 100,
+    intervalMs: 10_000,
+    settleMs: 25_000,
+    stickyTimeoutsMs: [10_000, 5_000, 2_000],
+    liveJourneys: 1_500,
+  },
   // Steps of at most 25 % from 1,000; each loop stops at its first N that does not hold.
   scaleLadder: [500, 1_000, 1_250, 1_500, 1_750, 2_000, 2_500, 3_000, 4_000],
   windowMs: 20_000,
@@ -338,8 +344,7 @@ function report(r: BenchResults): string {
     );
   }
   if (r.crashRecovery) {
-    const c = crashRecoveryRows(r.crashRecovery);
-    parts.push(table(c.title, c.header, c.rows));
+    for (const c of crashRecoveryTables(r.crashRecovery)) parts.push(table(c.title, c.header, c.rows));
   }
   for (const e of r.errors) parts.push(`\n!! ${e.scenario} failed: ${e.message}`);
   return parts.join('\n');
