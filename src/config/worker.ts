@@ -10,9 +10,9 @@ export const DEFAULT_WORKER_SHUTDOWN_GRACE_MS = 10_000;
  * How long a journey's workflow task waits on the queue of the worker that holds it in memory (its sticky queue)
  * before any worker may take it. When that worker has died, every journey it held waits this long for its next
  * poll (`npm run bench -- --only=crash`: the extra delay is this timeout to within 10 ms). 5 s, not the SDK's
- * 10 s: half the wait after a crash, and still five times the 1 s p99 poll lag of a worker at its measured
- * capacity; a live worker slower than this to take a task loses it to another, which fetches and replays the
- * journey's whole history.
+ * 10 s: half the wait after a crash, and nine times a live worker's worst wait at 1,500 journeys (0.56 s); a live
+ * worker slower than this to take a task (tasks waited up to 6.5 s just after 1,500 journeys started together)
+ * loses it to the task queue, and the journey's whole history is fetched and replayed (docs/operating.md).
  */
 export const DEFAULT_WORKER_STICKY_TIMEOUT_MS = 5_000;
 
