@@ -7,12 +7,9 @@ import { booleanText, durationMs, EnvReader, hostPort, type Env, type Parsed } f
 export const DEFAULT_METRICS_BIND = '127.0.0.1:9464';
 export const DEFAULT_WORKER_SHUTDOWN_GRACE_MS = 10_000;
 /**
- * How long a journey's workflow task waits on the queue of the worker that holds it in memory (its sticky queue)
- * before any worker may take it. When that worker has died, every journey it held waits this long for its next
- * poll (`npm run bench -- --only=crash`: the extra delay is this timeout to within 10 ms). 5 s, not the SDK's
- * 10 s: half the wait after a crash, and nine times a live worker's worst wait at 1,500 journeys (0.56 s); a live
- * worker slower than this to take a task (tasks waited up to 6.5 s just after 1,500 journeys started together)
- * loses it to the task queue, and the journey's whole history is fetched and replayed (docs/operating.md).
+ * How long a journey's workflow task waits on the sticky queue of the worker that holds it in memory before any
+ * worker may take it: after that worker dies, its journeys poll this much late. Half the SDK's 10 s; a live worker
+ * slower than this to take a task loses it to a full replay elsewhere (docs/operating.md, "When a worker dies").
  */
 export const DEFAULT_WORKER_STICKY_TIMEOUT_MS = 5_000;
 
