@@ -5,74 +5,48 @@
  * with no fetch counted as failed. Times come from the server's history and from a TCP relay in front of the
  * simulator (same machine clock).
  */
-import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { CancelledFailure, WorkflowFailedError } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { startSimulator, type Simulator } from '../../dev/simulator';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { CANCEL_WATCH_FIRST_LOOKUP_MS } from '../../src/activities/cancel-watch';
 import { FETCH_CANCELLED } from '../../src/contract/errors';
-import { journeyProgressQuery, journeySearchAttributeKeys } from '../../src/contract/workflow';
+import { journeyProgressQuery } from '../../src/contract/workflow';
+import { useWorkerProcessStack } from '../helpers/worker-processes';
 import { spawnEntry, type EntryProcess } from '../helpers/entry-process';
 import { eventually } from '../helpers/eventually';
 import { startJourneyWorkflow } from '../helpers/start-journey';
 import { startTcpRelay, type TcpRelay } from '../helpers/tcp-relay';
-import { createLocalEnv } from '../helpers/temporal-env';
-import { bundleJourneyWorkflows, eventMs, eventsOf, maybeSaveHistory } from '../helpers/workflow-env';
+import { eventMs, eventsOf, maybeSaveHistory } from '../helpers/workflow-env';
 
 const EventType = temporal.api.enums.v1.EventType;
 
-let env: TestWorkflowEnvironment;
-let sim: Simulator;
+const stack = useWorkerProcessStack();
 let relay: TcpRelay;
-let bundlePath: string;
-const children = new Set<ChildProcess>();
 
 beforeAll(async () => {
-  const [e, s, bundle] = await Promise.all([
-    createLocalEnv({ server: { searchAttributes: journeySearchAttributeKeys } }),
-    startSimulator(),
-    bundleJourneyWorkflows(),
-  ]);
-  env = e;
-  sim = s;
   // State fetches go through a relay that notes when the worker's side of a connection closes.
-  relay = await startTcpRelay(Number(new URL(sim.url).port));
-  // Both worker processes load one prebuilt bundle, as production does, instead of bundling twice.
-  bundlePath = path.join(mkdtempSync(path.join(tmpdir(), 'bundle-')), 'workflow-bundle.js');
-  writeFileSync(bundlePath, bundle.code);
-});
-afterEach(() => {
-  for (const child of children) child.kill('SIGKILL');
-  children.clear();
+  relay = await startTcpRelay(Number(new URL(stack.sim.url).port));
 });
 afterAll(async () => {
   await relay?.close();
-  await sim?.close();
-  await env?.teardown();
-  if (bundlePath) rmSync(path.dirname(bundlePath), { recursive: true, force: true });
 });
 
 /** A worker process of the product; resolves once it polls. State fetches go through the relay. */
 async function startWorker(taskQueue: string): Promise<EntryProcess> {
-  const simEnv = sim.env();
+  const simEnv = stack.sim.env();
   // node itself (tsx as a loader, not as a wrapper process), so SIGKILL reaches the worker.
   const worker = spawnEntry('src/worker.ts', {
     ...simEnv,
-    GBG_BASE_URL: simEnv.GBG_BASE_URL!.replace(sim.url, `http://127.0.0.1:${relay.port}`),
-    TEMPORAL_ADDRESS: env.address,
+    GBG_BASE_URL: simEnv.GBG_BASE_URL!.replace(stack.sim.url, `http://127.0.0.1:${relay.port}`),
+    TEMPORAL_ADDRESS: stack.env.address,
     JOURNEY_TASK_QUEUE: taskQueue,
-    JOURNEY_WORKFLOW_BUNDLE: bundlePath,
+    JOURNEY_WORKFLOW_BUNDLE: stack.bundlePath,
     METRICS_BIND: 'off',
     LOG_LEVEL: 'INFO',
   });
-  children.add(worker.child);
+  stack.children.add(worker.child);
   await worker.waitForOutput(/worker started/);
   return worker;
 }
@@ -84,10 +58,10 @@ it('cancelling a journey aborts its in-flight fetch within 1 s, and the journey 
   const taskQueue = `cancel-${randomUUID().slice(0, 8)}`;
   const worker = await startWorker(taskQueue);
   const journeyId = `sim-slow-30-${randomUUID()}`; // every reply takes 30 s: the fetch is in flight when cancelled
-  const handle = await startJourneyWorkflow(env.client, { provider: 'gbg-go-v2', journeyId }, { taskQueue });
-  expect(await eventually(() => ((sim.journey('gbg-go-v2', journeyId)?.fetches ?? 0) >= 1 ? true : undefined))).toBe(
-    true,
-  );
+  const handle = await startJourneyWorkflow(stack.env.client, { provider: 'gbg-go-v2', journeyId }, { taskQueue });
+  expect(
+    await eventually(() => ((stack.sim.journey('gbg-go-v2', journeyId)?.fetches ?? 0) >= 1 ? true : undefined)),
+  ).toBe(true);
   // Past the watch's first lookup, so the cancel lands between two of its regular lookups.
   await sleep(2 * CANCEL_WATCH_FIRST_LOOKUP_MS);
   const closedBefore = relay.closedAt.length;
@@ -112,7 +86,7 @@ it('cancelling a journey aborts its in-flight fetch within 1 s, and the journey 
   // The default workflow task timeout (10 s) is in force: only the activity's own cancel watch is this quick.
   expect(aborted! - requested).toBeLessThan(CANCEL_ABORTS_FETCH_WITHIN_MS);
   expect(cancelled - requested).toBeLessThan(2 * CANCEL_ABORTS_FETCH_WITHIN_MS);
-  expect(sim.journey('gbg-go-v2', journeyId)?.fetches).toBe(1);
+  expect(stack.sim.journey('gbg-go-v2', journeyId)?.fetches).toBe(1);
 
   // The aborted fetch is recorded as FetchCancelled, is not a failed fetch, and no workflow task failed or
   // timed out on the way (the task that got it closed nothing, so the server accepted it).
@@ -132,21 +106,21 @@ it('a worker killed mid-fetch: a second worker process finishes the journey, no 
   const taskQueue = `crash-${randomUUID().slice(0, 8)}`;
   const first = await startWorker(taskQueue);
   const journeyId = `crash-${randomUUID()}`;
-  sim.script('gbg-go-v2', journeyId, ['in_progress', 'slow 4s completed']);
+  stack.sim.script('gbg-go-v2', journeyId, ['in_progress', 'slow 4s completed']);
   const handle = await startJourneyWorkflow(
-    env.client,
+    stack.env.client,
     { provider: 'gbg-go-v2', journeyId, polling: { baseIntervalMs: 1_000 } },
     { taskQueue },
   );
-  expect(await eventually(() => ((sim.journey('gbg-go-v2', journeyId)?.fetches ?? 0) >= 2 ? true : undefined))).toBe(
-    true,
-  );
+  expect(
+    await eventually(() => ((stack.sim.journey('gbg-go-v2', journeyId)?.fetches ?? 0) >= 2 ? true : undefined)),
+  ).toBe(true);
   const second = startWorker(taskQueue);
   first.child.kill('SIGKILL');
   // The second worker finishes it: one that dies fails the test at once instead of leaving result() waiting.
   expect(await (await second).whileRunning(handle.result())).toMatchObject({ status: 'completed', source: 'poll' });
   // The killed fetch is asked again by the second worker: three requests, two polls, no failure recorded.
-  expect(sim.journey('gbg-go-v2', journeyId)?.fetches).toBe(3);
+  expect(stack.sim.journey('gbg-go-v2', journeyId)?.fetches).toBe(3);
   expect(await handle.query(journeyProgressQuery)).toMatchObject({ polls: 2, consecutiveErrors: 0 });
   const events = (await handle.fetchHistory()).events ?? [];
   const fetches = events.filter(

@@ -5,65 +5,35 @@
  * process started each workflow task (its identity, `<pid>@<host>`), on which queue each was scheduled, and what
  * timed out.
  */
-import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { temporal } from '@temporalio/proto';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { startSimulator, type Simulator } from '../../dev/simulator';
-import { journeyProgressQuery, journeySearchAttributeKeys } from '../../src/contract/workflow';
+import { expect, it } from 'vitest';
+import { journeyProgressQuery } from '../../src/contract/workflow';
+import { useWorkerProcessStack } from '../helpers/worker-processes';
 import { spawnEntry, type EntryProcess } from '../helpers/entry-process';
 import { eventually } from '../helpers/eventually';
 import { startJourneyWorkflow } from '../helpers/start-journey';
-import { createLocalEnv } from '../helpers/temporal-env';
-import { bundleJourneyWorkflows, eventsOf } from '../helpers/workflow-env';
+import { eventsOf } from '../helpers/workflow-env';
 
 const EventType = temporal.api.enums.v1.EventType;
 const TimeoutType = temporal.api.enums.v1.TimeoutType;
 const TaskQueueKind = temporal.api.enums.v1.TaskQueueKind;
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 
-let env: TestWorkflowEnvironment;
-let sim: Simulator;
-let bundlePath: string;
-const children = new Set<ChildProcess>();
-
-beforeAll(async () => {
-  const [e, s, bundle] = await Promise.all([
-    createLocalEnv({ server: { searchAttributes: journeySearchAttributeKeys } }),
-    startSimulator(),
-    bundleJourneyWorkflows(),
-  ]);
-  env = e;
-  sim = s;
-  bundlePath = path.join(mkdtempSync(path.join(tmpdir(), 'bundle-')), 'workflow-bundle.js');
-  writeFileSync(bundlePath, bundle.code);
-});
-afterEach(() => {
-  for (const child of children) child.kill('SIGKILL');
-  children.clear();
-});
-afterAll(async () => {
-  await sim?.close();
-  await env?.teardown();
-  if (bundlePath) rmSync(path.dirname(bundlePath), { recursive: true, force: true });
-});
+const stack = useWorkerProcessStack();
 
 /** A worker process of the product with a 1 s sticky timeout; resolves once it polls. */
 async function startWorker(taskQueue: string): Promise<EntryProcess> {
   const worker = spawnEntry('src/worker.ts', {
-    ...sim.env(),
-    TEMPORAL_ADDRESS: env.address,
+    ...stack.sim.env(),
+    TEMPORAL_ADDRESS: stack.env.address,
     JOURNEY_TASK_QUEUE: taskQueue,
-    JOURNEY_WORKFLOW_BUNDLE: bundlePath,
+    JOURNEY_WORKFLOW_BUNDLE: stack.bundlePath,
     WORKER_STICKY_TIMEOUT_MS: '1000',
     METRICS_BIND: 'off',
     LOG_LEVEL: 'INFO',
   });
-  children.add(worker.child);
+  stack.children.add(worker.child);
   await worker.waitForOutput(/worker started/);
   return worker;
 }
@@ -76,9 +46,9 @@ it('a worker killed between polls: a second worker process takes the journey fro
   const taskQueue = `sticky-crash-${randomUUID().slice(0, 8)}`;
   const first = await startWorker(taskQueue);
   const journeyId = `sticky-crash-${randomUUID()}`;
-  sim.script('gbg-go-v2', journeyId, ['in_progress', 'in_progress', 'completed']);
+  stack.sim.script('gbg-go-v2', journeyId, ['in_progress', 'in_progress', 'completed']);
   const handle = await startJourneyWorkflow(
-    env.client,
+    stack.env.client,
     { provider: 'gbg-go-v2', journeyId, polling: { baseIntervalMs: 3_000 } },
     { taskQueue },
   );
@@ -101,7 +71,7 @@ it('a worker killed between polls: a second worker process takes the journey fro
   expect(moved).toBeGreaterThan(0);
   expect(identities.slice(0, moved).every((id) => id.startsWith(firstId))).toBe(true);
   expect(identities.slice(moved).every((id) => id.startsWith(secondId))).toBe(true);
-  expect(sim.journey('gbg-go-v2', journeyId)?.fetches).toBe(3);
+  expect(stack.sim.journey('gbg-go-v2', journeyId)?.fetches).toBe(3);
   expect(await handle.query(journeyProgressQuery)).toMatchObject({ polls: 3, consecutiveErrors: 0 });
 
   // The first process held the journey on its sticky queue; the second took it from the task queue, after the
