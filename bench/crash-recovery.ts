@@ -12,7 +12,7 @@ import { temporal } from '@temporalio/proto';
 import { startJourneyAwait } from '../src/client';
 import { EventType, eventMs, historyOf, type HistoryEvent } from './history';
 import { forkRpc, type RpcChild } from './rpc';
-import { mapLimit, sleepMs, type Stack } from './stack';
+import { mapLimit, scriptJourney, sleepMs, type Stack } from './stack';
 import { rounded, summarize, type Summary } from './stats';
 import { runStickyLive, type StickyLiveCase } from './sticky-live';
 import type { InitArgs } from './worker-process';
@@ -24,6 +24,8 @@ export interface CrashRecoveryOptions {
   /** Polling on both workers before the kill. */
   settleMs: number;
   stickyTimeoutsMs: number[];
+  /** This share of the journeys takes SLOW_FETCH_MS per fetch, so some have one in flight at the kill. */
+  slowShare?: number;
   /** Then, per setting, one live worker holding this many journeys for `liveWindowMs` (bench/sticky-live.ts). */
   liveJourneys?: number;
   liveWindowMs?: number;
@@ -42,6 +44,9 @@ export interface CrashCase {
   movedBy: Record<MovedBy, number>;
   /** Extra delay of the held journeys' first poll after the kill: due (TimerFired) → WorkflowTaskStarted. */
   extraDelayMs: Summary;
+  /** The same, split by how they moved: waiting between polls (sticky) or with a fetch in flight (task timeout). */
+  byStickyMs: Summary;
+  byTaskTimeoutMs: Summary;
   /** The same on the surviving worker's own journeys. */
   controlDelayMs: Summary;
   /** The takeover task (replay from history, then the fetch) against a control journey's next task (the fetch). */
@@ -58,6 +63,7 @@ export interface CrashRecoveryResult {
 }
 
 const WORKFLOW_TASK_TIMEOUT_MS = 10_000;
+const SLOW_FETCH_MS = 5_000;
 const TimeoutType = temporal.api.enums.v1.TimeoutType;
 
 interface Delay {
@@ -130,7 +136,12 @@ async function runCase(
       4,
       async (i) => {
         await sleepMs(t0 + (i * opts.intervalMs) / opts.journeys - Date.now());
-        const journeyId = `sim-complete-after-9999-${tag}-${i}`;
+        const slow = i < Math.round((opts.slowShare ?? 0) * opts.journeys);
+        const journeyId = `${slow ? 'crash-slow' : 'sim-complete-after-9999'}-${tag}-${i}`;
+        if (slow)
+          await scriptJourney(stack.simulatorUrl, 'gbg-go-v2', journeyId, [
+            `slow ${SLOW_FETCH_MS}ms in_progress x9999`,
+          ]);
         ids.push(`journey:gbg-go-v2:${journeyId}`);
         await startJourneyAwait(
           stack.client,
@@ -166,6 +177,8 @@ async function runCase(
       recovered: ms(heldDelays).length,
       movedBy,
       extraDelayMs: rounded(summarize(ms(heldDelays)), 0),
+      byStickyMs: rounded(summarize(ms(heldDelays.filter((d) => d.movedBy !== 'task timeout'))), 0),
+      byTaskTimeoutMs: rounded(summarize(ms(heldDelays.filter((d) => d.movedBy === 'task timeout'))), 0),
       controlDelayMs: rounded(summarize(ms(control)), 0),
       takeoverTaskMs: rounded(summarize(ms(heldDelays, (d) => d.taskMs)), 0),
       controlTaskMs: rounded(summarize(ms(control, (d) => d.taskMs)), 0),
@@ -242,6 +255,8 @@ function killTable(r: CrashRecoveryResult): Table {
       'p50 ms',
       'max ms',
       'by sticky / task timeout / straight',
+      'waiting p50/max ms',
+      'mid-fetch p50/max ms',
       'control p50/max ms',
       'task p50 ms: takeover / control',
       'timeouts before kill',
@@ -253,6 +268,8 @@ function killTable(r: CrashRecoveryResult): Table {
       String(c.extraDelayMs.median),
       String(c.extraDelayMs.max),
       `${c.movedBy['sticky timeout']} / ${c.movedBy['task timeout']} / ${c.movedBy['straight to the normal queue']}`,
+      `${c.byStickyMs.median}/${c.byStickyMs.max}`,
+      `${c.byTaskTimeoutMs.median}/${c.byTaskTimeoutMs.max}`,
       `${c.controlDelayMs.median}/${c.controlDelayMs.max}`,
       `${c.takeoverTaskMs.median} / ${c.controlTaskMs.median}`,
       String(c.timeoutsBeforeKill),

@@ -103,6 +103,7 @@ const FULL: Plan = {
     intervalMs: 10_000,
     settleMs: 25_000,
     stickyTimeoutsMs: [10_000, 5_000, 2_000],
+    slowShare: 0.4,
     liveJourneys: 1_500,
   },
   // Steps of at most 25 % from 1,000; each loop stops at its first N that does not hold.
