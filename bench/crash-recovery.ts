@@ -245,6 +245,9 @@ export function crashRecoveryTables(r: CrashRecoveryResult): Table[] {
   return tables;
 }
 
+/** p50/max, or – when no journey moved that way (a quick run may have none mid-fetch). */
+const medianMax = (s: Summary) => (s.n ? `${s.median}/${s.max}` : '–');
+
 function killTable(r: CrashRecoveryResult): Table {
   return {
     title: `7. Worker killed (SIGKILL), 2 worker processes, ${r.options.journeys} journeys polling every ${r.options.intervalMs / 1000} s: extra delay of the dead worker's journeys (poll due → started on the other worker)`,
@@ -268,9 +271,9 @@ function killTable(r: CrashRecoveryResult): Table {
       String(c.extraDelayMs.median),
       String(c.extraDelayMs.max),
       `${c.movedBy['sticky timeout']} / ${c.movedBy['task timeout']} / ${c.movedBy['straight to the normal queue']}`,
-      `${c.byStickyMs.median}/${c.byStickyMs.max}`,
-      `${c.byTaskTimeoutMs.median}/${c.byTaskTimeoutMs.max}`,
-      `${c.controlDelayMs.median}/${c.controlDelayMs.max}`,
+      medianMax(c.byStickyMs),
+      medianMax(c.byTaskTimeoutMs),
+      medianMax(c.controlDelayMs),
       `${c.takeoverTaskMs.median} / ${c.controlTaskMs.median}`,
       String(c.timeoutsBeforeKill),
     ]),

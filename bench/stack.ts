@@ -167,7 +167,8 @@ export async function mapLimit<T, R>(
   return out;
 }
 
-export const sleepMs = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+/** A wait whose end may already have passed (a schedule running late): then none. */
+export const sleepMs = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
 /** Scripts a journey through the simulator's admin API. */
 export async function scriptJourney(
