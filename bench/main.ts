@@ -22,7 +22,7 @@ import { runScaleSideBySide, type ScaleResult, type ScaleStep } from './scale';
 import { StackError, startStack, type DbMode, type Stack } from './stack';
 import type { WorkerTuning } from './worker-process';
 import { runWebhookShortCircuit, type WebhookOptions, type WebhookResult } from './webhook-short-circuit';
-import { runWebhookSoak, type WebhookSoakOptions, type WebhookSoakResult } from './webhook-soak';
+import { runWebhookSoak, SOAK_RECEIVERS, type WebhookSoakOptions, type WebhookSoakResult } from './webhook-soak';
 import {
   dollarsPerThousandJourneys,
   runWaitingCost,
@@ -50,7 +50,7 @@ export interface BenchResults {
   fetchCost?: FetchCostResult;
   historyEconomy?: HistoryEconomyResult[];
   webhook?: WebhookResult;
-  webhookSoak?: WebhookSoakResult;
+  webhookSoak?: WebhookSoakResult[];
   waitingCost?: WaitingCostResult;
   crashRecovery?: CrashRecoveryResult;
   scale?: (ScaleResult | ClusterScaleResult)[];
@@ -79,7 +79,7 @@ interface Plan {
 }
 
 const QUICK: Plan = {
-  budgetSec: 290,
+  budgetSec: 305,
   fetch: { sequential: 300, concurrency: 32, durationMs: 1_500 },
   history: { inProgressPolls: 3, journeys: 2, intervalMs: 1_000 },
   webhook: { pairs: 4, intervalMs: 10_000 },
@@ -92,7 +92,7 @@ const QUICK: Plan = {
 };
 
 const FULL: Plan = {
-  budgetSec: 1_320,
+  budgetSec: 1_360,
   fetch: { sequential: 2_000, concurrency: 64, durationMs: 5_000 },
   history: { inProgressPolls: 6, journeys: 3, intervalMs: 1_000 },
   webhook: { pairs: 20, intervalMs: 10_000 },
@@ -292,23 +292,31 @@ function report(r: BenchResults): string {
       ),
     );
   }
-  if (r.webhookSoak) {
-    const w = r.webhookSoak;
+  if (r.webhookSoak?.length) {
+    const { options, durationMs } = r.webhookSoak[0]!;
     parts.push(
       table(
-        `5. Webhook receiver soak (its own process; ${w.options.requests} shuffled requests, ${w.options.concurrency} at a time, in ${(w.durationMs / 1000).toFixed(1)} s; then ${w.options.restMs / 1000} s of rest)`,
-        ['RSS before MiB', 'peak MiB', 'after rest MiB', 'statuses', 'no answer'],
+        `5. Webhook receiver soak (its own process; ${options.requests} shuffled requests, ${options.concurrency} at a time, in ${(durationMs / 1000).toFixed(1)} s; then ${options.restMs / 1000} s of rest)`,
         [
-          [
-            w.rssMb.before,
-            w.rssMb.peak,
-            w.rssMb.afterRest,
-            Object.entries(w.statuses)
-              .map(([k, v]) => `${k}×${v}`)
-              .join(' '),
-            w.transportErrors,
-          ],
+          'receiver',
+          'RSS before MiB',
+          'peak MiB',
+          'after rest MiB',
+          'heap used before/at peak/after rest MiB',
+          'statuses',
+          'no answer',
         ],
+        r.webhookSoak.map((w) => [
+          w.receiver,
+          w.rssMb.before,
+          w.rssMb.peak,
+          w.rssMb.afterRest,
+          [w.memory.before, w.memory.peak, w.memory.afterRest].map((m) => Math.round(m.heapUsedMb)).join('/'),
+          Object.entries(w.statuses)
+            .map(([k, v]) => `${k}×${v}`)
+            .join(' '),
+          w.transportErrors,
+        ]),
       ),
     );
   }
@@ -450,7 +458,9 @@ async function main(): Promise<void> {
       results.webhook = await runWebhookShortCircuit(stack, plan.webhook, log);
     });
     await attempt('soak', async () => {
-      results.webhookSoak = await runWebhookSoak(stack, plan.soak, log);
+      results.webhookSoak = [];
+      for (const receiver of SOAK_RECEIVERS)
+        results.webhookSoak.push(await runWebhookSoak(stack, plan.soak, log, receiver));
     });
     await attempt('crash', async () => {
       results.crashRecovery = await runCrashRecovery(stack, plan.crash, log);

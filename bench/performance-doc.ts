@@ -107,6 +107,36 @@ export function journeyPollCpuMs(results: BenchResults, doc: string): number | u
   return total ? Number(total) : undefined;
 }
 
+/** The receiver's memory before, at peak and after rest, per way it was started (MiB). */
+function soakTable(results: BenchResults): string | undefined {
+  const soaks = results.webhookSoak;
+  if (!soaks?.length) return undefined;
+  const mib = (n: number) => String(Math.round(n));
+  const rows = soaks.map((w) => [
+    w.receiver,
+    [w.rssMb.before, w.rssMb.peak, w.rssMb.afterRest].map(mib).join(' / '),
+    [w.memory.before, w.memory.peak, w.memory.afterRest].map((m) => mib(m.heapUsedMb)).join(' / '),
+    `${mib(w.memory.peak.newSpaceMb)} → ${mib(w.memory.afterRest.newSpaceMb)}`,
+  ]);
+  const { requests, concurrency, restMs } = soaks[0]!.options;
+  return [
+    dateLine(
+      results,
+      `, ${results.machine.memGiB} GiB; ${thousands(requests)} webhooks, ${concurrency} at a time, then ${restMs / 1000} s of rest`,
+    ),
+    '',
+    markdownTable(
+      [
+        'receiver',
+        'RSS before / peak / after rest',
+        'V8 heap used before / at peak / after rest',
+        'new space committed at peak → after rest',
+      ],
+      rows,
+    ),
+  ].join('\n');
+}
+
 function webhookLine(results: BenchResults): string | undefined {
   const w = results.webhook;
   if (!w) return undefined;
@@ -191,6 +221,7 @@ export function performanceBlocks(
     history: historyTable(results),
     webhook: webhookLine(results),
     'cpu-per-unit': cpuTable(results),
+    'webhook-soak': soakTable(results),
     'waiting-cost': waiting && waitingCostTable(results, waiting, journeyPollCpuMs(results, doc)),
   };
   return Object.fromEntries(Object.entries(blocks).filter((e): e is [string, string] => e[1] !== undefined));

@@ -3,7 +3,8 @@
  * it) takes a shuffled mix of webhooks (valid GBG ones that signal journeys, and the odd ones a provider or an
  * attacker sends: wrong credentials, forged IDnow JWTs, malformed JSON, over-long ids and statuses, 2 MB bodies),
  * then rests. Its resident memory before, at peak and after the rest, from /proc: memory that does not come back
- * after a rest is a leak. The receiver runs with the node flags it ships with unless `tuning` says otherwise.
+ * after a rest is a leak. The receiver runs as plain `node` and with the node flags it ships with (SOAK_RECEIVERS),
+ * so one run shows what the flags change.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -19,8 +20,20 @@ export interface WebhookSoakOptions {
   restMs: number;
 }
 
+export interface ReceiverTuning {
+  name: string;
+  nodeArgs: string[];
+  env: Record<string, string>;
+}
+
+export const SOAK_RECEIVERS: readonly ReceiverTuning[] = [
+  { name: 'plain node', nodeArgs: [], env: {} },
+  { name: `${RECEIVER_NODE_FLAGS.join(' ')} (shipped)`, nodeArgs: [...RECEIVER_NODE_FLAGS], env: {} },
+];
+
 export interface WebhookSoakResult {
   options: WebhookSoakOptions;
+  receiver: string;
   statuses: Record<string, number>;
   /** Requests that ended without an HTTP answer (reset, broken pipe). */
   transportErrors: number;
@@ -44,7 +57,7 @@ async function startReceiver(
   port: number,
   metricsPort: number,
   basic: { user: string; password: string },
-  tuning: { nodeArgs: string[]; env: Record<string, string> },
+  tuning: ReceiverTuning,
 ) {
   const entry = path.join(__dirname, '../src/webhooks/main.ts');
   const child = spawn(process.execPath, [...tuning.nodeArgs, '--import', 'tsx', entry], {
@@ -159,7 +172,7 @@ export async function runWebhookSoak(
   stack: Stack,
   opts: WebhookSoakOptions,
   log: (msg: string) => void,
-  tuning: { nodeArgs: string[]; env: Record<string, string> } = { nodeArgs: [...RECEIVER_NODE_FLAGS], env: {} },
+  tuning: ReceiverTuning = SOAK_RECEIVERS[SOAK_RECEIVERS.length - 1]!,
 ): Promise<WebhookSoakResult> {
   const port = await freePort();
   const metricsPort = await freePort();
@@ -219,6 +232,7 @@ export async function runWebhookSoak(
     log(`webhook soak: after rest ${JSON.stringify(afterRest)}`);
     return {
       options: opts,
+      receiver: tuning.name,
       statuses,
       transportErrors,
       rssMb: { before: Math.round(before.rssMb), peak: Math.round(peakRss), afterRest: Math.round(afterRest.rssMb) },

@@ -21,7 +21,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("docs/performance.md's bench tables", () => {
   it('has the blocks the bench writes, each opening with one dated line', () => {
-    expect(Object.keys(blocks).sort()).toEqual(['cpu-per-unit', 'history', 'waiting-cost', 'webhook']);
+    expect(Object.keys(blocks).sort()).toEqual(['cpu-per-unit', 'history', 'waiting-cost', 'webhook', 'webhook-soak']);
     for (const content of Object.values(blocks)) expect(content).toMatch(/^Measured \d{4}-\d{2}-\d{2} on \d+ cores/);
   });
 
@@ -123,5 +123,41 @@ describe('the waiting-cost block', () => {
         .every((p) => p <= 5),
     ).toBe(true);
     expect(blocks['waiting-cost']).toContain('its first 15 minutes poll exactly as the default does');
+  });
+});
+
+describe("the receiver's memory block", () => {
+  const sample = (rssMb: number, heapUsedMb: number, newSpaceMb: number) => ({
+    rssMb,
+    heapTotalMb: 0,
+    heapUsedMb,
+    newSpaceMb,
+    externalMb: 0,
+  });
+  const soak = (receiver: string, before: number, peak: number, afterRest: number) => ({
+    options: { requests: 10_000, concurrency: 32, restMs: 20_000 },
+    receiver,
+    statuses: {},
+    transportErrors: 0,
+    rssMb: { before, peak, afterRest },
+    memory: { before: sample(before, 46, 1), peak: sample(peak, 110.4, 128), afterRest: sample(afterRest, 37.6, 1) },
+    durationMs: 12_000,
+  });
+
+  it('shows each way the receiver was started, RSS and heap before, at peak and after rest', () => {
+    const run = {
+      quick: false,
+      startedAt: '2030-01-01T10:00:00.000Z',
+      machine: { cpus: 2, memGiB: 24, node: 'v24', platform: 'linux x64' },
+      setup: { server: '', worker: '', simulator: '' },
+      errors: [],
+      webhookSoak: [soak('plain node', 156, 332, 332), soak('shipped', 156, 313, 174)],
+    } as unknown as BenchResults;
+    const block = performanceBlocks(run)['webhook-soak']!;
+    expect(block.split('\n')[0]).toBe(
+      'Measured 2030-01-01 on 2 cores, 24 GiB; 10,000 webhooks, 32 at a time, then 20 s of rest.',
+    );
+    expect(block).toContain('| plain node | 156 / 332 / 332 | 46 / 110 / 38 | 128 → 1 |');
+    expect(block).toContain('| shipped | 156 / 313 / 174 | 46 / 110 / 38 | 128 → 1 |');
   });
 });
