@@ -9,10 +9,9 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { temporal } from '@temporalio/proto';
-import { startJourneyAwait } from '../src/client';
 import { EventType, eventMs, historyOf, type HistoryEvent } from './history';
 import { forkRpc, type RpcChild } from './rpc';
-import { mapLimit, scriptJourney, sleepMs, type Stack } from './stack';
+import { mapLimit, scriptJourney, sleepMs, startSpreadJourneys, terminateAll, type Stack } from './stack';
 import { rounded, summarize, type Summary } from './stats';
 import { runStickyLive, type StickyLiveCase } from './sticky-live';
 import type { InitArgs } from './worker-process';
@@ -130,25 +129,19 @@ async function runCase(
   const [killed, survivor] = (await startWorkers(stack, taskQueue, stickyTimeoutMs)) as [RpcChild, RpcChild];
   const ids: string[] = [];
   try {
-    const t0 = Date.now();
-    await mapLimit(
-      Array.from({ length: opts.journeys }, (_, i) => i),
-      4,
+    await startSpreadJourneys(
+      stack,
+      { count: opts.journeys, intervalMs: opts.intervalMs, taskQueue, concurrency: 4 },
       async (i) => {
-        await sleepMs(t0 + (i * opts.intervalMs) / opts.journeys - Date.now());
         const slow = i < Math.round((opts.slowShare ?? 0) * opts.journeys);
         const journeyId = `${slow ? 'crash-slow' : 'sim-complete-after-9999'}-${tag}-${i}`;
         if (slow)
           await scriptJourney(stack.simulatorUrl, 'gbg-go-v2', journeyId, [
             `slow ${SLOW_FETCH_MS}ms in_progress x9999`,
           ]);
-        ids.push(`journey:gbg-go-v2:${journeyId}`);
-        await startJourneyAwait(
-          stack.client,
-          { provider: 'gbg-go-v2', journeyId, polling: { baseIntervalMs: opts.intervalMs } },
-          { taskQueue },
-        );
+        return journeyId;
       },
+      ids,
     );
     await sleepMs(opts.settleMs);
     const killAt = Date.now();
@@ -193,12 +186,7 @@ async function runCase(
   } finally {
     await survivor.stop();
     await killed.stop();
-    await mapLimit(ids, 32, (id) =>
-      stack.client.workflow
-        .getHandle(id)
-        .terminate('bench crash done')
-        .catch(() => undefined),
-    );
+    await terminateAll(stack.client, ids, 'bench crash done');
   }
 }
 

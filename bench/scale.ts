@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { startJourneyAwait } from '../src/client';
-import { mapLimit, procUsage, sleepMs, type Stack } from './stack';
+import { mapLimit, procUsage, sleepMs, terminateAll, type Stack } from './stack';
 import { rounded, type Summary } from './stats';
 import type { WindowStats } from './worker-process';
 
@@ -107,12 +107,7 @@ export async function runScale(
       if (stepDown) {
         log(`scale ${kind}: N=${n} (-${ids.length - n}), terminating…`);
         // The (empty) ramp below then lets the backlog of the larger N drain for one interval before measuring.
-        await mapLimit(ids.splice(n), 64, (id) =>
-          client.workflow
-            .getHandle(id)
-            .terminate('bench step down')
-            .catch(() => undefined),
-        );
+        await terminateAll(client, ids.splice(n), 'bench step down');
       }
       // Spread the new workflows over one interval, in 50 slices, so their polls are evenly phased.
       const from = ids.length;
@@ -194,12 +189,7 @@ export async function runScale(
   } finally {
     log(`scale ${kind}: terminating ${ids.length} workflows…`);
     await worker.call('stopWorker', { taskQueue });
-    await mapLimit(ids, 64, (id) =>
-      client.workflow
-        .getHandle(id)
-        .terminate('bench step done')
-        .catch(() => undefined),
-    );
+    await terminateAll(client, ids, 'bench step done');
     await worker.call('forget');
   }
   const held = steps.filter((s) => s.held);

@@ -9,6 +9,8 @@ import type { Client } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import type { ProviderConfig } from '../src/providers/config';
+import { startJourneyAwait } from '../src/client';
+import { journeyWorkflowId } from '../src/contract/identifiers';
 import { journeySearchAttributeKeys } from '../src/contract/workflow';
 import { devServerExecutable, INSTALL_HINT, withStartRetries } from '../dev/temporal-servers';
 import { forkRpc, type RpcChild } from './rpc';
@@ -169,6 +171,44 @@ export async function mapLimit<T, R>(
 
 /** A wait whose end may already have passed (a schedule running late): then none. */
 export const sleepMs = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)));
+
+/** Terminates the bench's workflows once a scenario is done with them; one already closed is no error. */
+export async function terminateAll(client: Client, workflowIds: string[], reason: string): Promise<void> {
+  await mapLimit(workflowIds, 64, (id) =>
+    client.workflow
+      .getHandle(id)
+      .terminate(reason)
+      .catch(() => undefined),
+  );
+}
+
+/**
+ * Starts `count` GBG GO v2 journeys polling every `intervalMs`, spread evenly over one interval so their polls are
+ * evenly phased. Each workflow id joins `ids` as it starts, so a failed start leaves the others to terminate.
+ * `journeyIdOf(i)` names journey i (and may script it in the simulator first).
+ */
+export async function startSpreadJourneys(
+  stack: Pick<Stack, 'client'>,
+  opts: { count: number; intervalMs: number; taskQueue: string; concurrency: number },
+  journeyIdOf: (i: number) => string | Promise<string>,
+  ids: string[],
+): Promise<void> {
+  const t0 = Date.now();
+  await mapLimit(
+    Array.from({ length: opts.count }, (_, i) => i),
+    opts.concurrency,
+    async (i) => {
+      await sleepMs(t0 + (i * opts.intervalMs) / opts.count - Date.now());
+      const journeyId = await journeyIdOf(i);
+      ids.push(journeyWorkflowId('gbg-go-v2', journeyId));
+      await startJourneyAwait(
+        stack.client,
+        { provider: 'gbg-go-v2', journeyId, polling: { baseIntervalMs: opts.intervalMs } },
+        { taskQueue: opts.taskQueue },
+      );
+    },
+  );
+}
 
 /** Scripts a journey through the simulator's admin API. */
 export async function scriptJourney(

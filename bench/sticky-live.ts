@@ -7,10 +7,9 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { temporal } from '@temporalio/proto';
-import { startJourneyAwait } from '../src/client';
 import { EventType, eventMs, historyOf, type HistoryEvent } from './history';
 import { forkRpc } from './rpc';
-import { mapLimit, sleepMs, type Stack } from './stack';
+import { mapLimit, sleepMs, startSpreadJourneys, terminateAll, type Stack } from './stack';
 import { rounded, summarize, type Summary } from './stats';
 import type { InitArgs } from './worker-process';
 
@@ -71,20 +70,11 @@ export async function runStickyLive(
     await worker.call('init', init);
     await worker.call('startWorker', { taskQueue, stickyTimeoutMs: opts.stickyTimeoutMs });
     log(`crash: live worker, sticky ${opts.stickyTimeoutMs / 1000} s: starting ${opts.journeys} journeys…`);
-    const t0 = Date.now();
-    await mapLimit(
-      Array.from({ length: opts.journeys }, (_, i) => i),
-      32,
-      async (i) => {
-        await sleepMs(t0 + (i * opts.intervalMs) / opts.journeys - Date.now());
-        const journeyId = `sim-complete-after-9999-${tag}-${i}`;
-        ids.push(`journey:gbg-go-v2:${journeyId}`);
-        await startJourneyAwait(
-          stack.client,
-          { provider: 'gbg-go-v2', journeyId, polling: { baseIntervalMs: opts.intervalMs } },
-          { taskQueue },
-        );
-      },
+    await startSpreadJourneys(
+      stack,
+      { count: opts.journeys, intervalMs: opts.intervalMs, taskQueue, concurrency: 32 },
+      (i) => `sim-complete-after-9999-${tag}-${i}`,
+      ids,
     );
     // Two intervals: the starts' burst (the first tasks, from the task queue) has drained before the window.
     await sleepMs(2 * opts.intervalMs);
@@ -109,11 +99,6 @@ export async function runStickyLive(
     return result;
   } finally {
     await worker.stop();
-    await mapLimit(ids, 32, (id) =>
-      stack.client.workflow
-        .getHandle(id)
-        .terminate('bench sticky-live done')
-        .catch(() => undefined),
-    );
+    await terminateAll(stack.client, ids, 'bench sticky-live done');
   }
 }
